@@ -1,0 +1,7 @@
+// Copies the non-TypeScript runtime files (the monitor script) into dist and marks the CLI executable.
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+
+mkdirSync('dist/monitor', { recursive: true });
+copyFileSync('src/monitor/monitor.sh', 'dist/monitor/monitor.sh');
+chmodSync('dist/monitor/monitor.sh', 0o755);
+chmodSync('dist/cli.js', 0o755);

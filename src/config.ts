@@ -1,0 +1,182 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { BgError, ErrorCode } from './errors.js';
+
+/**
+ * Settings come from the environment, each under its `BGJOBS_*` name or the `MCP_BG_*` alias of
+ * mcp-background-job. A bad value is an error at start, never a silent fallback.
+ *
+ * Daemon-wide settings (limits, caps, retention) take effect in the daemon, which reads them
+ * from the environment of the client that started it. Caller settings (working directory,
+ * allowlist, default timeout) travel with each request, so every client's own configuration
+ * applies to the jobs it starts.
+ */
+export interface Config {
+  home: string;
+  maxJobs: number;
+  maxQueue: number;
+  maxOutputBytes: number;
+  maxTotalOutputBytes: number;
+  jobTimeoutS: number | undefined;
+  cleanupIntervalS: number;
+  retentionS: number;
+  idleTimeoutS: number;
+  workingDir: string | undefined;
+  allowedCommands: string[] | undefined;
+  killGraceS: number;
+}
+
+/** The part of the configuration that belongs to the caller and travels with its requests. */
+export type CallerConfig = Pick<Config, 'workingDir' | 'allowedCommands' | 'jobTimeoutS'>;
+
+type Env = Record<string, string | undefined>;
+
+interface Setting<T> {
+  names: string[];
+  parse: (raw: string, name: string) => T;
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** Parses `10485760`, `20MB`, `1.5 GiB`. Sizes are binary (1 MB = 1024² bytes). */
+export function parseSize(raw: string, name: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(raw);
+  const unit = SIZE_UNITS[match?.[2]?.toLowerCase() ?? 'x'];
+  if (!match || unit === undefined) {
+    throw configError(name, raw, 'a size in bytes or with a unit, like 10485760 or 20MB');
+  }
+  const bytes = Math.floor(Number(match[1]) * unit);
+  if (bytes < 1024) throw configError(name, raw, 'at least 1024 bytes');
+  return bytes;
+}
+
+function parseInteger(min: number, max: number) {
+  return (raw: string, name: string): number => {
+    const value = Number(raw.trim());
+    if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw configError(name, raw, `a whole number from ${min} to ${max}`);
+    }
+    return value;
+  };
+}
+
+function parseDirectory(raw: string, name: string): string {
+  if (raw.trim() === '') throw configError(name, raw, 'a directory path');
+  return resolve(raw);
+}
+
+function parseAllowlist(raw: string, name: string): string[] {
+  const patterns = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  for (const pattern of patterns) {
+    try {
+      new RegExp(pattern);
+    } catch {
+      throw configError(name, raw, `comma-separated regular expressions ("${pattern}" is not one)`);
+    }
+  }
+  if (patterns.length === 0) throw configError(name, raw, 'at least one regular expression');
+  return patterns;
+}
+
+function configError(name: string, raw: string, expected: string): BgError {
+  return new BgError(
+    ErrorCode.config,
+    `Setting ${name}="${raw}" is not valid: expected ${expected}. Fix or unset it and start again.`,
+    { data: { setting: name } },
+  );
+}
+
+function read<T>(env: Env, setting: Setting<T>): T | undefined {
+  for (const name of setting.names) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') return setting.parse(raw, name);
+  }
+  return undefined;
+}
+
+const DAY_S = 24 * 60 * 60;
+
+export const SETTINGS = {
+  home: { names: ['BGJOBS_HOME'], parse: parseDirectory },
+  maxJobs: { names: ['BGJOBS_MAX_JOBS', 'MCP_BG_MAX_JOBS'], parse: parseInteger(1, 10_000) },
+  maxQueue: { names: ['BGJOBS_MAX_QUEUE'], parse: parseInteger(0, 100_000) },
+  maxOutputBytes: {
+    names: ['BGJOBS_MAX_OUTPUT', 'MCP_BG_MAX_OUTPUT_SIZE'],
+    parse: parseSize,
+  },
+  maxTotalOutputBytes: { names: ['BGJOBS_MAX_TOTAL_OUTPUT'], parse: parseSize },
+  jobTimeoutS: {
+    names: ['BGJOBS_JOB_TIMEOUT', 'MCP_BG_JOB_TIMEOUT'],
+    parse: parseInteger(1, 365 * DAY_S),
+  },
+  cleanupIntervalS: {
+    names: ['BGJOBS_CLEANUP_INTERVAL', 'MCP_BG_CLEANUP_INTERVAL'],
+    parse: parseInteger(1, DAY_S),
+  },
+  retentionS: { names: ['BGJOBS_RETENTION'], parse: parseInteger(0, 3650 * DAY_S) },
+  idleTimeoutS: { names: ['BGJOBS_IDLE_TIMEOUT'], parse: parseInteger(0, DAY_S) },
+  workingDir: { names: ['BGJOBS_WORKING_DIR', 'MCP_BG_WORKING_DIR'], parse: parseDirectory },
+  allowedCommands: {
+    names: ['BGJOBS_ALLOWED_COMMANDS', 'MCP_BG_ALLOWED_COMMANDS'],
+    parse: parseAllowlist,
+  },
+  killGraceS: { names: ['BGJOBS_KILL_GRACE'], parse: parseInteger(0, 300) },
+} as const satisfies Record<keyof Config, Setting<unknown>>;
+
+export const DEFAULTS = {
+  maxJobs: 10,
+  maxQueue: 1000,
+  maxOutputBytes: 10 * 1024 ** 2,
+  maxTotalOutputBytes: 1024 ** 3,
+  cleanupIntervalS: 300,
+  retentionS: 7 * DAY_S,
+  idleTimeoutS: 60,
+  killGraceS: 5,
+} as const;
+
+export function defaultHome(env: Env): string {
+  const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
+  return join(state, 'bgjobs');
+}
+
+/** Reads every setting from `env`; throws a `config` BgError naming the first bad one. */
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    home: read(env, SETTINGS.home) ?? defaultHome(env),
+    maxJobs: read(env, SETTINGS.maxJobs) ?? DEFAULTS.maxJobs,
+    maxQueue: read(env, SETTINGS.maxQueue) ?? DEFAULTS.maxQueue,
+    maxOutputBytes: read(env, SETTINGS.maxOutputBytes) ?? DEFAULTS.maxOutputBytes,
+    maxTotalOutputBytes: read(env, SETTINGS.maxTotalOutputBytes) ?? DEFAULTS.maxTotalOutputBytes,
+    jobTimeoutS: read(env, SETTINGS.jobTimeoutS),
+    cleanupIntervalS: read(env, SETTINGS.cleanupIntervalS) ?? DEFAULTS.cleanupIntervalS,
+    retentionS: read(env, SETTINGS.retentionS) ?? DEFAULTS.retentionS,
+    idleTimeoutS: read(env, SETTINGS.idleTimeoutS) ?? DEFAULTS.idleTimeoutS,
+    workingDir: read(env, SETTINGS.workingDir),
+    allowedCommands: read(env, SETTINGS.allowedCommands),
+    killGraceS: read(env, SETTINGS.killGraceS) ?? DEFAULTS.killGraceS,
+  };
+}
+
+export function callerConfig(config: Config): CallerConfig {
+  return {
+    workingDir: config.workingDir,
+    allowedCommands: config.allowedCommands,
+    jobTimeoutS: config.jobTimeoutS,
+  };
+}

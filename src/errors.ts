@@ -1,0 +1,49 @@
+/**
+ * The one error class of bgjobs. A domain failure carries a string-literal `code` and a message
+ * that says what happened and what to do next; adapters turn it into an `isError` tool result,
+ * a CLI message with a meaningful exit code, or a socket error reply.
+ *
+ * @example
+ * throw new BgError('not_found', `No job "${id}". Call \`list\` to see the jobs there are.`);
+ */
+export const ErrorCode = {
+  invalidInput: 'invalid_input',
+  notFound: 'not_found',
+  notRunning: 'not_running',
+  stillRunning: 'still_running',
+  limitReached: 'limit_reached',
+  notAllowed: 'not_allowed',
+  nameTaken: 'name_taken',
+  config: 'config',
+  daemonUnavailable: 'daemon_unavailable',
+  internal: 'internal',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class BgError extends Error {
+  override readonly name = 'BgError';
+  readonly code: ErrorCode;
+  readonly data: Record<string, unknown> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { data?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.data = options.data;
+  }
+}
+
+export function isBgError(error: unknown): error is BgError {
+  return error instanceof BgError;
+}
+
+/** Turns anything thrown into a BgError, keeping the original as `cause`. */
+export function toBgError(error: unknown): BgError {
+  if (isBgError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new BgError(ErrorCode.internal, `Internal error: ${message}`, { cause: error });
+}

@@ -1,0 +1,381 @@
+import { z } from 'zod';
+
+import { jobStatusSchema } from './model.js';
+
+/**
+ * The one typed API behind every client. The engine implements it in-process; the daemon
+ * client implements it over the daemon's socket; the MCP tools and the CLI verbs are thin
+ * adapters over it. The zod schemas here are the source of truth for what crosses a boundary:
+ * the MCP tools use them as input and output schemas, the socket validates with them.
+ */
+
+// Ids are short and lowercase; names start with a letter and never look like an id.
+export const JOB_ID_PATTERN = /^[a-z0-9]{8}$/;
+export const JOB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{0,63}$/;
+
+export const MAX_COMMAND_BYTES = 64 * 1024;
+export const MAX_WAIT_S = 50;
+
+/** A job id, or the name of a job. Validated strictly before it is looked up. */
+export const jobRefSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .describe('The job id (like "k3f9x2qa") or the job\'s name.');
+
+const streamSchema = z.enum(['stdout', 'stderr', 'both']).default('both');
+
+// ── execute ────────────────────────────────────────────────────────────────────────────────
+export const executeInputSchema = z.object({
+  command: z
+    .string()
+    .min(1)
+    .describe('The shell command line, run with /bin/sh -c. Pipes, &&, redirections all work.'),
+  cwd: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Working directory; default the caller\'s (or BGJOBS_WORKING_DIR).'),
+  env: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('Environment variables to set for this job, on top of the caller\'s environment.'),
+  name: z
+    .string()
+    .optional()
+    .describe('A name unique among live jobs, usable wherever a job id is (e.g. "dev-server").'),
+  timeout_s: z
+    .number()
+    .int()
+    .positive()
+    .max(365 * 24 * 3600)
+    .optional()
+    .describe('Stop the job (status timed_out) after this many seconds.'),
+});
+export type ExecuteInput = z.input<typeof executeInputSchema>;
+
+export const executeOutputSchema = z.object({
+  job_id: z.string(),
+  name: z.string().nullable(),
+  status: jobStatusSchema,
+  pid: z.number().nullable(),
+  queue_position: z.number().nullable(),
+});
+export type ExecuteResult = z.infer<typeof executeOutputSchema>;
+
+// ── status / list ──────────────────────────────────────────────────────────────────────────
+export const jobSummarySchema = z.object({
+  job_id: z.string(),
+  name: z.string().nullable(),
+  kind: z.literal('shell'),
+  status: jobStatusSchema,
+  command: z.string(),
+  cwd: z.string(),
+  pid: z.number().nullable(),
+  exit_code: z.number().nullable(),
+  signal: z.string().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  ended_at: z.string().nullable(),
+});
+export type JobSummary = z.infer<typeof jobSummarySchema>;
+
+const streamStatsSchema = z.object({
+  bytes: z.number().describe('Bytes the job has written to this stream.'),
+  dropped: z.number().describe('Oldest bytes dropped to respect the per-stream cap.'),
+});
+
+export const statusInputSchema = z.object({ job_id: jobRefSchema });
+export type StatusInput = z.input<typeof statusInputSchema>;
+
+export const statusOutputSchema = jobSummarySchema.extend({
+  reason: z.string().nullable(),
+  duration_ms: z.number().nullable(),
+  timeout_s: z.number().nullable(),
+  env: z.record(z.string(), z.string()),
+  stdin_open: z.boolean(),
+  queue_position: z.number().nullable(),
+  stdout: streamStatsSchema,
+  stderr: streamStatsSchema,
+  logs_evicted: z.boolean(),
+});
+export type StatusResult = z.infer<typeof statusOutputSchema>;
+
+export const listInputSchema = z.object({
+  status: z
+    .union([jobStatusSchema, z.array(jobStatusSchema).min(1)])
+    .optional()
+    .describe('Only jobs with this status (or any of these).'),
+  name: z.string().optional().describe('Only jobs with this name.'),
+  limit: z.number().int().min(1).max(1000).default(50).describe('At most this many, newest first.'),
+});
+export type ListInput = z.input<typeof listInputSchema>;
+
+export const listOutputSchema = z.object({
+  jobs: z.array(jobSummarySchema),
+  total: z.number().describe('How many jobs match, before the limit.'),
+});
+export type ListResult = z.infer<typeof listOutputSchema>;
+
+// ── output / tail / search ─────────────────────────────────────────────────────────────────
+export const DEFAULT_READ_BYTES = 16 * 1024;
+export const MAX_READ_BYTES = 1024 * 1024;
+
+export const outputInputSchema = z.object({
+  job_id: jobRefSchema,
+  stream: streamSchema.describe('Which stream(s) to read.'),
+  stdout_offset: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('Byte offset to read stdout from (a previous next_offset); default the oldest kept.'),
+  stderr_offset: z.number().int().min(0).optional().describe('Byte offset to read stderr from.'),
+  new_only: z
+    .boolean()
+    .default(false)
+    .describe('Read only what is new since your last output call on this job.'),
+  max_bytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_READ_BYTES)
+    .default(DEFAULT_READ_BYTES)
+    .describe('At most this many bytes per stream.'),
+  raw: z
+    .boolean()
+    .default(false)
+    .describe('Return bytes as written: keep ANSI escapes and \\r progress lines.'),
+});
+export type OutputInput = z.input<typeof outputInputSchema>;
+
+export const streamReadSchema = z.object({
+  start: z.number().describe('Byte offset of the first byte returned.'),
+  next_offset: z.number().describe('Pass this as the offset to continue reading.'),
+  size: z.number().describe('Bytes written to the stream so far.'),
+  dropped: z.number().describe('Oldest bytes no longer kept (per-stream cap).'),
+  more: z.boolean().describe('Whether more output exists after next_offset.'),
+});
+export type StreamRead = z.infer<typeof streamReadSchema>;
+
+export const outputOutputSchema = z.object({
+  job_id: z.string(),
+  status: jobStatusSchema,
+  stdout: z.string(),
+  stderr: z.string(),
+  stdout_read: streamReadSchema.nullable(),
+  stderr_read: streamReadSchema.nullable(),
+  more: z.boolean().describe('Whether either stream has more to read.'),
+});
+export type OutputResult = z.infer<typeof outputOutputSchema>;
+
+export const tailInputSchema = z.object({
+  job_id: jobRefSchema,
+  lines: z.number().int().min(1).max(10_000).default(20).describe('How many last lines.'),
+  stream: streamSchema,
+  raw: z.boolean().default(false),
+});
+export type TailInput = z.input<typeof tailInputSchema>;
+
+export const tailOutputSchema = z.object({
+  job_id: z.string(),
+  status: jobStatusSchema,
+  stdout: z.string(),
+  stderr: z.string(),
+  truncated: z.boolean().describe('True when the lines asked for were longer than a read allows.'),
+});
+export type TailResult = z.infer<typeof tailOutputSchema>;
+
+export const searchInputSchema = z.object({
+  job_id: jobRefSchema,
+  pattern: z.string().min(1).max(1000).describe('A JavaScript regular expression.'),
+  ignore_case: z.boolean().default(false),
+  stream: streamSchema,
+  context: z.number().int().min(0).max(20).default(2).describe('Lines of context each side.'),
+  max_matches: z.number().int().min(1).max(500).default(50),
+});
+export type SearchInput = z.input<typeof searchInputSchema>;
+
+export const searchMatchSchema = z.object({
+  stream: z.enum(['stdout', 'stderr']),
+  line: z.number().describe('1-based line number within the kept output.'),
+  offset: z.number().describe('Byte offset of the line in the stream.'),
+  text: z.string(),
+  before: z.array(z.string()),
+  after: z.array(z.string()),
+});
+export type SearchMatch = z.infer<typeof searchMatchSchema>;
+
+export const searchOutputSchema = z.object({
+  job_id: z.string(),
+  status: jobStatusSchema,
+  matches: z.array(searchMatchSchema),
+  truncated: z.boolean().describe('True when there were more matches than max_matches.'),
+});
+export type SearchResult = z.infer<typeof searchOutputSchema>;
+
+// ── interact ───────────────────────────────────────────────────────────────────────────────
+export const interactInputSchema = z.object({
+  job_id: jobRefSchema,
+  input: z.string().max(MAX_COMMAND_BYTES).optional().describe('Text to write to the job\'s stdin.'),
+  newline: z.boolean().default(true).describe('Append a newline to input (like pressing Enter).'),
+  close_stdin: z.boolean().default(false).describe('Close stdin after writing (sends EOF).'),
+  expect: z
+    .string()
+    .max(1000)
+    .optional()
+    .describe('Return as soon as output written after the input matches this regex.'),
+  settle_ms: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .default(300)
+    .describe('Return once the output has been quiet this long (when no expect is given).'),
+  timeout_s: z.number().min(0).max(MAX_WAIT_S).default(10).describe('Never wait longer than this.'),
+});
+export type InteractInput = z.input<typeof interactInputSchema>;
+
+export const interactOutputSchema = z.object({
+  job_id: z.string(),
+  status: jobStatusSchema,
+  stdout: z.string(),
+  stderr: z.string(),
+  returned_because: z.enum(['expect', 'settled', 'exited', 'timeout', 'no_wait']),
+  stdin_open: z.boolean(),
+});
+export type InteractResult = z.infer<typeof interactOutputSchema>;
+
+// ── kill / wait / remove ───────────────────────────────────────────────────────────────────
+export const SIGNALS = ['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+
+export const killInputSchema = z.object({
+  job_id: jobRefSchema,
+  signal: z.enum(SIGNALS).default('SIGTERM').describe('First signal, sent to the whole process group.'),
+  grace_s: z
+    .number()
+    .min(0)
+    .max(MAX_WAIT_S)
+    .optional()
+    .describe('Seconds to wait before SIGKILL (default 5).'),
+});
+export type KillInput = z.input<typeof killInputSchema>;
+
+export const killOutputSchema = z.object({
+  job_id: z.string(),
+  status: jobStatusSchema,
+  already_ended: z.boolean(),
+  escalated: z.boolean().describe('Whether SIGKILL was needed after the grace period.'),
+  message: z.string(),
+});
+export type KillResult = z.infer<typeof killOutputSchema>;
+
+export const waitInputSchema = z.object({
+  job_id: jobRefSchema.optional(),
+  job_ids: z.array(jobRefSchema).min(1).max(100).optional(),
+  mode: z.enum(['all', 'any']).default('all').describe('Wait for all the jobs, or any one.'),
+  timeout_s: z
+    .number()
+    .min(0)
+    .max(MAX_WAIT_S)
+    .default(30)
+    .describe(`Return done:false after this many seconds (at most ${MAX_WAIT_S}); call again.`),
+});
+export type WaitInput = z.input<typeof waitInputSchema>;
+
+export const waitJobSchema = z.object({
+  job_id: z.string(),
+  name: z.string().nullable(),
+  status: jobStatusSchema,
+  exit_code: z.number().nullable(),
+  signal: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+
+export const waitOutputSchema = z.object({
+  done: z.boolean(),
+  jobs: z.array(waitJobSchema),
+  waited_ms: z.number(),
+});
+export type WaitResult = z.infer<typeof waitOutputSchema>;
+
+export const removeInputSchema = z.object({
+  job_id: jobRefSchema,
+  force: z.boolean().default(false).describe('Kill the job first if it is still live.'),
+});
+export type RemoveInput = z.input<typeof removeInputSchema>;
+
+export const removeOutputSchema = z.object({
+  job_id: z.string(),
+  removed: z.boolean(),
+  freed_bytes: z.number(),
+  message: z.string(),
+});
+export type RemoveResult = z.infer<typeof removeOutputSchema>;
+
+// ── the API ────────────────────────────────────────────────────────────────────────────────
+
+/** Who is calling: a job inherits the caller's environment and working directory. */
+export const callerSchema = z.object({
+  cwd: z.string(),
+  env: z.record(z.string(), z.string()),
+  workingDir: z.string().optional(),
+  allowedCommands: z.array(z.string()).optional(),
+  jobTimeoutS: z.number().optional(),
+  /** Names whose read position `output` with `new_only` follows (one per MCP server, say). */
+  reader: z.string().max(200).default('default'),
+});
+export type Caller = z.input<typeof callerSchema>;
+
+export interface Progress {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+export interface CallOptions {
+  caller?: Caller;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface JobsApi {
+  execute(input: ExecuteInput, options?: CallOptions): Promise<ExecuteResult>;
+  list(input: ListInput, options?: CallOptions): Promise<ListResult>;
+  status(input: StatusInput, options?: CallOptions): Promise<StatusResult>;
+  output(input: OutputInput, options?: CallOptions): Promise<OutputResult>;
+  tail(input: TailInput, options?: CallOptions): Promise<TailResult>;
+  search(input: SearchInput, options?: CallOptions): Promise<SearchResult>;
+  interact(input: InteractInput, options?: CallOptions): Promise<InteractResult>;
+  kill(input: KillInput, options?: CallOptions): Promise<KillResult>;
+  wait(input: WaitInput, options?: CallOptions): Promise<WaitResult>;
+  remove(input: RemoveInput, options?: CallOptions): Promise<RemoveResult>;
+}
+
+export const API_METHODS = [
+  'execute',
+  'list',
+  'status',
+  'output',
+  'tail',
+  'search',
+  'interact',
+  'kill',
+  'wait',
+  'remove',
+] as const satisfies readonly (keyof JobsApi)[];
+export type ApiMethod = (typeof API_METHODS)[number];
+
+/** Each method's input schema, so any boundary can validate a request the same way. */
+export const INPUT_SCHEMAS = {
+  execute: executeInputSchema,
+  list: listInputSchema,
+  status: statusInputSchema,
+  output: outputInputSchema,
+  tail: tailInputSchema,
+  search: searchInputSchema,
+  interact: interactInputSchema,
+  kill: killInputSchema,
+  wait: waitInputSchema,
+  remove: removeInputSchema,
+} as const satisfies Record<ApiMethod, z.ZodType>;

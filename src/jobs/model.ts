@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/** Every status a job can have. A final status never changes. */
+export const JobStatus = {
+  queued: 'queued',
+  running: 'running',
+  completed: 'completed',
+  failed: 'failed',
+  killed: 'killed',
+  timedOut: 'timed_out',
+  lost: 'lost',
+} as const;
+
+export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
+
+export const JOB_STATUSES = Object.values(JobStatus) as [JobStatus, ...JobStatus[]];
+export const jobStatusSchema = z.enum(JOB_STATUSES);
+
+export const LIVE_STATUSES: readonly JobStatus[] = [JobStatus.queued, JobStatus.running];
+
+export function isFinal(status: JobStatus): boolean {
+  return !LIVE_STATUSES.includes(status);
+}
+
+/**
+ * A job as the store keeps it. Times are milliseconds since the epoch. `pid` is the job's
+ * process (the leader of its own process group); `monitorPid` is the `sh` monitor that waits
+ * for it. Each pid is paired with its start time so a recycled pid is never mistaken for ours.
+ */
+export const jobRecordSchema = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  kind: z.literal('shell'),
+  command: z.string(),
+  cwd: z.string(),
+  /** The full environment the job is started with (the caller's, plus overrides and defaults). */
+  env: z.record(z.string(), z.string()),
+  /** Only the overrides the caller asked for, for display. */
+  envOverrides: z.record(z.string(), z.string()),
+  status: jobStatusSchema,
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+  pid: z.number().nullable(),
+  pidStart: z.number().nullable(),
+  monitorPid: z.number().nullable(),
+  monitorStart: z.number().nullable(),
+  exitCode: z.number().nullable(),
+  signal: z.string().nullable(),
+  reason: z.string().nullable(),
+  /** Why bgjobs asked the job to stop, if it did; the first reason wins. */
+  stopRequest: z.enum(['kill', 'timeout']).nullable(),
+  timeoutS: z.number().nullable(),
+  maxOutputBytes: z.number(),
+  stdinClosed: z.boolean(),
+  /** Bytes the job wrote to each stream, known once it has ended (live sizes come from disk). */
+  stdoutBytes: z.number(),
+  stderrBytes: z.number(),
+  /** Set when the logs were evicted to respect the total output cap. */
+  logsEvicted: z.boolean(),
+});
+
+export type JobRecord = z.infer<typeof jobRecordSchema>;
+
+/** What the monitor recorded when the job's process ended. */
+export type ExitInfo = { exitCode: number; signal: null } | { exitCode: null; signal: string };
+
+/** A job's outcome: one discriminated union, decided by `decideOutcome`. */
+export type Outcome =
+  | { status: 'completed'; exitCode: 0; signal: null; reason: string }
+  | { status: 'failed'; exitCode: number | null; signal: string | null; reason: string }
+  | { status: 'killed'; exitCode: number | null; signal: string | null; reason: string }
+  | { status: 'timed_out'; exitCode: number | null; signal: string | null; reason: string }
+  | { status: 'lost'; exitCode: null; signal: null; reason: string };
+
+/**
+ * Decides how a job ended. The first reason wins: a job bgjobs stopped on request is `killed`
+ * (or `timed_out`) whatever exit status it then returned; otherwise the exit status decides.
+ * `exit` is undefined when the outcome can no longer be known.
+ */
+export function decideOutcome(
+  exit: ExitInfo | undefined,
+  stopRequest: JobRecord['stopRequest'],
+  lostReason = 'the job ended while no bgjobs process could observe it; its exit status is unknown',
+): Outcome {
+  if (exit === undefined) {
+    return { status: 'lost', exitCode: null, signal: null, reason: lostReason };
+  }
+  const how = describeExit(exit);
+  if (stopRequest === 'kill') return { status: 'killed', ...exit, reason: `killed on request (${how})` };
+  if (stopRequest === 'timeout') return { status: 'timed_out', ...exit, reason: `timed out (${how})` };
+  if (exit.exitCode === 0) return { status: 'completed', exitCode: 0, signal: null, reason: how };
+  return { status: 'failed', ...exit, reason: how };
+}
+
+export function describeExit(exit: ExitInfo): string {
+  return exit.signal === null ? `exited with code ${exit.exitCode}` : `killed by ${exit.signal}`;
+}
