@@ -1,3 +1,5 @@
+import { ZodError } from 'zod';
+
 /**
  * The one error class of bgjobs. A domain failure carries a string-literal `code` and a message
  * that says what happened and what to do next; adapters turn it into an `isError` tool result,
@@ -41,9 +43,20 @@ export function isBgError(error: unknown): error is BgError {
   return error instanceof BgError;
 }
 
+/** One readable sentence from a zod error: which field, and what was wrong with it. */
+export function describeZodError(error: ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'input'}: ${issue.message}`)
+    .join('; ');
+}
+
 /** Turns anything thrown into a BgError, keeping the original as `cause`. */
 export function toBgError(error: unknown): BgError {
   if (isBgError(error)) return error;
+  if (error instanceof ZodError) {
+    return new BgError(ErrorCode.invalidInput, `Invalid input: ${describeZodError(error)}.`, { cause: error });
+  }
   const message = error instanceof Error ? error.message : String(error);
   return new BgError(ErrorCode.internal, `Internal error: ${message}`, { cause: error });
 }

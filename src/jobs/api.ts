@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { BgError, describeZodError, ErrorCode } from '../errors.js';
+
 import { jobStatusSchema } from './model.js';
 
 /**
@@ -379,3 +381,26 @@ export const INPUT_SCHEMAS = {
   wait: waitInputSchema,
   remove: removeInputSchema,
 } as const satisfies Record<ApiMethod, z.ZodType>;
+
+/** Each method's output schema, so a client can check what came back over a boundary. */
+export const OUTPUT_SCHEMAS = {
+  execute: executeOutputSchema,
+  list: listOutputSchema,
+  status: statusOutputSchema,
+  output: outputOutputSchema,
+  tail: tailOutputSchema,
+  search: searchOutputSchema,
+  interact: interactOutputSchema,
+  kill: killOutputSchema,
+  wait: waitOutputSchema,
+  remove: removeOutputSchema,
+} as const satisfies Record<ApiMethod, z.ZodType>;
+
+/** Validates a request against its schema; a bad one is an `invalid_input` BgError. */
+export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new BgError(ErrorCode.invalidInput, `Invalid input: ${describeZodError(parsed.error)}.`);
+  }
+  return parsed.data;
+}

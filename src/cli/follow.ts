@@ -1,0 +1,112 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
+import { MAX_WAIT_S, type OutputInput, type OutputResult, type WaitResult } from '../jobs/api.js';
+import { isFinal } from '../jobs/model.js';
+import { printJson, type Session } from './session.js';
+
+/**
+ * The two loops the CLI runs over the bounded API calls: following a job's output as it grows,
+ * and waiting past the API's 50 s limit per `wait` call.
+ */
+
+const POLL_MS = 200;
+const FOLLOW_READ_BYTES = 256 * 1024;
+
+export interface FollowOptions {
+  stream: 'stdout' | 'stderr' | 'both';
+  raw: boolean;
+  /** Byte offset to start from, for each stream read; default the oldest kept. */
+  offset?: number;
+  /** Start from what is new since the CLI's last read of this job. */
+  newOnly: boolean;
+  /** Print each non-empty read as a JSON line instead of the bytes. */
+  json: boolean;
+  /** Keep reading until the job ends; otherwise stop at the end of what is written so far. */
+  follow: boolean;
+}
+
+/**
+ * Writes a job's output — stdout to stdout, stderr to stderr — page by page until the end of
+ * what is written; with `follow`, keeps reading as it grows and returns once the job has ended
+ * and everything it wrote has been read.
+ *
+ * @example
+ * const options = { stream: 'both', raw: false, newOnly: false, json: false, follow: true };
+ * await streamOutput(session, 'k3f9x2qa', options);
+ */
+export async function streamOutput(
+  { api, call }: Session,
+  jobRef: string,
+  options: FollowOptions,
+): Promise<OutputResult> {
+  let jobId = jobRef;
+  let stdoutOffset = options.offset;
+  let stderrOffset = options.offset;
+  let newOnly = options.newOnly;
+  let sawEnd = false;
+  for (;;) {
+    const input: OutputInput = {
+      job_id: jobId,
+      stream: options.stream,
+      stdout_offset: stdoutOffset,
+      stderr_offset: stderrOffset,
+      new_only: newOnly,
+      max_bytes: FOLLOW_READ_BYTES,
+      raw: options.raw,
+    };
+    const result = await api.output(input, call);
+    // Follow the id, not the name: once the job ends, its name may pass to a new job.
+    jobId = result.job_id;
+    newOnly = false;
+    stdoutOffset = result.stdout_read?.next_offset ?? stdoutOffset;
+    stderrOffset = result.stderr_read?.next_offset ?? stderrOffset;
+    await emit(result, options.json);
+    if (result.more) continue;
+    if (!options.follow) return result;
+    if (isFinal(result.status)) {
+      // One more read after the end is seen, in case output landed between the read and the status.
+      if (sawEnd) return result;
+      sawEnd = true;
+      continue;
+    }
+    await delay(POLL_MS);
+  }
+}
+
+async function emit(result: OutputResult, json: boolean): Promise<void> {
+  if (result.stdout === '' && result.stderr === '') return;
+  if (json) return printJson(result);
+  await write(process.stdout, result.stdout);
+  await write(process.stderr, result.stderr);
+}
+
+/** Writes and waits until the stream has taken the text, so a slow reader slows the follow. */
+export function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  if (text === '') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    stream.write(text, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+/**
+ * Waits for jobs, calling the API's bounded `wait` again until they are done or `timeoutS` has
+ * passed (no limit when undefined). `waited_ms` is the whole wait.
+ */
+export async function waitForJobs(
+  { api, call }: Session,
+  jobRefs: string[],
+  mode: 'all' | 'any',
+  timeoutS?: number,
+): Promise<WaitResult> {
+  const deadline = timeoutS === undefined ? Infinity : Date.now() + timeoutS * 1000;
+  let jobIds = jobRefs;
+  let waitedMs = 0;
+  for (;;) {
+    const remainingS = Math.max(0, (deadline - Date.now()) / 1000);
+    const timeout_s = Math.min(MAX_WAIT_S, remainingS);
+    const result = await api.wait({ job_ids: jobIds, mode, timeout_s }, call);
+    jobIds = result.jobs.map((job) => job.job_id);
+    waitedMs += result.waited_ms;
+    if (result.done || remainingS <= MAX_WAIT_S) return { ...result, waited_ms: waitedMs };
+  }
+}

@@ -1,0 +1,175 @@
+import type { JobSummary, SearchMatch, StatusResult, StreamRead, WaitResult } from '../jobs/api.js';
+
+/** Pure formatting for people: relative times, durations, sizes, aligned tables. */
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** `850ms`, `12.3s`, `4m05s`, `2h03m`, `3d04h`. */
+export function formatDuration(ms: number): string {
+  if (ms < SECOND) return `${Math.max(0, Math.round(ms))}ms`;
+  if (ms < MINUTE) return `${(ms / SECOND).toFixed(1)}s`;
+  if (ms < HOUR) return pair(ms, MINUTE, 'm', SECOND, 's');
+  if (ms < DAY) return pair(ms, HOUR, 'h', MINUTE, 'm');
+  return pair(ms, DAY, 'd', HOUR, 'h');
+}
+
+function pair(ms: number, big: number, bigUnit: string, small: number, smallUnit: string): string {
+  const whole = Math.floor(ms / big);
+  const rest = Math.floor((ms % big) / small);
+  return `${whole}${bigUnit}${String(rest).padStart(2, '0')}${smallUnit}`;
+}
+
+/** `just now`, `5s ago`, `3m ago`, `2h ago`, `4d ago`. */
+export function formatAge(iso: string, now = Date.now()): string {
+  const ms = now - Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  if (ms < SECOND) return 'just now';
+  if (ms < MINUTE) return `${Math.floor(ms / SECOND)}s ago`;
+  if (ms < HOUR) return `${Math.floor(ms / MINUTE)}m ago`;
+  if (ms < DAY) return `${Math.floor(ms / HOUR)}h ago`;
+  return `${Math.floor(ms / DAY)}d ago`;
+}
+
+/** `0 B`, `512 B`, `1.5 KB`, `10.0 MB` (binary units, as the settings use). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} ${units[0]}` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Columns padded to their widest cell; the last column is never padded. */
+export function formatColumns(rows: string[][]): string {
+  const columns = Math.max(0, ...rows.map((row) => row.length));
+  const widths = Array.from({ length: columns }, (_, col) =>
+    Math.max(...rows.map((row) => (row[col] ?? '').length)),
+  );
+  return rows
+    .map((row) =>
+      row
+        .map((cell, col) => (col === row.length - 1 ? cell : cell.padEnd(widths[col] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export function formatTable(headers: string[], rows: string[][]): string {
+  return formatColumns([headers, ...rows]);
+}
+
+/** One line, at most `width` characters: newlines shown as `⏎`, the end cut with `…`. */
+export function oneLine(text: string, width = Infinity): string {
+  const flat = text.replace(/\r?\n/g, ' ⏎ ');
+  return flat.length <= width ? flat : `${flat.slice(0, Math.max(1, width - 1))}…`;
+}
+
+/** How a job ended (or is doing), in a word or two: `exit 0`, `SIGTERM`, `-`. */
+export function formatExit(job: Pick<JobSummary, 'exit_code' | 'signal'>): string {
+  if (job.signal !== null) return job.signal;
+  if (job.exit_code !== null) return `exit ${job.exit_code}`;
+  return '-';
+}
+
+function runTime(job: JobSummary, now: number): string {
+  if (job.started_at === null) return '-';
+  const end = job.ended_at === null ? now : Date.parse(job.ended_at);
+  return formatDuration(end - Date.parse(job.started_at));
+}
+
+/** The `ls` table. The command column is cut to fit `width` when one is given. */
+export function formatJobTable(jobs: JobSummary[], width?: number, now = Date.now()): string {
+  const headers = ['ID', 'NAME', 'STATUS', 'EXIT', 'CREATED', 'RAN', 'COMMAND'];
+  const rows = jobs.map((job) => [
+    job.job_id,
+    job.name ?? '-',
+    job.status,
+    formatExit(job),
+    formatAge(job.created_at, now),
+    runTime(job, now),
+    job.command,
+  ]);
+  const table = formatTable(
+    headers,
+    rows.map((row) => row.map((cell) => oneLine(cell))),
+  );
+  if (width === undefined) return table;
+  // Cut each line rather than the command alone: the columns before it are already aligned.
+  return table
+    .split('\n')
+    .map((line) => oneLine(line, width))
+    .join('\n');
+}
+
+function formatTime(iso: string | null, now: number): string {
+  return iso === null ? '-' : `${iso} (${formatAge(iso, now)})`;
+}
+
+function formatStream(stats: StatusResult['stdout']): string {
+  const dropped = stats.dropped > 0 ? `, oldest ${formatBytes(stats.dropped)} dropped` : '';
+  return `${formatBytes(stats.bytes)}${dropped}`;
+}
+
+/** The `status` view: one `key  value` line per field a person would look for. */
+export function formatStatus(job: StatusResult, now = Date.now()): string {
+  const envPairs = Object.entries(job.env).map(([key, value]) => `${key}=${value}`);
+  const fields: [string, string | null][] = [
+    ['job', job.name === null ? job.job_id : `${job.job_id} (${job.name})`],
+    ['status', job.reason === null ? job.status : `${job.status}: ${job.reason}`],
+    ['queue', job.queue_position === null ? null : `position ${job.queue_position}`],
+    ['command', job.command],
+    ['cwd', job.cwd],
+    ['env', envPairs.length === 0 ? null : envPairs.join(' ')],
+    ['pid', job.pid === null ? null : String(job.pid)],
+    ['exit', job.exit_code === null && job.signal === null ? null : formatExit(job)],
+    ['created', formatTime(job.created_at, now)],
+    ['started', formatTime(job.started_at, now)],
+    ['ended', job.ended_at === null ? null : formatTime(job.ended_at, now)],
+    ['duration', job.duration_ms === null ? null : formatDuration(job.duration_ms)],
+    ['timeout', job.timeout_s === null ? null : `${job.timeout_s}s`],
+    ['stdin', job.stdin_open ? 'open' : 'closed'],
+    ['stdout', formatStream(job.stdout)],
+    ['stderr', formatStream(job.stderr)],
+    ['logs', job.logs_evicted ? 'evicted to respect the total output cap' : null],
+  ];
+  const shown = fields.filter((field): field is [string, string] => field[1] !== null);
+  return formatColumns(shown);
+}
+
+/** One line per job a `wait` reported: `k3f9x2qa  build  completed  exited with code 0`. */
+export function formatWaitJobs(jobs: WaitResult['jobs']): string {
+  return formatColumns(
+    jobs.map((job) => [job.job_id, job.name ?? '-', job.status, job.reason ?? '']),
+  );
+}
+
+/** grep-style matches: `stdout:12: text`, context lines with `-`, groups split by `--`. */
+export function formatMatches(matches: SearchMatch[]): string {
+  return matches
+    .map((match) => {
+      const before = match.before.map(
+        (text, i) => `${match.stream}-${match.line - match.before.length + i}- ${text}`,
+      );
+      const after = match.after.map((text, i) => `${match.stream}-${match.line + 1 + i}- ${text}`);
+      return [...before, `${match.stream}:${match.line}: ${match.text}`, ...after].join('\n');
+    })
+    .join('\n--\n');
+}
+
+/** The hint printed when a single `logs` page did not reach the end of a stream. */
+export function moreHint(stream: 'stdout' | 'stderr', read: StreamRead | null): string | null {
+  if (read === null || !read.more) return null;
+  return `more ${stream} after byte ${read.next_offset} of ${read.size}; continue with --stream ${stream} --offset ${read.next_offset}`;
+}
+
+/** Text ending in a newline (or empty), so a shell prompt never lands mid-line. */
+export function withNewline(text: string): string {
+  return text === '' || text.endsWith('\n') ? text : `${text}\n`;
+}

@@ -1,0 +1,65 @@
+import { InvalidArgumentError } from 'commander';
+
+import { SIGNALS } from '../jobs/api.js';
+import { JOB_STATUSES, type JobStatus } from '../jobs/model.js';
+
+/**
+ * Option parsers for commander. A bad value throws InvalidArgumentError, which commander reports
+ * as a usage error (exit 2) naming the option.
+ */
+
+/** A whole number from `min` to `max`. */
+export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (raw: string): number => {
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+      throw new InvalidArgumentError(`Expected a whole number from ${min} to ${max}.`);
+    }
+    return value;
+  };
+}
+
+/** A number of seconds, fractions allowed, from 0 up. */
+export function seconds(raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidArgumentError('Expected a number of seconds, like 30 or 2.5.');
+  }
+  return value;
+}
+
+/** Collects repeated `--env KEY=VALUE` into a record. */
+export function envPair(
+  raw: string,
+  previous: Record<string, string> = {},
+): Record<string, string> {
+  const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(raw);
+  if (!match?.[1] || match[2] === undefined) {
+    throw new InvalidArgumentError('Expected KEY=VALUE, with KEY a variable name like FOO_BAR.');
+  }
+  return { ...previous, [match[1]]: match[2] };
+}
+
+/** One status or several, comma-separated: `running`, `failed,killed`. */
+export function statuses(raw: string): JobStatus[] {
+  const wanted = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  const bad = wanted.filter((part) => !(JOB_STATUSES as string[]).includes(part));
+  if (wanted.length === 0 || bad.length > 0) {
+    throw new InvalidArgumentError(`Expected one or more of ${JOB_STATUSES.join(', ')}.`);
+  }
+  return wanted as JobStatus[];
+}
+
+/** A signal by name, with or without `SIG`, any case: `term`, `SIGKILL`, `INT`. */
+export function signal(raw: string): (typeof SIGNALS)[number] {
+  const upper = raw.trim().toUpperCase();
+  const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
+  const found = SIGNALS.find((known) => known === name);
+  if (found === undefined) {
+    throw new InvalidArgumentError(`Expected one of ${SIGNALS.join(', ')}.`);
+  }
+  return found;
+}

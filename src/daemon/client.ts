@@ -1,0 +1,110 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
+import type { z } from 'zod';
+
+import type { Config } from '../config.js';
+import { BgError, ErrorCode, isBgError } from '../errors.js';
+import {
+  OUTPUT_SCHEMAS,
+  type ApiMethod,
+  type CallOptions,
+  type JobsApi,
+} from '../jobs/api.js';
+import { Connection } from './connection.js';
+import { startDaemon } from './lifecycle.js';
+import { socketPath } from './paths.js';
+
+// Reads and waits may be sent again after a lost connection; the rest might act twice.
+const MAX_ATTEMPTS = 4;
+const RETRYABLE: ReadonlySet<ApiMethod> = new Set(['list', 'status', 'output', 'tail', 'search', 'wait']);
+
+type Output<M extends ApiMethod> = z.infer<(typeof OUTPUT_SCHEMAS)[M]>;
+
+/**
+ * The JobsApi over the daemon's socket. It connects lazily, starts the daemon when none
+ * answers (unless told not to), and reconnects after the daemon restarts.
+ */
+export class DaemonClient implements JobsApi {
+  private connection: Connection | undefined;
+  private opening: Promise<Connection> | undefined;
+  private readonly config: Config;
+  private readonly autoStart: boolean;
+
+  constructor(config: Config, autoStart: boolean) {
+    this.config = config;
+    this.autoStart = autoStart;
+  }
+
+  execute = this.method('execute');
+  list = this.method('list');
+  status = this.method('status');
+  output = this.method('output');
+  tail = this.method('tail');
+  search = this.method('search');
+  interact = this.method('interact');
+  kill = this.method('kill');
+  wait = this.method('wait');
+  remove = this.method('remove');
+
+  /** Opens the connection now, so a daemon that cannot start is reported early. */
+  async ready(): Promise<void> {
+    await this.connect();
+  }
+
+  close(): void {
+    this.connection?.close();
+    this.connection = undefined;
+  }
+
+  private method<M extends ApiMethod>(name: M) {
+    return async (input: unknown, options: CallOptions = {}): Promise<Output<M>> => {
+      const result = await this.call(name, input, options);
+      return OUTPUT_SCHEMAS[name].parse(result) as Output<M>;
+    };
+  }
+
+  private async call(method: ApiMethod, params: unknown, options: CallOptions): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await (await this.connect()).request(method, params, options);
+      } catch (error) {
+        const lost = isBgError(error) && error.code === ErrorCode.daemonUnavailable;
+        if (!lost || !RETRYABLE.has(method) || attempt >= MAX_ATTEMPTS) throw error;
+        await delay(50 * attempt);
+      }
+    }
+  }
+
+  private connect(): Promise<Connection> {
+    if (this.connection && !this.connection.closed) return Promise.resolve(this.connection);
+    this.opening ??= this.open().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  private async open(): Promise<Connection> {
+    const path = socketPath(this.config.home);
+    try {
+      this.connection = await Connection.open(path);
+    } catch (error) {
+      if (!this.autoStart) {
+        throw new BgError(
+          ErrorCode.daemonUnavailable,
+          `No bgjobs daemon is running for ${this.config.home}. Start one with: bgjobs daemon start`,
+          { cause: error },
+        );
+      }
+      await startDaemon(this.config);
+      this.connection = await Connection.open(path);
+    }
+    return this.connection;
+  }
+}
+
+/** A client of this home's daemon, started on demand unless `autoStart` is false. */
+export async function connect(config: Config, options: { autoStart?: boolean } = {}): Promise<DaemonClient> {
+  const client = new DaemonClient(config, options.autoStart ?? true);
+  await client.ready();
+  return client;
+}

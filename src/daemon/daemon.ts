@@ -1,0 +1,84 @@
+import { rmSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import type { Config } from '../config.js';
+import { ErrorCode, isBgError } from '../errors.js';
+import { Engine } from '../jobs/engine.js';
+import { VERSION } from '../version.js';
+import { socketPath } from './paths.js';
+import type { PingResult } from './protocol.js';
+import { SocketServer } from './server.js';
+
+const IDLE_CHECK_MS = 1000;
+
+function log(message: string): void {
+  process.stderr.write(`${new Date().toISOString()} bgjobs daemon[${process.pid}] ${message}\n`);
+}
+
+/**
+ * Runs the daemon in the foreground until it is asked to stop, receives SIGTERM/SIGINT, or has
+ * been idle (nothing running or queued, no request) for BGJOBS_IDLE_TIMEOUT seconds. Jobs keep
+ * running when it stops. If another daemon already owns this home, returns at once.
+ */
+export async function runDaemon(config: Config): Promise<void> {
+  let engine: Engine;
+  try {
+    engine = await Engine.open(config);
+  } catch (error) {
+    if (isBgError(error) && error.code === ErrorCode.daemonUnavailable) {
+      log('another daemon owns this home; leaving it to that one');
+      return;
+    }
+    throw error;
+  }
+  const startedAt = new Date();
+  let lastActivity = Date.now();
+  let stopping = false;
+  const stopped = new AbortController();
+
+  const server = new SocketServer({
+    api: engine,
+    ping: (): PingResult => ({
+      pid: process.pid,
+      version: VERSION,
+      home: config.home,
+      started_at: startedAt.toISOString(),
+      running_jobs: engine.supervisor.runningCount,
+      queued_jobs: engine.store.countByStatus('queued'),
+      settings: { ...config, allowedCommands: config.allowedCommands ?? null },
+    }),
+    shutdown: () => stop('asked to stop'),
+    onActivity: () => {
+      lastActivity = Date.now();
+    },
+  });
+  engine.supervisor.on('ended', () => {
+    lastActivity = Date.now();
+  });
+
+  function stop(why: string): void {
+    if (stopping) return;
+    stopping = true;
+    log(`stopping: ${why}`);
+    stopped.abort();
+  }
+
+  const path = socketPath(config.home);
+  await server.listen(path);
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => undefined);
+  log(`listening on ${path} (home ${config.home})`);
+
+  while (!stopping) {
+    await delay(IDLE_CHECK_MS, undefined, { signal: stopped.signal }).catch(() => undefined);
+    const idleFor = Date.now() - lastActivity;
+    if (config.idleTimeoutS > 0 && engine.isIdle() && server.inFlight === 0 && idleFor >= config.idleTimeoutS * 1000) {
+      stop(`idle for ${Math.round(idleFor / 1000)} s with nothing running`);
+    }
+  }
+  await server.close();
+  rmSync(path, { force: true });
+  await engine.close();
+  log('stopped; jobs still running go on under their monitors');
+}

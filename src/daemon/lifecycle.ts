@@ -1,0 +1,134 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import type { Config } from '../config.js';
+import { BgError, ErrorCode } from '../errors.js';
+import { isSameProcess, procStat } from '../monitor/proc.js';
+import { Connection } from './connection.js';
+import { daemonLogPath, socketPath } from './paths.js';
+import { pingResultSchema, type PingResult } from './protocol.js';
+
+const START_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+/** Asks the daemon of this home who it is; undefined when none answers. */
+export async function ping(config: Config): Promise<PingResult | undefined> {
+  let connection: Connection;
+  try {
+    connection = await Connection.open(socketPath(config.home));
+  } catch {
+    return undefined;
+  }
+  try {
+    return pingResultSchema.parse(await connection.request('ping', {}));
+  } catch {
+    return undefined;
+  } finally {
+    connection.close();
+  }
+}
+
+/**
+ * Starts the daemon for this home unless one already answers; detached, in its own session,
+ * logging to BGJOBS_HOME/daemon.log. Safe to call concurrently: only one daemon can take the
+ * home's lock, the others exit, and every caller ends up talking to the winner.
+ */
+export async function startDaemon(
+  config: Config,
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<{ pid: number; started: boolean }> {
+  const existing = await ping(config);
+  if (existing) return { pid: existing.pid, started: false };
+  mkdirSync(config.home, { recursive: true, mode: 0o700 });
+  const logPath = daemonLogPath(config.home);
+  const log = openSync(logPath, 'a', 0o600);
+  const child = spawn(process.execPath, [cliEntry(), 'daemon', 'run'], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...(options.env ?? process.env), BGJOBS_HOME: config.home },
+    cwd: config.home,
+  });
+  closeSync(log);
+  child.unref();
+  child.on('error', () => undefined);
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let wait = 5;
+  while (Date.now() < deadline) {
+    const info = await ping(config);
+    if (info) return { pid: info.pid, started: info.pid === child.pid };
+    await delay(wait);
+    wait = Math.min(wait * 2, 100);
+  }
+  throw new BgError(
+    ErrorCode.daemonUnavailable,
+    `The bgjobs daemon did not start within ${START_TIMEOUT_MS / 1000} s. See ${logPath}:\n${lastLines(logPath, 10)}`,
+  );
+}
+
+/** Stops the daemon (jobs keep running under their monitors). */
+export async function stopDaemon(config: Config): Promise<{ stopped: boolean; pid?: number }> {
+  const info = await ping(config);
+  if (!info) return { stopped: false };
+  const start = procStat(info.pid)?.startTime ?? null;
+  try {
+    const connection = await Connection.open(socketPath(config.home));
+    await connection.request('shutdown', {}).finally(() => connection.close());
+  } catch {
+    // It may have gone already; the check below decides.
+  }
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (Date.now() < deadline && isSameProcess(info.pid, start)) await delay(20);
+  if (isSameProcess(info.pid, start)) {
+    process.kill(info.pid, 'SIGKILL');
+    while (isSameProcess(info.pid, start)) await delay(20);
+  }
+  return { stopped: true, pid: info.pid };
+}
+
+export interface DaemonStatus {
+  running: boolean;
+  pid?: number;
+  home: string;
+  socket: string;
+  running_jobs?: number;
+  queued_jobs?: number;
+  uptime_s?: number;
+  started_at?: string;
+  version?: string;
+  settings?: Record<string, unknown>;
+}
+
+export async function daemonStatus(config: Config): Promise<DaemonStatus> {
+  const socket = socketPath(config.home);
+  const info = await ping(config);
+  if (!info) return { running: false, home: config.home, socket };
+  return {
+    running: true,
+    pid: info.pid,
+    home: info.home,
+    socket,
+    running_jobs: info.running_jobs,
+    queued_jobs: info.queued_jobs,
+    uptime_s: Math.round((Date.now() - Date.parse(info.started_at)) / 1000),
+    started_at: info.started_at,
+    version: info.version,
+    settings: info.settings,
+  };
+}
+
+/** The CLI that runs the daemon: dist/cli.js, also when this module runs from src in tests. */
+function cliEntry(): string {
+  const beside = fileURLToPath(new URL('../cli.js', import.meta.url));
+  if (existsSync(beside)) return beside;
+  return fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+}
+
+function lastLines(path: string, count: number): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-count).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}

@@ -1,0 +1,21 @@
+import { join } from 'node:path';
+
+import { BgError, ErrorCode } from '../errors.js';
+
+// sun_path is 108 bytes on Linux, including the terminating NUL.
+const MAX_SOCKET_PATH = 107;
+
+export function socketPath(home: string): string {
+  const path = join(home, 'daemon.sock');
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
+    throw new BgError(
+      ErrorCode.config,
+      `BGJOBS_HOME is too long for a local socket (${path} is over ${MAX_SOCKET_PATH} bytes). Use a shorter BGJOBS_HOME.`,
+    );
+  }
+  return path;
+}
+
+export function daemonLogPath(home: string): string {
+  return join(home, 'daemon.log');
+}

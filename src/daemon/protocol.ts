@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+import { API_METHODS, callerSchema } from '../jobs/api.js';
+
+/**
+ * The daemon's socket protocol: newline-delimited JSON. A client sends requests; the daemon
+ * answers each with exactly one result or error, and may send progress lines before it.
+ * A client may cancel a request it no longer waits for.
+ */
+export const CONTROL_METHODS = ['ping', 'shutdown'] as const;
+export const METHODS = [...API_METHODS, ...CONTROL_METHODS] as const;
+export type Method = (typeof METHODS)[number];
+
+export const requestSchema = z.object({
+  id: z.number().int(),
+  method: z.enum(METHODS),
+  params: z.unknown(),
+  caller: callerSchema.partial({ reader: true }).optional(),
+});
+export type Request = z.infer<typeof requestSchema>;
+
+export const cancelSchema = z.object({ id: z.number().int(), cancel: z.literal(true) });
+
+export const errorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const responseSchema = z.union([
+  z.object({ id: z.number().int(), result: z.unknown() }),
+  z.object({ id: z.number().int(), error: errorSchema }),
+  z.object({
+    id: z.number().int(),
+    progress: z.object({ progress: z.number(), total: z.number().optional(), message: z.string().optional() }),
+  }),
+]);
+export type Response = z.infer<typeof responseSchema>;
+
+export const pingResultSchema = z.object({
+  pid: z.number(),
+  version: z.string(),
+  home: z.string(),
+  started_at: z.string(),
+  running_jobs: z.number(),
+  queued_jobs: z.number(),
+  settings: z.record(z.string(), z.unknown()),
+});
+export type PingResult = z.infer<typeof pingResultSchema>;
+
+/** The longest line either side accepts; a command is at most 64 KiB, env a few more. */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+
+/** Splits a byte stream into lines, refusing any line longer than MAX_LINE_BYTES. */
+export class LineSplitter {
+  private buffer = '';
+  feed(chunk: string, onLine: (line: string) => void): void {
+    this.buffer += chunk;
+    let index: number;
+    while ((index = this.buffer.indexOf('\n')) >= 0) {
+      const line = this.buffer.slice(0, index);
+      this.buffer = this.buffer.slice(index + 1);
+      if (line.trim() !== '') onLine(line);
+    }
+    if (this.buffer.length > MAX_LINE_BYTES) {
+      this.buffer = '';
+      throw new Error(`a message longer than ${MAX_LINE_BYTES} bytes`);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import { chmodSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+
+import { describeZodError, toBgError } from '../errors.js';
+import type { Caller, JobsApi, Progress } from '../jobs/api.js';
+import { cancelSchema, LineSplitter, requestSchema, type Request, type Response } from './protocol.js';
+
+export interface DaemonHandlers {
+  api: JobsApi;
+  ping: () => unknown;
+  shutdown: () => void;
+  /** Called whenever a request starts or ends, so the daemon can track idleness. */
+  onActivity: () => void;
+}
+
+/**
+ * Serves the JobsApi on a local socket private to the user (0600, in a 0700 folder). Each
+ * request runs on its own; a bad or hostile message gets an error reply and never takes the
+ * daemon down. A request is cancelled when its client cancels it or goes away.
+ */
+export class SocketServer {
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly handlers: DaemonHandlers;
+  inFlight = 0;
+
+  constructor(handlers: DaemonHandlers) {
+    this.handlers = handlers;
+    this.server = createServer((socket) => this.onConnection(socket));
+  }
+
+  listen(path: string): Promise<void> {
+    rmSync(path, { force: true });
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      // Create the socket with no access for others from the first moment.
+      const oldMask = process.umask(0o177);
+      this.server.listen(path, () => {
+        process.umask(oldMask);
+        this.server.off('error', reject);
+        chmodSync(path, 0o600);
+        resolve();
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private onConnection(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.setEncoding('utf8');
+    const splitter = new LineSplitter();
+    const running = new Map<number, AbortController>();
+    const send = (message: Response): void => {
+      if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
+    };
+    socket.on('data', (chunk: string) => {
+      try {
+        splitter.feed(chunk, (line) => this.onLine(line, running, send));
+      } catch (error) {
+        send({ id: -1, error: { code: 'invalid_input', message: `Bad message: ${String(error)}` } });
+        socket.destroy();
+      }
+    });
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      for (const controller of running.values()) controller.abort();
+    });
+    socket.on('error', () => socket.destroy());
+  }
+
+  private onLine(line: string, running: Map<number, AbortController>, send: (m: Response) => void): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      return send({ id: -1, error: { code: 'invalid_input', message: 'Bad message: not JSON.' } });
+    }
+    const cancel = cancelSchema.safeParse(message);
+    if (cancel.success) return void running.get(cancel.data.id)?.abort();
+    const parsed = requestSchema.safeParse(message);
+    if (!parsed.success) {
+      const id = typeof (message as { id?: unknown }).id === 'number' ? (message as { id: number }).id : -1;
+      return send({ id, error: { code: 'invalid_input', message: `Bad request: ${describeZodError(parsed.error)}` } });
+    }
+    const controller = new AbortController();
+    running.set(parsed.data.id, controller);
+    this.inFlight += 1;
+    this.handlers.onActivity();
+    this.dispatch(parsed.data, controller.signal, (progress) => send({ id: parsed.data.id, progress }))
+      .then(
+        (result) => send({ id: parsed.data.id, result }),
+        (error: unknown) => {
+          const bg = toBgError(error);
+          send({ id: parsed.data.id, error: { code: bg.code, message: bg.message, data: bg.data } });
+        },
+      )
+      .finally(() => {
+        running.delete(parsed.data.id);
+        this.inFlight -= 1;
+        this.handlers.onActivity();
+      });
+  }
+
+  private async dispatch(request: Request, signal: AbortSignal, onProgress: (p: Progress) => void): Promise<unknown> {
+    const options = { caller: request.caller as Caller | undefined, signal, onProgress };
+    const params = (request.params ?? {}) as never;
+    const { api } = this.handlers;
+    switch (request.method) {
+      case 'ping':
+        return this.handlers.ping();
+      case 'shutdown':
+        setImmediate(() => this.handlers.shutdown());
+        return { stopping: true };
+      case 'execute':
+        return api.execute(params, options);
+      case 'list':
+        return api.list(params, options);
+      case 'status':
+        return api.status(params, options);
+      case 'output':
+        return api.output(params, options);
+      case 'tail':
+        return api.tail(params, options);
+      case 'search':
+        return api.search(params, options);
+      case 'interact':
+        return api.interact(params, options);
+      case 'kill':
+        return api.kill(params, options);
+      case 'wait':
+        return api.wait(params, options);
+      case 'remove':
+        return api.remove(params, options);
+    }
+  }
+}

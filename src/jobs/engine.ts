@@ -1,0 +1,415 @@
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { Config } from '../config.js';
+import { BgError, ErrorCode } from '../errors.js';
+import { OutputCapper } from '../logs/cap.js';
+import { jobDir } from '../logs/paths.js';
+import { readStream, searchStream, tailStream } from '../logs/reader.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import type { JobStore } from '../store/store.js';
+import {
+  callerSchema,
+  parseInput,
+  executeInputSchema,
+  killInputSchema,
+  listInputSchema,
+  outputInputSchema,
+  removeInputSchema,
+  searchInputSchema,
+  statusInputSchema,
+  tailInputSchema,
+  type CallOptions,
+  type ExecuteInput,
+  type ExecuteResult,
+  type InteractInput,
+  type InteractResult,
+  type JobsApi,
+  type KillInput,
+  type KillResult,
+  type ListInput,
+  type ListResult,
+  type OutputInput,
+  type OutputResult,
+  type RemoveInput,
+  type RemoveResult,
+  type SearchInput,
+  type SearchResult,
+  type StatusInput,
+  type StatusResult,
+  type StreamRead,
+  type TailInput,
+  type TailResult,
+  type WaitInput,
+  type WaitResult,
+} from './api.js';
+import { Housekeeper, logBytesOnDisk } from './housekeeping.js';
+import { newJobId, parseJobRef } from './ids.js';
+import { interact } from './interact.js';
+import { isFinal, type JobRecord } from './model.js';
+import { defaultCaller, prepareJob } from './prepare.js';
+import { toStatus, toSummary } from './present.js';
+import { fileSize, Supervisor } from './supervisor.js';
+import { waitForJobs } from './wait.js';
+
+type Stream = 'stdout' | 'stderr';
+const STREAMS: readonly Stream[] = ['stdout', 'stderr'];
+
+/**
+ * The engine: bgjobs' `JobsApi` in-process. It owns the store (the one writer), the queue and
+ * its concurrency limit, timeouts, output caps and retention. The daemon serves it over a
+ * socket; tests and embedders can use it directly.
+ *
+ * @example
+ * const engine = await Engine.open(loadConfig());
+ * const { job_id } = await engine.execute({ command: 'make test' });
+ * const result = await engine.wait({ job_id, timeout_s: 30 });
+ * await engine.close(); // jobs keep running
+ */
+export class Engine implements JobsApi {
+  readonly config: Config;
+  readonly store: JobStore;
+  readonly supervisor: Supervisor;
+  private readonly capper: OutputCapper;
+  private readonly housekeeper: Housekeeper;
+  private closing: Promise<void> | undefined;
+
+  private constructor(config: Config, store: JobStore) {
+    this.config = config;
+    this.store = store;
+    this.supervisor = new Supervisor(store, (id) => this.dirOf(id));
+    this.capper = new OutputCapper();
+    this.housekeeper = new Housekeeper(this, config);
+    this.supervisor.on('started', (job) => this.trackOutput(job));
+    this.supervisor.on('ended', (job) => this.onEnded(job));
+    this.supervisor.on('timeout', (job) => void this.stopForTimeout(job));
+  }
+
+  /** Opens BGJOBS_HOME (made private to the user), takes its lock and re-adopts its jobs. */
+  static async open(config: Config): Promise<Engine> {
+    mkdirSync(join(config.home, 'jobs'), { recursive: true, mode: 0o700 });
+    chmodSync(config.home, 0o700);
+    const store = SqliteStore.open(join(config.home, 'bgjobs.db'), { exclusive: true });
+    const engine = new Engine(config, store);
+    engine.reconcile();
+    engine.capper.start();
+    engine.housekeeper.start();
+    await engine.pump();
+    return engine;
+  }
+
+  /** Stops watching; running jobs go on under their monitors and are re-adopted next time. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.housekeeper.stop();
+      await this.capper.stop();
+      await this.supervisor.close();
+      this.store.close();
+    })();
+    return this.closing;
+  }
+
+  /** True when nothing runs or waits: the daemon may stop. */
+  isIdle(): boolean {
+    return this.supervisor.runningCount === 0 && this.store.countByStatus('queued') === 0;
+  }
+
+  dirOf(id: string): string {
+    return jobDir(this.config.home, id);
+  }
+
+  // ── the API ──────────────────────────────────────────────────────────────────────────────
+
+  async execute(raw: ExecuteInput, options: CallOptions = {}): Promise<ExecuteResult> {
+    const input = parseInput(executeInputSchema, raw);
+    const prepared = prepareJob(input, options.caller ?? defaultCaller(this.config), this.config);
+    if (prepared.name !== null) this.assertNameFree(prepared.name);
+    if (this.store.countByStatus('queued') >= this.config.maxQueue) {
+      throw new BgError(
+        ErrorCode.limitReached,
+        `The queue is full (${this.config.maxQueue} jobs waiting for one of ${this.config.maxJobs} slots). Wait for jobs to finish or kill some, then try again.`,
+      );
+    }
+    const job: JobRecord = {
+      id: newJobId(),
+      kind: 'shell',
+      ...prepared,
+      status: 'queued',
+      createdAt: Date.now(),
+      startedAt: null,
+      endedAt: null,
+      pid: null,
+      pidStart: null,
+      monitorPid: null,
+      monitorStart: null,
+      exitCode: null,
+      signal: null,
+      reason: null,
+      stopRequest: null,
+      maxOutputBytes: this.config.maxOutputBytes,
+      stdinClosed: false,
+      stdoutBytes: 0,
+      stderrBytes: 0,
+      logsEvicted: false,
+    };
+    mkdirSync(this.dirOf(job.id), { recursive: true, mode: 0o700 });
+    this.store.insert(job);
+    const started = await this.pump(job.id);
+    const record = started ?? this.store.get(job.id) ?? job;
+    return {
+      job_id: record.id,
+      name: record.name,
+      status: record.status,
+      pid: record.pid,
+      queue_position: record.status === 'queued' ? this.queuePosition(record) : null,
+    };
+  }
+
+  async list(raw: ListInput): Promise<ListResult> {
+    const input = parseInput(listInputSchema, raw);
+    const statuses = input.status === undefined ? undefined : [input.status].flat();
+    const { jobs, total } = this.store.list({ statuses, name: input.name, limit: input.limit });
+    return Promise.resolve({ jobs: jobs.map((job) => toSummary(job)), total });
+  }
+
+  async status(raw: StatusInput): Promise<StatusResult> {
+    const job = this.resolve(parseInput(statusInputSchema, raw).job_id);
+    return Promise.resolve(this.present(job));
+  }
+
+  async output(raw: OutputInput, options: CallOptions = {}): Promise<OutputResult> {
+    const input = parseInput(outputInputSchema, raw);
+    const job = this.resolveWithLogs(input.job_id);
+    const reader = callerSchema.shape.reader.parse(options.caller?.reader);
+    const reads: Partial<Record<Stream, StreamRead & { text: string }>> = {};
+    for (const stream of STREAMS) {
+      if (input.stream !== 'both' && input.stream !== stream) continue;
+      const explicit = stream === 'stdout' ? input.stdout_offset : input.stderr_offset;
+      const offset = explicit ?? (input.new_only ? this.store.getCursor(job.id, reader, stream) : undefined);
+      const read = readStream(join(this.dirOf(job.id), stream), job.maxOutputBytes, {
+        offset,
+        maxBytes: input.max_bytes,
+        raw: input.raw,
+        final: isFinal(job.status),
+      });
+      this.store.setCursor(job.id, reader, stream, read.next_offset);
+      reads[stream] = read;
+    }
+    const strip = (read: (StreamRead & { text: string }) | undefined): StreamRead | null =>
+      read ? { start: read.start, next_offset: read.next_offset, size: read.size, dropped: read.dropped, more: read.more } : null;
+    return {
+      job_id: job.id,
+      status: job.status,
+      stdout: reads.stdout?.text ?? '',
+      stderr: reads.stderr?.text ?? '',
+      stdout_read: strip(reads.stdout),
+      stderr_read: strip(reads.stderr),
+      more: Boolean(reads.stdout?.more || reads.stderr?.more),
+    };
+  }
+
+  async tail(raw: TailInput): Promise<TailResult> {
+    const input = parseInput(tailInputSchema, raw);
+    const job = this.resolveWithLogs(input.job_id);
+    const result: TailResult = { job_id: job.id, status: job.status, stdout: '', stderr: '', truncated: false };
+    for (const stream of STREAMS) {
+      if (input.stream !== 'both' && input.stream !== stream) continue;
+      const tail = tailStream(join(this.dirOf(job.id), stream), job.maxOutputBytes, input.lines, {
+        raw: input.raw,
+      });
+      result[stream] = tail.text;
+      result.truncated ||= tail.truncated;
+    }
+    return Promise.resolve(result);
+  }
+
+  async search(raw: SearchInput): Promise<SearchResult> {
+    const input = parseInput(searchInputSchema, raw);
+    const job = this.resolveWithLogs(input.job_id);
+    const result: SearchResult = { job_id: job.id, status: job.status, matches: [], truncated: false };
+    for (const stream of STREAMS) {
+      if (input.stream !== 'both' && input.stream !== stream) continue;
+      const left = input.max_matches - result.matches.length;
+      if (left <= 0) {
+        result.truncated = true;
+        break;
+      }
+      const found = await searchStream(join(this.dirOf(job.id), stream), job.maxOutputBytes, input.pattern, {
+        ignoreCase: input.ignore_case,
+        context: input.context,
+        maxMatches: left,
+        stream,
+      });
+      result.matches.push(...found.matches);
+      result.truncated ||= found.truncated;
+    }
+    return result;
+  }
+
+  interact(input: InteractInput, options: CallOptions = {}): Promise<InteractResult> {
+    return interact(this, input, options);
+  }
+
+  async kill(raw: KillInput): Promise<KillResult> {
+    const input = parseInput(killInputSchema, raw);
+    const job = this.resolve(input.job_id);
+    const graceMs = (input.grace_s ?? this.config.killGraceS) * 1000;
+    if (job.status === 'queued') {
+      this.store.update(job.id, {
+        status: 'killed',
+        stopRequest: 'kill',
+        reason: 'killed on request before it started',
+        endedAt: Date.now(),
+      });
+      const killed = this.resolve(job.id);
+      this.supervisor.emit('ended', killed);
+      return { job_id: job.id, status: 'killed', already_ended: false, escalated: false, message: `Job ${job.id} was queued and will not run.` };
+    }
+    if (isFinal(job.status)) {
+      const leftovers = this.supervisor.stopLeftovers(job, input.signal);
+      const extra = leftovers.length > 0 ? ` Its leftover background processes (${leftovers.join(', ')}) were sent ${input.signal}.` : '';
+      return {
+        job_id: job.id,
+        status: job.status,
+        already_ended: true,
+        escalated: false,
+        message: `Job ${job.id} had already ended (${job.status}: ${job.reason ?? 'no reason recorded'}).${extra}`,
+      };
+    }
+    const { escalated } = await this.supervisor.stop(job.id, 'kill', input.signal, graceMs);
+    const after = this.resolve(job.id);
+    const how = escalated ? `it ignored ${input.signal} for ${graceMs / 1000} s and was killed with SIGKILL` : `it stopped on ${input.signal}`;
+    return {
+      job_id: job.id,
+      status: after.status,
+      already_ended: false,
+      escalated,
+      message: isFinal(after.status)
+        ? `Job ${job.id} is ${after.status}: ${how}.`
+        : `Job ${job.id} was signalled but is still ${after.status}; check status again.`,
+    };
+  }
+
+  wait(input: WaitInput, options: CallOptions = {}): Promise<WaitResult> {
+    return waitForJobs(this, input, options);
+  }
+
+  async remove(raw: RemoveInput): Promise<RemoveResult> {
+    const input = parseInput(removeInputSchema, raw);
+    let job = this.resolve(input.job_id);
+    if (!isFinal(job.status)) {
+      if (!input.force) {
+        throw new BgError(
+          ErrorCode.stillRunning,
+          `Job ${job.id} is ${job.status}. Kill it first, or remove it with force: true to kill and remove it.`,
+        );
+      }
+      await this.kill({ job_id: job.id });
+      job = this.resolve(job.id);
+    }
+    const freed = logBytesOnDisk(this.dirOf(job.id));
+    this.capper.untrack(job.id);
+    rmSync(this.dirOf(job.id), { recursive: true, force: true });
+    this.store.delete(job.id);
+    return { job_id: job.id, removed: true, freed_bytes: freed, message: `Removed job ${job.id} and its logs.` };
+  }
+
+  // ── internals ────────────────────────────────────────────────────────────────────────────
+
+  /** Finds a job by id or name; refuses anything that is neither with a clear message. */
+  resolve(ref: string): JobRecord {
+    const { id, name } = parseJobRef(ref);
+    const job = (id !== undefined ? this.store.get(id) : undefined) ?? (name !== undefined ? this.store.findByName(name) : undefined);
+    if (!job) {
+      throw new BgError(ErrorCode.notFound, `No job "${ref}". Call list to see the jobs there are.`, { data: { job_id: ref } });
+    }
+    return job;
+  }
+
+  present(job: JobRecord): StatusResult {
+    const dir = this.dirOf(job.id);
+    const live = !isFinal(job.status);
+    return toStatus(job, {
+      stdoutBytes: live ? fileSize(join(dir, 'stdout')) : job.stdoutBytes,
+      stderrBytes: live ? fileSize(join(dir, 'stderr')) : job.stderrBytes,
+      queuePosition: job.status === 'queued' ? this.queuePosition(job) : null,
+      now: Date.now(),
+    });
+  }
+
+  private resolveWithLogs(ref: string): JobRecord {
+    const job = this.resolve(ref);
+    if (job.logsEvicted) {
+      throw new BgError(
+        ErrorCode.notFound,
+        `The output of job ${job.id} was removed to keep the logs under BGJOBS_MAX_TOTAL_OUTPUT; its status is still available.`,
+      );
+    }
+    return job;
+  }
+
+  private queuePosition(job: JobRecord): number {
+    return this.store.withStatus(['queued']).findIndex((j) => j.id === job.id) + 1;
+  }
+
+  private assertNameFree(name: string): void {
+    const existing = this.store.findByName(name);
+    if (existing && !isFinal(existing.status)) {
+      throw new BgError(
+        ErrorCode.nameTaken,
+        `A live job is already named "${name}" (${existing.id}, ${existing.status}). Use it, kill it, or pick another name.`,
+        { data: { job_id: existing.id } },
+      );
+    }
+  }
+
+  private pumping: Promise<void> = Promise.resolve();
+
+  /**
+   * Starts queued jobs while slots are free, oldest first. Calls are serialised so a burst of
+   * requests never starts more than the limit. Resolves with WANTED's record if it started.
+   */
+  private pump(wanted?: string): Promise<JobRecord | undefined> {
+    let result: JobRecord | undefined;
+    const run = async (): Promise<void> => {
+      while (this.supervisor.runningCount < this.config.maxJobs && !this.closing) {
+        const next = this.store.nextQueued();
+        if (!next) break;
+        this.store.update(next.id, { status: 'running', startedAt: Date.now() });
+        const started = await this.supervisor.start({ ...next, status: 'running', startedAt: Date.now() });
+        if (started.id === wanted) result = started;
+      }
+    };
+    const turn = this.pumping.then(run, run);
+    this.pumping = turn.catch((error: unknown) => process.emitWarning(`bgjobs: starting jobs failed: ${String(error)}`));
+    return turn.then(() => result);
+  }
+
+  /** After a daemon restart: every job the store thinks runs is re-adopted or settled. */
+  private reconcile(): void {
+    for (const job of this.store.withStatus(['running'])) {
+      this.supervisor.adopt(job);
+      const after = this.store.get(job.id);
+      if (after?.status === 'running') this.trackOutput(after);
+    }
+  }
+
+  private trackOutput(job: JobRecord): void {
+    const dir = this.dirOf(job.id);
+    this.capper.track(job.id, [join(dir, 'stdout'), join(dir, 'stderr')], job.maxOutputBytes);
+  }
+
+  private onEnded(job: JobRecord): void {
+    this.capper.untrack(job.id);
+    this.housekeeper.soon();
+    void this.pump();
+  }
+
+  private async stopForTimeout(job: JobRecord): Promise<void> {
+    try {
+      await this.supervisor.stop(job.id, 'timeout', 'SIGTERM', this.config.killGraceS * 1000);
+    } catch (error) {
+      process.emitWarning(`bgjobs: stopping job ${job.id} at its timeout failed: ${String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import { closeSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import { BgError, ErrorCode } from '../errors.js';
+import { readStream } from '../logs/reader.js';
+import { signalProcess } from '../monitor/proc.js';
+import { openStdinForWrite } from '../monitor/spawn.js';
+import { interactInputSchema, parseInput, type CallOptions, type InteractInput, type InteractResult } from './api.js';
+import type { Engine } from './engine.js';
+import { isFinal, type JobRecord } from './model.js';
+import { fileSize } from './supervisor.js';
+
+const POLL_MS = 20;
+const MAX_REPLY_BYTES = 64 * 1024;
+// With no output at all after the input, "quiet" needs longer than the usual settle time.
+const SILENT_SETTLE_MS = 2000;
+
+type Returned = InteractResult['returned_because'];
+
+/**
+ * Writes input to a running job's stdin and returns what it printed after: as soon as
+ * `expect` matches, or once the output has been quiet for `settle_ms`, or when the job ends,
+ * within `timeout_s`.
+ */
+export async function interact(engine: Engine, raw: InteractInput, options: CallOptions): Promise<InteractResult> {
+  const input = parseInput(interactInputSchema, raw);
+  const job = engine.resolve(input.job_id);
+  if (job.status !== 'running') {
+    throw new BgError(
+      ErrorCode.notRunning,
+      `Job ${job.id} is ${job.status}, not running, so it takes no input. Read what it printed with output or tail.`,
+    );
+  }
+  if (job.stdinClosed && (input.input !== undefined || input.close_stdin)) {
+    throw new BgError(ErrorCode.notRunning, `The stdin of job ${job.id} was already closed; it takes no more input.`);
+  }
+  const expect = input.expect === undefined ? undefined : compile(input.expect);
+  const dir = engine.dirOf(job.id);
+  const paths = { stdout: join(dir, 'stdout'), stderr: join(dir, 'stderr') };
+  const from = { stdout: fileSize(paths.stdout), stderr: fileSize(paths.stderr) };
+  const began = Date.now();
+  const deadline = began + input.timeout_s * 1000;
+
+  if (input.input !== undefined) {
+    await writeInput(dir, job.id, input.newline ? `${input.input}\n` : input.input, Math.max(deadline, began + 1000));
+  }
+  if (input.close_stdin) closeStdin(engine, job);
+
+  const read = (stream: 'stdout' | 'stderr', final: boolean): string =>
+    readStream(paths[stream], job.maxOutputBytes, { offset: from[stream], maxBytes: MAX_REPLY_BYTES, raw: false, final }).text;
+
+  let because: Returned = 'no_wait';
+  if (input.timeout_s > 0) {
+    because = await watch();
+  }
+  const fresh = engine.store.get(job.id) ?? job;
+  const final = isFinal(fresh.status);
+  return {
+    job_id: job.id,
+    status: fresh.status,
+    stdout: read('stdout', final),
+    stderr: read('stderr', final),
+    returned_because: because,
+    stdin_open: !final && !fresh.stdinClosed,
+  };
+
+  async function watch(): Promise<Returned> {
+    let size = from.stdout + from.stderr;
+    let lastChange = began;
+    let nextProgress = began + 1000;
+    for (;;) {
+      const now = Date.now();
+      const current = engine.store.get(job.id);
+      const ended = current === undefined || isFinal(current.status);
+      const newSize = fileSize(paths.stdout) + fileSize(paths.stderr);
+      if (newSize !== size) {
+        size = newSize;
+        lastChange = now;
+      }
+      const grown = size > from.stdout + from.stderr;
+      if (expect && grown && (expect.test(read('stdout', ended)) || expect.test(read('stderr', ended)))) return 'expect';
+      if (ended) return 'exited';
+      if (!expect) {
+        const quietFor = now - lastChange;
+        if (grown ? quietFor >= input.settle_ms : quietFor >= Math.max(input.settle_ms, SILENT_SETTLE_MS)) return 'settled';
+      }
+      if (now >= deadline || options.signal?.aborted) return 'timeout';
+      if (options.onProgress && now >= nextProgress) {
+        nextProgress += 1000;
+        options.onProgress({ progress: Math.round((now - began) / 1000), total: input.timeout_s, message: 'waiting for output' });
+      }
+      await delay(POLL_MS);
+    }
+  }
+}
+
+function compile(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern, 'm');
+  } catch (error) {
+    throw new BgError(ErrorCode.invalidInput, `expect is not a valid regular expression: ${(error as Error).message}`);
+  }
+}
+
+/** Writes all of TEXT to the job's stdin FIFO, waiting while the pipe is full. */
+async function writeInput(dir: string, id: string, text: string, deadline: number): Promise<void> {
+  const fd = openStdinForWrite(dir);
+  if (fd === undefined) {
+    throw new BgError(ErrorCode.notRunning, `Job ${id} has no open stdin to write to (its monitor is gone).`);
+  }
+  try {
+    let data = Buffer.from(text);
+    while (data.length > 0) {
+      try {
+        const written = writeSync(fd, data);
+        data = data.subarray(written);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        if (Date.now() >= deadline) {
+          throw new BgError(
+            ErrorCode.limitReached,
+            `Job ${id} is not reading its input: the pipe is full and ${data.length} bytes were not written.`,
+          );
+        }
+        await delay(10);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Asks the job's monitor to close its end of the stdin FIFO, so the job reads EOF. */
+function closeStdin(engine: Engine, job: JobRecord): void {
+  if (job.monitorPid === null || job.monitorStart === null || !signalProcess(job.monitorPid, job.monitorStart, 'SIGUSR1')) {
+    throw new BgError(ErrorCode.notRunning, `Could not close the stdin of job ${job.id}: its monitor is gone.`);
+  }
+  engine.store.update(job.id, { stdinClosed: true });
+}

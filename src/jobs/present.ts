@@ -1,0 +1,53 @@
+import type { JobSummary, StatusResult } from './api.js';
+import type { JobRecord } from './model.js';
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+const MAX_LISTED_COMMAND = 200;
+
+/** A job as `list` shows it: the command shortened, times as ISO strings. */
+export function toSummary(job: JobRecord, full = false): JobSummary {
+  const command =
+    full || job.command.length <= MAX_LISTED_COMMAND
+      ? job.command
+      : `${job.command.slice(0, MAX_LISTED_COMMAND)}…`;
+  return {
+    job_id: job.id,
+    name: job.name,
+    kind: job.kind,
+    status: job.status,
+    command,
+    cwd: job.cwd,
+    pid: job.pid,
+    exit_code: job.exitCode,
+    signal: job.signal,
+    created_at: iso(job.createdAt) ?? '',
+    started_at: iso(job.startedAt),
+    ended_at: iso(job.endedAt),
+  };
+}
+
+export interface LiveFacts {
+  stdoutBytes: number;
+  stderrBytes: number;
+  queuePosition: number | null;
+  now: number;
+}
+
+/** A job as `status` shows it: everything there is to know, with live sizes. */
+export function toStatus(job: JobRecord, facts: LiveFacts): StatusResult {
+  const dropped = (bytes: number): number => Math.max(0, bytes - job.maxOutputBytes);
+  const end = job.endedAt ?? facts.now;
+  return {
+    ...toSummary(job, true),
+    reason: job.reason,
+    duration_ms: job.startedAt === null ? null : end - job.startedAt,
+    timeout_s: job.timeoutS,
+    env: job.envOverrides,
+    stdin_open: job.status === 'running' && !job.stdinClosed,
+    queue_position: facts.queuePosition,
+    stdout: { bytes: facts.stdoutBytes, dropped: dropped(facts.stdoutBytes) },
+    stderr: { bytes: facts.stderrBytes, dropped: dropped(facts.stderrBytes) },
+    logs_evicted: job.logsEvicted,
+  };
+}

@@ -1,0 +1,269 @@
+import type { ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import { isSameProcess, jobProcesses, procStat, signalGroup, signalProcess } from '../monitor/proc.js';
+import { readExitFile, readPidFile, spawnMonitor } from '../monitor/spawn.js';
+import type { JobStore } from '../store/store.js';
+import { decideOutcome, type ExitInfo, type JobRecord } from './model.js';
+
+const POLL_MS = 200;
+const PID_FILE_WAIT_MS = 5000;
+const AFTER_SIGKILL_WAIT_MS = 5000;
+
+/** One running job as the supervisor follows it. */
+interface LiveJob {
+  id: string;
+  dir: string;
+  /** The monitor, when this process started it (then its exit is reported at once). */
+  child: ChildProcess | undefined;
+  /** Set once the monitor is gone but the job itself still runs: its outcome will be unknown. */
+  orphaned: boolean;
+  deadline: number | null;
+}
+
+export interface SupervisorEvents {
+  ended: [job: JobRecord];
+  started: [job: JobRecord];
+  timeout: [job: JobRecord];
+}
+
+/**
+ * Starts jobs under their monitors, notices when they end, and stops them. It holds the only
+ * in-memory state about running jobs; everything durable is in the store and the job folders,
+ * so a new supervisor can re-adopt what an old one left behind.
+ */
+export class Supervisor extends EventEmitter<SupervisorEvents> {
+  private readonly live = new Map<string, LiveJob>();
+  private stopping = false;
+  private readonly loop: Promise<void>;
+  private readonly abort = new AbortController();
+
+  private readonly store: JobStore;
+  private readonly jobDir: (id: string) => string;
+
+  constructor(store: JobStore, jobDir: (id: string) => string) {
+    super();
+    this.store = store;
+    this.jobDir = jobDir;
+    this.loop = this.watchLoop();
+  }
+
+  get runningCount(): number {
+    return this.live.size;
+  }
+
+  isLive(id: string): boolean {
+    return this.live.has(id);
+  }
+
+  /**
+   * Starts a job that the store already holds as `running` (so a crash after this point can
+   * never start it twice). Resolves once the job's pid is known, or with the failed record.
+   */
+  async start(job: JobRecord): Promise<JobRecord> {
+    const dir = this.jobDir(job.id);
+    const entry: LiveJob = { id: job.id, dir, child: undefined, orphaned: false, deadline: deadlineOf(job) };
+    this.live.set(job.id, entry);
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const monitor = await spawnMonitor(dir, job.command, job.env, job.cwd);
+      entry.child = monitor.child;
+      this.store.update(job.id, { monitorPid: monitor.monitorPid, monitorStart: monitor.monitorStart });
+      monitor.child.once('exit', () => this.check(entry));
+      const pids = await this.waitForPids(dir, monitor.child);
+      if (pids) {
+        this.store.update(job.id, { pid: pids.jobPid, pidStart: procStat(pids.jobPid)?.startTime ?? null });
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.finish(entry, undefined, `could not start: ${message}`, 'failed');
+    }
+    const record = this.store.get(job.id) ?? job;
+    if (record.status === 'running') this.emit('started', record);
+    return record;
+  }
+
+  /** Follows a job a previous daemon started: reconciles it now, then watches it. */
+  adopt(job: JobRecord): void {
+    const dir = this.jobDir(job.id);
+    const entry: LiveJob = { id: job.id, dir, child: undefined, orphaned: false, deadline: deadlineOf(job) };
+    this.live.set(job.id, entry);
+    // The daemon may have died between spawning the monitor and recording the pids.
+    const pids = readPidFile(dir);
+    if (pids && job.pid === null) {
+      this.store.update(job.id, {
+        pid: pids.jobPid,
+        pidStart: procStat(pids.jobPid)?.startTime ?? null,
+        monitorPid: pids.monitorPid,
+        monitorStart: procStat(pids.monitorPid)?.startTime ?? null,
+      });
+    }
+    this.check(entry);
+  }
+
+  /**
+   * Stops a running job: SIGNAL to its whole session and process group, then SIGKILL to
+   * whatever is left after the grace. Records the reason first, so the first reason wins.
+   */
+  async stop(
+    id: string,
+    reason: 'kill' | 'timeout',
+    signal: NodeJS.Signals,
+    graceMs: number,
+  ): Promise<{ escalated: boolean }> {
+    const job = this.store.get(id);
+    if (!job) return { escalated: false };
+    if (job.stopRequest === null) this.store.update(id, { stopRequest: reason });
+    this.signalJob(job, signal);
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline && !this.isGone(job)) await delay(25);
+    let escalated = false;
+    if (!this.isGone(job) && !this.stopping) {
+      escalated = true;
+      this.signalJob(job, 'SIGKILL');
+      const killDeadline = Date.now() + AFTER_SIGKILL_WAIT_MS;
+      while (Date.now() < killDeadline && !this.isGone(job)) await delay(25);
+    }
+    const entry = this.live.get(id);
+    if (entry && !this.stopping) this.check(entry);
+    return { escalated };
+  }
+
+  /** Signals what is left of a finished job (its background children), if anything. */
+  stopLeftovers(job: JobRecord, signal: NodeJS.Signals): number[] {
+    const members = this.members(job);
+    this.signalJob(job, signal);
+    return members;
+  }
+
+  /** Pids of the job's processes still alive: its process group and session members. */
+  members(job: JobRecord): number[] {
+    if (job.pid === null || job.pidStart === null) return [];
+    return jobProcesses(job.pid, job.pidStart).map((p) => p.pid);
+  }
+
+  async close(): Promise<void> {
+    if (this.stopping) return this.loop;
+    this.stopping = true;
+    this.abort.abort();
+    await this.loop;
+    for (const entry of this.live.values()) entry.child?.removeAllListeners('exit');
+    this.live.clear();
+  }
+
+  private isGone(job: JobRecord): boolean {
+    // A closing supervisor stops waiting; the job is left to its monitor and the next daemon.
+    if (this.stopping) return true;
+    const fresh = this.store.get(job.id);
+    const ended = fresh !== undefined && fresh.endedAt !== null;
+    return ended && this.members(job).length === 0;
+  }
+
+  private signalJob(job: JobRecord, signal: NodeJS.Signals): void {
+    if (job.pid === null || job.pidStart === null) return;
+    const members = jobProcesses(job.pid, job.pidStart);
+    if (members.length === 0) return;
+    signalGroup(job.pid, signal);
+    // Processes that moved to a process group of their own inside the job's session.
+    for (const member of members) {
+      if (member.pgrp !== job.pid) signalProcess(member.pid, member.startTime, signal);
+    }
+  }
+
+  private async waitForPids(dir: string, child: ChildProcess) {
+    const deadline = Date.now() + PID_FILE_WAIT_MS;
+    let wait = 1;
+    while (Date.now() < deadline) {
+      const pids = readPidFile(dir);
+      if (pids) return pids;
+      if (child.exitCode !== null || child.signalCode !== null) return readPidFile(dir);
+      await delay(wait);
+      wait = Math.min(wait * 2, 20);
+    }
+    return undefined;
+  }
+
+  /** Looks at one job: ended, still running, orphaned, or past its deadline. */
+  private check(entry: LiveJob): void {
+    if (!this.live.has(entry.id)) return;
+    const exit = readExitFile(entry.dir);
+    if (exit) return this.finish(entry, exit);
+    const job = this.store.get(entry.id);
+    if (!job) return void this.live.delete(entry.id);
+    if (entry.deadline !== null && Date.now() >= entry.deadline && job.stopRequest === null) {
+      entry.deadline = null;
+      this.emit('timeout', job);
+    }
+    const monitorAlive = entry.child
+      ? entry.child.exitCode === null && entry.child.signalCode === null
+      : isSameProcess(job.monitorPid, job.monitorStart);
+    if (monitorAlive) return;
+    // The monitor is gone without recording an exit. The job may still run on its own.
+    const jobAlive = isSameProcess(job.pid, job.pidStart);
+    if (jobAlive) {
+      entry.orphaned = true;
+      return;
+    }
+    if (entry.child === undefined && job.monitorPid === null && job.startedAt !== null) {
+      // Spawned by a daemon that died before the pid was recorded, and nothing is left.
+      return this.finish(entry, undefined, 'the daemon stopped while starting the job');
+    }
+    this.finish(
+      entry,
+      undefined,
+      entry.orphaned
+        ? 'its monitor was killed while the job ran; the job has since ended and its exit status is unknown'
+        : 'its monitor ended without recording an exit status',
+    );
+  }
+
+  private finish(entry: LiveJob, exit: ExitInfo | undefined, lostReason?: string, forced?: 'failed'): void {
+    if (!this.live.delete(entry.id)) return;
+    const job = this.store.get(entry.id);
+    if (!job) return;
+    const outcome =
+      forced === 'failed'
+        ? { status: 'failed' as const, exitCode: null, signal: null, reason: lostReason ?? 'failed' }
+        : decideOutcome(exit, job.stopRequest, lostReason);
+    this.store.update(job.id, {
+      status: outcome.status,
+      exitCode: outcome.exitCode,
+      signal: outcome.signal,
+      reason: outcome.reason,
+      endedAt: Date.now(),
+      stdoutBytes: fileSize(join(entry.dir, 'stdout')),
+      stderrBytes: fileSize(join(entry.dir, 'stderr')),
+    });
+    const ended = this.store.get(job.id);
+    if (ended) this.emit('ended', ended);
+  }
+
+  private async watchLoop(): Promise<void> {
+    while (!this.stopping) {
+      for (const entry of [...this.live.values()]) {
+        try {
+          this.check(entry);
+        } catch (error) {
+          process.emitWarning(`bgjobs: checking job ${entry.id} failed: ${String(error)}`);
+        }
+      }
+      await delay(POLL_MS, undefined, { signal: this.abort.signal }).catch(() => undefined);
+    }
+  }
+}
+
+function deadlineOf(job: JobRecord): number | null {
+  if (job.timeoutS === null || job.startedAt === null) return null;
+  return job.startedAt + job.timeoutS * 1000;
+}
+
+export function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+
+import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+
+import type { Config } from '../config.js';
+import { connect, DaemonClient } from '../daemon/client.js';
+import type { Caller } from '../jobs/api.js';
+import { defaultCaller } from '../jobs/prepare.js';
+import { createServer } from './server.js';
+
+/**
+ * `bgjobs mcp`: serves MCP over stdio until the client closes stdin (or a SIGINT/SIGTERM), with
+ * every tool call sent to the daemon (started on demand). Logs go to stderr: stdout is the protocol.
+ *
+ * @example
+ * await runMcpStdio(loadConfig(process.env));
+ */
+export async function runMcpStdio(config: Config): Promise<void> {
+  const caller = callerFromProcess(config);
+  const api = await connectToDaemon(config);
+  const transport = new ClosingStdioTransport();
+  const handle = serveStdio(() => createServer(api, { caller, version: packageVersion() }), {
+    transport,
+    onerror: (error) => log(`protocol error: ${error.message}`),
+  });
+  const stop = (): void => {
+    handle.close().catch((error: unknown) => log(`error while closing: ${String(error)}`));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  log(`serving MCP on stdio (data in ${config.home})`);
+  try {
+    await transport.closed;
+    await handle.close();
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    api.close();
+  }
+}
+
+/**
+ * The daemon, started now if none runs. If it cannot start, serve anyway: each tool call tries
+ * again and, failing, says why as an `isError` result, rather than the server vanishing at start.
+ */
+async function connectToDaemon(config: Config): Promise<DaemonClient> {
+  try {
+    return await connect(config, { autoStart: true });
+  } catch (error) {
+    log(
+      `the daemon is not available yet (${error instanceof Error ? error.message : String(error)}); each call will try again`,
+    );
+    return new DaemonClient(config, true);
+  }
+}
+
+/** The caller context of this process: jobs inherit its environment and working directory. */
+export function callerFromProcess(config: Config): Caller {
+  // One read position per server process, so `output` with new_only follows this chat's reads.
+  return { ...defaultCaller(config), reader: `mcp:${process.pid}:${Date.now()}` };
+}
+
+/** A stdio transport that says when it has closed (stdin ended, or the server closed it). */
+class ClosingStdioTransport extends StdioServerTransport {
+  readonly closed: Promise<void>;
+  private markClosed: () => void = () => {};
+
+  constructor() {
+    super();
+    this.closed = new Promise((resolve) => {
+      this.markClosed = resolve;
+    });
+  }
+
+  override async close(): Promise<void> {
+    try {
+      await super.close();
+    } finally {
+      this.markClosed();
+    }
+  }
+}
+
+function packageVersion(): string {
+  // ../../package.json from both src/mcp (tsx, tests) and dist/mcp (the built CLI).
+  const url = new URL('../../package.json', import.meta.url);
+  const parsed: unknown = JSON.parse(readFileSync(url, 'utf8'));
+  const version = (parsed as { version?: unknown }).version;
+  return typeof version === 'string' ? version : '0.0.0';
+}
+
+function log(message: string): void {
+  process.stderr.write(`bgjobs mcp: ${message}\n`);
+}

@@ -1,0 +1,97 @@
+import type {
+  CallToolResult,
+  McpServer,
+  ServerContext,
+  ToolAnnotations,
+  ToolCallback,
+} from '@modelcontextprotocol/server';
+import type { z } from 'zod';
+
+import { isBgError, toBgError } from '../errors.js';
+import type { Caller, CallOptions, JobsApi } from '../jobs/api.js';
+import { progressReporter } from './progress.js';
+
+/** What every tool handler needs: the API it adapts and who is calling through this server. */
+export interface ToolDeps {
+  api: JobsApi;
+  caller: Caller;
+  /** Where unexpected (non-domain) failures are reported; stdout is the protocol, so stderr. */
+  logError: (message: string, error: unknown) => void;
+}
+
+/**
+ * One MCP tool as a thin adapter over one `JobsApi` method: the api.ts schemas are its input and
+ * output schemas, the API result is its `structuredContent`, and `summarize` writes the short
+ * text a model reads.
+ */
+export interface ToolSpec<In extends z.ZodObject, Out extends z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: In;
+  outputSchema: Out;
+  annotations: ToolAnnotations;
+  call: (api: JobsApi, input: z.output<In>, options: CallOptions) => Promise<z.output<Out>>;
+  summarize: (result: z.output<Out>, input: z.output<In>) => string;
+}
+
+export interface Tool {
+  name: string;
+  register: (server: McpServer, deps: ToolDeps) => void;
+}
+
+/**
+ * Defines a tool. Its handler never throws: a `BgError` from the API becomes an `isError` result
+ * carrying the error's message (which says what to do next); anything else becomes an `isError`
+ * "Internal error" result and is logged.
+ *
+ * @example
+ * export const statusTool = defineTool({
+ *   name: 'status', title: 'Job status', description: '…',
+ *   inputSchema: statusInputSchema, outputSchema: statusOutputSchema,
+ *   annotations: { readOnlyHint: true },
+ *   call: (api, input, options) => api.status(input, options),
+ *   summarize: (job) => `Job ${job.job_id} is ${job.status}.`,
+ * });
+ */
+export function defineTool<In extends z.ZodObject, Out extends z.ZodObject>(
+  spec: ToolSpec<In, Out>,
+): Tool {
+  const register = (server: McpServer, deps: ToolDeps): void => {
+    const { name, title, description, inputSchema, outputSchema, annotations } = spec;
+    const handler = async (input: z.output<In>, ctx: ServerContext): Promise<CallToolResult> => {
+      const progress = progressReporter(ctx);
+      try {
+        const result = await spec.call(deps.api, input, {
+          caller: deps.caller,
+          signal: ctx.mcpReq.signal,
+          onProgress: progress.report,
+        });
+        // Parsing keeps to the advertised schema exactly (which forbids extra properties), so a
+        // field the API adds before the schema does cannot fail a client's validation.
+        const structured = spec.outputSchema.parse(result);
+        return {
+          content: [{ type: 'text', text: spec.summarize(structured, input) }],
+          structuredContent: structured,
+        };
+      } catch (error) {
+        if (!isBgError(error)) deps.logError(`tool ${name} failed unexpectedly`, error);
+        return errorResult(toBgError(error).message);
+      } finally {
+        progress.stop();
+      }
+    };
+    // The SDK types a handler's arguments with a conditional type that a generic `In` cannot
+    // resolve; the SDK has parsed the arguments with `inputSchema`, so they are `z.output<In>`.
+    server.registerTool<z.ZodObject, z.ZodObject>(
+      name,
+      { title, description, inputSchema, outputSchema, annotations: { title, ...annotations } },
+      handler as ToolCallback<z.ZodObject>,
+    );
+  };
+  return { name: spec.name, register };
+}
+
+export function errorResult(message: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: message }] };
+}

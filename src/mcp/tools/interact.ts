@@ -1,0 +1,41 @@
+import { interactInputSchema, interactOutputSchema } from '../../jobs/api.js';
+import { outputBlock } from '../format.js';
+import { defineTool } from '../tool.js';
+
+const BECAUSE = {
+  expect: 'the output matched expect',
+  settled: 'the output went quiet',
+  exited: 'the job exited',
+  timeout: 'timeout_s passed',
+  no_wait: 'nothing to wait for',
+} as const;
+
+export const interactTool = defineTool({
+  name: 'interact',
+  title: 'Type into a running job',
+  description: [
+    "Write `input` to a running job's stdin and return the output it produced after that: for",
+    'prompts and REPLs (python3 -i, a shell `read`, a CLI asking y/n). It returns as soon as the',
+    'new output matches `expect` (a regex, e.g. ">>> $"), or has been quiet for settle_ms, or the',
+    'job exits, or timeout_s passes. newline:true (the default) presses Enter; close_stdin:true',
+    'sends EOF. Omit `input` to only wait for what the job writes next.',
+  ].join(' '),
+  inputSchema: interactInputSchema,
+  outputSchema: interactOutputSchema,
+  // The input goes to whatever the job runs: answering "y" to a prompt may change anything.
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
+  call: (api, input, options) => api.interact(input, options),
+  summarize: (result) => {
+    const stdin = result.stdin_open ? 'stdin open' : 'stdin closed';
+    return [
+      `Job ${result.job_id} (${result.status}, ${stdin}): returned because ${BECAUSE[result.returned_because]}.`,
+      outputBlock('stdout', result.stdout, 'no new output'),
+      outputBlock('stderr', result.stderr, 'no new output'),
+    ].join('\n');
+  },
+});

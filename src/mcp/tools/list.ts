@@ -1,0 +1,29 @@
+import { listInputSchema, listOutputSchema } from '../../jobs/api.js';
+import { clip, describeStatus, jobLabel } from '../format.js';
+import { defineTool } from '../tool.js';
+
+export const listTool = defineTool({
+  name: 'list',
+  title: 'List jobs',
+  description: [
+    'List jobs, newest first, with status, pid, exit code and command. Filter by `status`',
+    '(e.g. ["running","queued"]) or `name`. Use it to find a job_id again, or to check what you',
+    'started is still running before you finish.',
+  ].join(' '),
+  inputSchema: listInputSchema,
+  outputSchema: listOutputSchema,
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  call: (api, input, options) => api.list(input, options),
+  summarize: ({ jobs, total }) => {
+    if (jobs.length === 0)
+      return total === 0 ? 'No jobs match.' : `No jobs shown (${total} match).`;
+    const head =
+      jobs.length === total
+        ? `${total} job${total === 1 ? '' : 's'}, newest first:`
+        : `${jobs.length} of ${total} jobs, newest first:`;
+    const lines = jobs.map(
+      (job) => `${jobLabel(job)}  ${describeStatus(job)}  ${clip(job.command)}`,
+    );
+    return [head, ...lines].join('\n');
+  },
+});

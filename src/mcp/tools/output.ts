@@ -1,0 +1,45 @@
+import { outputInputSchema, outputOutputSchema, type StreamRead } from '../../jobs/api.js';
+import { formatBytes, outputBlock } from '../format.js';
+import { defineTool } from '../tool.js';
+
+export const outputTool = defineTool({
+  name: 'output',
+  title: "Read a job's output",
+  description: [
+    "Read a job's stdout and stderr in bounded pages with byte offsets. To follow a running job,",
+    'call it with new_only:true: you get only what was written since your last `output` call on',
+    'that job. To page explicitly, pass a previous stdout_read.next_offset as stdout_offset (same',
+    'for stderr). `more` says whether more exists. ANSI escapes are stripped and \\r progress lines',
+    'collapsed unless raw:true. For just the last lines use `tail`; to find a line use `search`.',
+  ].join(' '),
+  inputSchema: outputInputSchema,
+  outputSchema: outputOutputSchema,
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  call: (api, input, options) => api.output(input, options),
+  summarize: (result, input) => {
+    const empty = input.new_only ? 'nothing new' : 'empty';
+    const ranges = [
+      range('stdout', result.stdout_read),
+      range('stderr', result.stderr_read),
+    ].filter((r) => r !== undefined);
+    const lines = [`Job ${result.job_id} (${result.status}): ${ranges.join('; ')}.`];
+    if (result.stdout_read) lines.push(outputBlock('stdout', result.stdout, empty));
+    if (result.stderr_read) lines.push(outputBlock('stderr', result.stderr, empty));
+    if (result.more) {
+      const offsets = [
+        result.stdout_read?.more ? `stdout_offset: ${result.stdout_read.next_offset}` : undefined,
+        result.stderr_read?.more ? `stderr_offset: ${result.stderr_read.next_offset}` : undefined,
+      ].filter((o) => o !== undefined);
+      lines.push(
+        `More output exists: call output again with new_only: true, or ${offsets.join(' and ')}.`,
+      );
+    }
+    return lines.join('\n');
+  },
+});
+
+function range(label: string, read: StreamRead | null): string | undefined {
+  if (read === null) return undefined;
+  const dropped = read.dropped > 0 ? `, oldest ${formatBytes(read.dropped)} dropped` : '';
+  return `${label} bytes ${read.start}–${read.next_offset} of ${read.size}${dropped}`;
+}

@@ -1,0 +1,37 @@
+import { searchInputSchema, searchOutputSchema, type SearchMatch } from '../../jobs/api.js';
+import { defineTool } from '../tool.js';
+
+export const searchTool = defineTool({
+  name: 'search',
+  title: "Search a job's output",
+  description: [
+    "Find lines matching a JavaScript regular expression in a job's kept output, with line",
+    'numbers, byte offsets and `context` lines around each match. Cheaper than reading all the',
+    'output when you look for an error, a URL or a port number.',
+  ].join(' '),
+  inputSchema: searchInputSchema,
+  outputSchema: searchOutputSchema,
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  call: (api, input, options) => api.search(input, options),
+  summarize: (result, input) => {
+    const count = result.matches.length;
+    const pattern = `/${input.pattern}/${input.ignore_case ? 'i' : ''}`;
+    if (count === 0) return `No lines match ${pattern} in job ${result.job_id} (${result.status}).`;
+    const head = `${count}${result.truncated ? '+' : ''} match${count === 1 ? '' : 'es'} for ${pattern} in job ${result.job_id} (${result.status}):`;
+    const body = result.matches.map(formatMatch).join('\n--\n');
+    const tail = result.truncated
+      ? `\nMore matches exist than max_matches (${input.max_matches}).`
+      : '';
+    return `${head}\n${body}${tail}`;
+  },
+});
+
+/** grep -n style: `stdout:12: text` for the match, `stdout:11- text` for context. */
+function formatMatch(match: SearchMatch): string {
+  const first = match.line - match.before.length;
+  return [
+    ...match.before.map((text, i) => `${match.stream}:${first + i}- ${text}`),
+    `${match.stream}:${match.line}: ${match.text}`,
+    ...match.after.map((text, i) => `${match.stream}:${match.line + 1 + i}- ${text}`),
+  ].join('\n');
+}

@@ -1,0 +1,26 @@
+import { tailInputSchema, tailOutputSchema } from '../../jobs/api.js';
+import { outputBlock } from '../format.js';
+import { defineTool } from '../tool.js';
+
+export const tailTool = defineTool({
+  name: 'tail',
+  title: "Last lines of a job's output",
+  description: [
+    "Return the last `lines` lines (default 20) of a job's stdout and stderr: a quick look at",
+    "where a job is, such as a server's latest log lines or a build's final error. To read",
+    'everything new since your last read, use `output` with new_only:true instead.',
+  ].join(' '),
+  inputSchema: tailInputSchema,
+  outputSchema: tailOutputSchema,
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  call: (api, input, options) => api.tail(input, options),
+  summarize: (result, input) => {
+    const last = input.lines === 1 ? 'Last line' : `Last ${input.lines} lines`;
+    const lines = [`Job ${result.job_id} (${result.status}). ${last}:`];
+    if (input.stream !== 'stderr') lines.push(outputBlock('stdout', result.stdout, 'empty'));
+    if (input.stream !== 'stdout') lines.push(outputBlock('stderr', result.stderr, 'empty'));
+    if (result.truncated)
+      lines.push('Truncated: those lines are longer than one read; use output to page.');
+    return lines.join('\n');
+  },
+});

@@ -1,0 +1,90 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * What Linux's /proc tells about processes. A pid alone is never trusted: it is always paired
+ * with the process's start time (clock ticks since boot), which a recycled pid cannot share.
+ */
+export interface ProcStat {
+  pid: number;
+  state: string;
+  ppid: number;
+  pgrp: number;
+  session: number;
+  startTime: number;
+}
+
+/** Reads /proc/PID/stat; undefined when there is no such process. */
+export function procStat(pid: number): ProcStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may itself contain spaces or ')'.
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).split(' ');
+  const num = (i: number): number => Number(fields[i]);
+  return {
+    pid,
+    state: fields[0] ?? '?',
+    ppid: num(1),
+    pgrp: num(2),
+    session: num(3),
+    startTime: num(19),
+  };
+}
+
+/** True when PID is alive (not a zombie) and started at START. */
+export function isSameProcess(pid: number | null, start: number | null): boolean {
+  if (pid === null || start === null || pid <= 1) return false;
+  const stat = procStat(pid);
+  return stat !== undefined && stat.startTime === start && stat.state !== 'Z';
+}
+
+/**
+ * Every live process of a job whose leader is LEADER: its process group, and its session (a
+ * child may have moved to a process group of its own), started no earlier than NOT_BEFORE.
+ */
+export function jobProcesses(leader: number, notBefore = 0): ProcStat[] {
+  if (leader <= 1) return [];
+  const members: ProcStat[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(Number(entry));
+    if (!stat || stat.state === 'Z' || stat.startTime < notBefore) continue;
+    if (stat.pgrp === leader || stat.session === leader) members.push(stat);
+  }
+  return members;
+}
+
+/** Sends SIGNAL to the whole process group; never to a group ≤ 1. False if nothing was there. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  if (!Number.isSafeInteger(pgid) || pgid <= 1) return false;
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sends SIGNAL to one process, only if it is still the process that started at START. */
+export function signalProcess(pid: number, start: number, signal: NodeJS.Signals): boolean {
+  if (!isSameProcess(pid, start)) return false;
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The number of open file descriptors of PID (for leak checks). */
+export function openFdCount(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, constants as fsConstants, openSync, readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { ExitInfo } from '../jobs/model.js';
+import { procStat } from './proc.js';
+
+const MONITOR_SCRIPT = fileURLToPath(new URL('./monitor.sh', import.meta.url));
+
+export interface MonitorStart {
+  child: ChildProcess;
+  monitorPid: number;
+  monitorStart: number | null;
+}
+
+/**
+ * Starts the monitor for one job, detached in its own session, with the job's environment and
+ * working directory. The command travels in an environment variable and is only ever given to
+ * a shell as the argument of `sh -c`. Monitor diagnostics go to JOB_DIR/monitor.log.
+ */
+export function spawnMonitor(
+  jobDir: string,
+  command: string,
+  env: Record<string, string>,
+  cwd: string,
+): Promise<MonitorStart> {
+  const log = openSync(join(jobDir, 'monitor.log'), 'a', 0o600);
+  return new Promise((resolve, reject) => {
+    let child: ChildProcess;
+    try {
+      child = spawn('/bin/sh', [MONITOR_SCRIPT, jobDir], {
+        cwd,
+        env: { ...env, BGJOBS_JOB_COMMAND: command },
+        detached: true,
+        stdio: ['ignore', 'ignore', log],
+      });
+    } catch (error) {
+      closeSync(log);
+      reject(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    closeSync(log);
+    child.once('error', reject);
+    child.once('spawn', () => {
+      child.off('error', reject);
+      child.unref();
+      const monitorPid = child.pid ?? 0;
+      resolve({ child, monitorPid, monitorStart: procStat(monitorPid)?.startTime ?? null });
+    });
+  });
+}
+
+/** The pids the monitor wrote (`MONITOR_PID JOB_PID\n`), or undefined until it has. */
+export function readPidFile(jobDir: string): { monitorPid: number; jobPid: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(jobDir, 'pid'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The monitor writes the line in one go; until the newline is there it is not complete.
+  const match = /^(\d+) (\d+)\n$/.exec(text);
+  if (!match) return undefined;
+  return { monitorPid: Number(match[1]), jobPid: Number(match[2]) };
+}
+
+/**
+ * How the job ended, as its monitor recorded it, or undefined if it has not (yet).
+ * The shell reports a death by signal N as status 128+N; bgjobs reads it that way, so an
+ * explicit `exit 137` is reported as SIGKILL too (documented).
+ */
+export function readExitFile(jobDir: string): ExitInfo | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(jobDir, 'exit'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const code = Number(text.trim());
+  if (!/^\d+\s*$/.test(text) || !Number.isInteger(code)) return undefined;
+  const signal = code > 128 ? signalName(code - 128) : undefined;
+  return signal ? { exitCode: null, signal } : { exitCode: code, signal: null };
+}
+
+export function signalName(signo: number): string | undefined {
+  for (const [name, value] of Object.entries(osConstants.signals)) {
+    if (value === signo) return name;
+  }
+  return undefined;
+}
+
+export function signalNumber(name: string): number | undefined {
+  return (osConstants.signals as Record<string, number | undefined>)[name];
+}
+
+/** Opens the job's stdin FIFO for writing without blocking; undefined if no one reads it. */
+export function openStdinForWrite(jobDir: string): number | undefined {
+  try {
+    return openSync(join(jobDir, 'stdin'), fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+}

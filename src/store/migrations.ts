@@ -1,0 +1,43 @@
+/**
+ * Versioned schema migrations, applied in order inside one transaction each; the version
+ * is SQLite's `user_version`. Append new steps; never edit a released one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE jobs (
+     id TEXT PRIMARY KEY,
+     name TEXT,
+     kind TEXT NOT NULL,
+     command TEXT NOT NULL,
+     cwd TEXT NOT NULL,
+     env TEXT NOT NULL,
+     env_overrides TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     started_at INTEGER,
+     ended_at INTEGER,
+     pid INTEGER,
+     pid_start INTEGER,
+     monitor_pid INTEGER,
+     monitor_start INTEGER,
+     exit_code INTEGER,
+     signal TEXT,
+     reason TEXT,
+     stop_request TEXT,
+     timeout_s INTEGER,
+     max_output_bytes INTEGER NOT NULL,
+     stdin_closed INTEGER NOT NULL DEFAULT 0,
+     stdout_bytes INTEGER NOT NULL DEFAULT 0,
+     stderr_bytes INTEGER NOT NULL DEFAULT 0,
+     logs_evicted INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX jobs_status_created ON jobs (status, created_at);
+   CREATE INDEX jobs_created ON jobs (created_at);
+   CREATE INDEX jobs_name ON jobs (name) WHERE name IS NOT NULL;
+   CREATE TABLE cursors (
+     job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+     reader TEXT NOT NULL,
+     stream TEXT NOT NULL,
+     offset INTEGER NOT NULL,
+     PRIMARY KEY (job_id, reader, stream)
+   );`,
+];

@@ -1,0 +1,233 @@
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+
+import { BgError, ErrorCode } from '../errors.js';
+import { jobRecordSchema, LIVE_STATUSES, type JobRecord, type JobStatus } from '../jobs/model.js';
+import { MIGRATIONS } from './migrations.js';
+import type { JobStore, ListFilter } from './store.js';
+
+type Row = Record<string, unknown>;
+
+// Column ↔ field mapping; booleans and JSON are converted at this one boundary.
+const COLUMNS = {
+  id: 'id',
+  name: 'name',
+  kind: 'kind',
+  command: 'command',
+  cwd: 'cwd',
+  env: 'env',
+  envOverrides: 'env_overrides',
+  status: 'status',
+  createdAt: 'created_at',
+  startedAt: 'started_at',
+  endedAt: 'ended_at',
+  pid: 'pid',
+  pidStart: 'pid_start',
+  monitorPid: 'monitor_pid',
+  monitorStart: 'monitor_start',
+  exitCode: 'exit_code',
+  signal: 'signal',
+  reason: 'reason',
+  stopRequest: 'stop_request',
+  timeoutS: 'timeout_s',
+  maxOutputBytes: 'max_output_bytes',
+  stdinClosed: 'stdin_closed',
+  stdoutBytes: 'stdout_bytes',
+  stderrBytes: 'stderr_bytes',
+  logsEvicted: 'logs_evicted',
+} as const satisfies Record<keyof JobRecord, string>;
+
+const JSON_FIELDS = new Set<keyof JobRecord>(['env', 'envOverrides']);
+const BOOLEAN_FIELDS = new Set<keyof JobRecord>(['stdinClosed', 'logsEvicted']);
+
+function toColumn(field: keyof JobRecord, value: unknown): unknown {
+  if (JSON_FIELDS.has(field)) return JSON.stringify(value);
+  if (BOOLEAN_FIELDS.has(field)) return value ? 1 : 0;
+  return value;
+}
+
+function fromRow(row: Row): JobRecord {
+  const record: Row = {};
+  for (const [field, column] of Object.entries(COLUMNS) as [keyof JobRecord, string][]) {
+    const value = row[column];
+    if (JSON_FIELDS.has(field)) record[field] = JSON.parse(String(value));
+    else if (BOOLEAN_FIELDS.has(field)) record[field] = value === 1;
+    else record[field] = value;
+  }
+  return jobRecordSchema.parse(record);
+}
+
+const cursorRowSchema = z.object({ offset: z.number() });
+const countRowSchema = z.object({ n: z.number() });
+
+/**
+ * The SQLite store: WAL, an explicit busy timeout, versioned migrations. The daemon opens it
+ * in exclusive locking mode, which doubles as the "one daemon per BGJOBS_HOME" lock: the OS
+ * releases it when the process dies, however it dies.
+ */
+export class SqliteStore implements JobStore {
+  private readonly db: Database.Database;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  static open(path: string, options: { exclusive?: boolean } = {}): SqliteStore {
+    const db = new Database(path, { timeout: 5000 });
+    try {
+      if (options.exclusive) {
+        db.pragma('locking_mode = EXCLUSIVE');
+        db.pragma('busy_timeout = 0');
+        // Take the write lock now; in exclusive mode it is held until the connection closes.
+        db.exec('BEGIN EXCLUSIVE; COMMIT;');
+        db.pragma('busy_timeout = 5000');
+      }
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+    } catch (error) {
+      db.close();
+      if (isBusy(error)) {
+        throw new BgError(
+          ErrorCode.daemonUnavailable,
+          `Another bgjobs daemon owns ${path}. Use it (bgjobs daemon status) or stop it first.`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+    return new SqliteStore(db);
+  }
+
+  insert(job: JobRecord): void {
+    const fields = Object.keys(COLUMNS) as (keyof JobRecord)[];
+    const columns = fields.map((f) => COLUMNS[f]).join(', ');
+    const params = fields.map((f) => `@${f}`).join(', ');
+    const values = Object.fromEntries(fields.map((f) => [f, toColumn(f, job[f])]));
+    this.db.prepare(`INSERT INTO jobs (${columns}) VALUES (${params})`).run(values);
+  }
+
+  update(id: string, patch: Partial<Omit<JobRecord, 'id'>>): void {
+    const fields = Object.keys(patch) as (keyof JobRecord)[];
+    if (fields.length === 0) return;
+    const sets = fields.map((f) => `${COLUMNS[f]} = @${f}`).join(', ');
+    const values = Object.fromEntries(fields.map((f) => [f, toColumn(f, patch[f as keyof typeof patch])]));
+    this.db.prepare(`UPDATE jobs SET ${sets} WHERE id = @id`).run({ ...values, id });
+  }
+
+  get(id: string): JobRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  findByName(name: string): JobRecord | undefined {
+    const live = LIVE_STATUSES.map(() => '?').join(', ');
+    const row = this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE name = ?
+         ORDER BY (status IN (${live})) DESC, created_at DESC LIMIT 1`,
+      )
+      .get(name, ...LIVE_STATUSES) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  list(filter: ListFilter): { jobs: JobRecord[]; total: number } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.statuses && filter.statuses.length > 0) {
+      where.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`);
+      params.push(...filter.statuses);
+    }
+    if (filter.name !== undefined) {
+      where.push('name = ?');
+      params.push(filter.name);
+    }
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const rows = this.db
+      .prepare(`SELECT * FROM jobs ${clause} ORDER BY created_at DESC, rowid DESC LIMIT ?`)
+      .all(...params, filter.limit) as Row[];
+    const total = countRowSchema.parse(
+      this.db.prepare(`SELECT count(*) AS n FROM jobs ${clause}`).get(...params),
+    ).n;
+    return { jobs: rows.map(fromRow), total };
+  }
+
+  withStatus(statuses: readonly JobStatus[]): JobRecord[] {
+    const marks = statuses.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY created_at, rowid`)
+      .all(...statuses) as Row[];
+    return rows.map(fromRow);
+  }
+
+  nextQueued(): JobRecord | undefined {
+    const row = this.db
+      .prepare(`SELECT * FROM jobs WHERE status = 'queued' ORDER BY created_at, rowid LIMIT 1`)
+      .get() as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  countByStatus(status: JobStatus): number {
+    return countRowSchema.parse(
+      this.db.prepare('SELECT count(*) AS n FROM jobs WHERE status = ?').get(status),
+    ).n;
+  }
+
+  finishedBefore(endedBefore: number, limit: number): JobRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE ended_at IS NOT NULL AND ended_at < ?
+         ORDER BY ended_at LIMIT ?`,
+      )
+      .all(endedBefore, limit) as Row[];
+    return rows.map(fromRow);
+  }
+
+  finishedWithLogs(): JobRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE ended_at IS NOT NULL AND logs_evicted = 0 ORDER BY ended_at`,
+      )
+      .all() as Row[];
+    return rows.map(fromRow);
+  }
+
+  delete(id: string): void {
+    this.db.prepare('DELETE FROM jobs WHERE id = ?').run(id);
+  }
+
+  getCursor(jobId: string, reader: string, stream: string): number | undefined {
+    const row = this.db
+      .prepare('SELECT offset FROM cursors WHERE job_id = ? AND reader = ? AND stream = ?')
+      .get(jobId, reader, stream);
+    return row === undefined ? undefined : cursorRowSchema.parse(row).offset;
+  }
+
+  setCursor(jobId: string, reader: string, stream: string, offset: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO cursors (job_id, reader, stream, offset) VALUES (?, ?, ?, ?)
+         ON CONFLICT (job_id, reader, stream) DO UPDATE SET offset = excluded.offset`,
+      )
+      .run(jobId, reader, stream, offset);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const version = Number(db.pragma('user_version', { simple: true }));
+  MIGRATIONS.slice(version).forEach((sql, index) => {
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version + index + 1}`);
+    })();
+  });
+}
+
+function isBusy(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_BUSY');
+}

@@ -1,0 +1,33 @@
+import type { JobRecord, JobStatus } from '../jobs/model.js';
+
+export interface ListFilter {
+  statuses?: readonly JobStatus[];
+  name?: string;
+  limit: number;
+}
+
+/**
+ * Where jobs live. The daemon is its one writer; everything else asks the daemon. Kept small
+ * so the SQLite binding behind it (better-sqlite3 today) can be swapped for `node:sqlite`.
+ */
+export interface JobStore {
+  insert(job: JobRecord): void;
+  update(id: string, patch: Partial<Omit<JobRecord, 'id'>>): void;
+  get(id: string): JobRecord | undefined;
+  /** The live job with this name, else the newest finished one. */
+  findByName(name: string): JobRecord | undefined;
+  list(filter: ListFilter): { jobs: JobRecord[]; total: number };
+  /** Jobs in these statuses, oldest first (for reconciling and the queue). */
+  withStatus(statuses: readonly JobStatus[]): JobRecord[];
+  /** The next queued job to start: oldest first. */
+  nextQueued(): JobRecord | undefined;
+  countByStatus(status: JobStatus): number;
+  /** Finished jobs that ended before `endedBefore`, oldest first. */
+  finishedBefore(endedBefore: number, limit: number): JobRecord[];
+  /** Finished jobs whose logs are still on disk, oldest first. */
+  finishedWithLogs(): JobRecord[];
+  delete(id: string): void;
+  getCursor(jobId: string, reader: string, stream: string): number | undefined;
+  setCursor(jobId: string, reader: string, stream: string, offset: number): void;
+  close(): void;
+}

@@ -1,0 +1,21 @@
+// Builds dist/ once before the tests when it is missing or older than the sources, because
+// end-to-end tests run the real CLI (`node dist/cli.js`) and the daemon it starts.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+export default function setup(): void {
+  const built = existsSync('dist/cli.js') ? statSync('dist/cli.js').mtimeMs : 0;
+  if (built < newestMtime('src')) {
+    execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  }
+}

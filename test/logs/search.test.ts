@@ -1,0 +1,178 @@
+// Proves: search finds matching lines of the kept window with context each side, 1-based line
+// numbers from the window start and absolute byte offsets; it stops at max_matches and says
+// so; it matches what a model sees (escapes stripped); a bad or exponential regex is a clear
+// invalid_input error; long lines are cut for matching; a missing file has no matches.
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import { describe, expect, it } from 'vitest';
+
+import { BgError } from '../../src/errors.js';
+import { readStream, searchStream } from '../../src/logs/reader.js';
+import { compileSearchRegex, nestedRepetition } from '../../src/logs/regex.js';
+import { MAX_LINE_BYTES } from '../../src/logs/search.js';
+import { useTempDir } from './temp-dir.js';
+
+const dir = useTempDir();
+const BIG_CAP = 1024 ** 3;
+const options = { context: 0, maxMatches: 50, stream: 'stdout' } as const;
+
+function numbered(count: number): string {
+  return Array.from(
+    { length: count },
+    (_, i) => `line ${i + 1}${(i + 1) % 10 === 0 ? ' ERROR' : ''}\n`,
+  ).join('');
+}
+
+function invalidInput(run: () => unknown): BgError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(BgError);
+    expect((error as BgError).code).toBe('invalid_input');
+    return error as BgError;
+  }
+  throw new Error('expected an invalid_input BgError');
+}
+
+describe('searchStream', () => {
+  it('finds lines with context, line numbers and byte offsets', async () => {
+    const path = join(dir(), 'stdout');
+    writeFileSync(path, numbered(35));
+    const { matches, truncated } = await searchStream(path, BIG_CAP, 'ERROR', {
+      ...options,
+      context: 2,
+    });
+    expect(truncated).toBe(false);
+    expect(matches.map((m) => m.line)).toEqual([10, 20, 30]);
+    expect(matches[0]).toEqual({
+      stream: 'stdout',
+      line: 10,
+      offset: numbered(9).length,
+      text: 'line 10 ERROR',
+      before: ['line 8', 'line 9'],
+      after: ['line 11', 'line 12'],
+    });
+    for (const match of matches) {
+      const at = readStream(path, BIG_CAP, {
+        offset: match.offset,
+        maxBytes: match.text.length,
+        raw: true,
+      });
+      expect(at.text).toBe(match.text);
+    }
+  });
+
+  it('gives short context at the edges and none when context is 0', async () => {
+    const path = join(dir(), 'stdout');
+    writeFileSync(path, 'ERROR first\nmiddle\nERROR last');
+    const { matches } = await searchStream(path, BIG_CAP, '^ERROR', { ...options, context: 5 });
+    expect(matches.map((m) => [m.before, m.after])).toEqual([
+      [[], ['middle', 'ERROR last']],
+      [['ERROR first', 'middle'], []],
+    ]);
+    const bare = await searchStream(path, BIG_CAP, '^ERROR', options);
+    expect(bare.matches.map((m) => [m.text, m.before, m.after])).toEqual([
+      ['ERROR first', [], []],
+      ['ERROR last', [], []],
+    ]);
+  });
+
+  it('stops at max_matches and says there were more', async () => {
+    const path = join(dir(), 'stdout');
+    writeFileSync(path, numbered(100));
+    const cut = await searchStream(path, BIG_CAP, 'ERROR', {
+      ...options,
+      maxMatches: 3,
+      context: 1,
+    });
+    expect(cut.truncated).toBe(true);
+    expect(cut.matches.map((m) => m.line)).toEqual([10, 20, 30]);
+    expect(cut.matches[2]?.after).toEqual(['line 31']);
+    const exact = await searchStream(path, BIG_CAP, 'ERROR', { ...options, maxMatches: 10 });
+    expect(exact.truncated).toBe(false);
+    expect(exact.matches).toHaveLength(10);
+  });
+
+  it('searches only the kept window and numbers lines from its start', async () => {
+    const path = join(dir(), 'stdout');
+    const content = numbered(100);
+    writeFileSync(path, content);
+    const cap = content.length - numbered(50).length; // keeps lines 51..100
+    const { matches } = await searchStream(path, cap, 'ERROR', options);
+    expect(matches.map((m) => m.text)).toEqual([60, 70, 80, 90, 100].map((n) => `line ${n} ERROR`));
+    expect(matches[0]?.line).toBe(10);
+    expect(matches[0]?.offset).toBe(numbered(59).length);
+  });
+
+  it('matches what a model sees, honours ignore_case, and reads a missing file as empty', async () => {
+    const path = join(dir(), 'stdout');
+    writeFileSync(path, '\x1b[31mFAIL\x1b[0m test\nok\n');
+    const plain = await searchStream(path, BIG_CAP, '^FAIL test$', options);
+    expect(plain.matches.map((m) => m.text)).toEqual(['FAIL test']);
+    const anyCase = await searchStream(path, BIG_CAP, 'fail', { ...options, ignoreCase: true });
+    expect(anyCase.matches).toHaveLength(1);
+    expect((await searchStream(path, BIG_CAP, 'fail', options)).matches).toHaveLength(0);
+    expect(await searchStream(join(dir(), 'nope'), BIG_CAP, 'x', options)).toEqual({
+      matches: [],
+      truncated: false,
+    });
+  });
+
+  it('matches a very long line on its first 64 KiB only', async () => {
+    const path = join(dir(), 'stdout');
+    writeFileSync(path, `START${'x'.repeat(MAX_LINE_BYTES * 2)}END\nnext END\n`);
+    expect((await searchStream(path, BIG_CAP, 'START', options)).matches[0]?.line).toBe(1);
+    const end = await searchStream(path, BIG_CAP, 'END', options);
+    expect(end.matches.map((m) => [m.line, m.text])).toEqual([[2, 'next END']]);
+    const long = (await searchStream(path, BIG_CAP, 'START', options)).matches[0];
+    expect(long?.text.length).toBeLessThanOrEqual(2001);
+  });
+
+  it('does not change the file', async () => {
+    const path = join(dir(), 'stdout');
+    writeFileSync(path, numbered(20));
+    await searchStream(path, BIG_CAP, 'ERROR', options);
+    appendFileSync(path, 'tail\n');
+    expect(
+      readStream(path, BIG_CAP, { offset: numbered(20).length, maxBytes: 100, raw: false }).text,
+    ).toBe('tail\n');
+  });
+});
+
+describe('search patterns', () => {
+  it('refuses a bad regex with what to fix', async () => {
+    const error = invalidInput(() => compileSearchRegex('fail(ed'));
+    expect(error.message).toMatch(/Invalid regular expression/);
+    expect(error.message).toMatch(/escape .* with a backslash/);
+    await expect(
+      searchStream(join(dir(), 'nope'), BIG_CAP, '[unclosed', options),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+  });
+
+  it('refuses nested repetition the linear engine cannot run', () => {
+    expect(nestedRepetition('(a+)+$')).toBe('(a+)+');
+    expect(nestedRepetition('x(?:\\w*\\s?)*y')).toBe('(?:\\w*\\s?)*');
+    expect(nestedRepetition('((ab)+c)+')).toBe('((ab)+c)+');
+    expect(nestedRepetition('(a{1,1000}){2,}')).toBe('(a{1,1000}){2,}');
+    expect(nestedRepetition('(a+)?b+ (c|d)* [(+)]+ \\(x+\\)+')).toBeUndefined();
+    expect(invalidInput(() => compileSearchRegex('(a+)+$', { ignoreCase: true })).message).toMatch(
+      /exponential/,
+    );
+    invalidInput(() => compileSearchRegex('(?=a)(a+)+$'));
+    expect(compileSearchRegex('error (\\d+\\.)+', {}).test('error 1.2.')).toBe(true);
+  });
+
+  it('survives a catastrophic pattern the linear engine can run', async () => {
+    const path = join(dir(), 'stdout');
+    writeFileSync(path, `${'a'.repeat(40)}!\n`.repeat(20));
+    const began = performance.now();
+    const { matches } = await searchStream(path, BIG_CAP, '(a+)+$', options);
+    expect(matches).toHaveLength(0);
+    // Backtracking would take longer than the age of the universe; the fallback is linear.
+    expect(performance.now() - began).toBeLessThan(5000);
+  });
+});

@@ -1,0 +1,112 @@
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { Client, type CallToolResult } from '@modelcontextprotocol/client';
+import { InMemoryTransport } from '@modelcontextprotocol/server';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { expect } from 'vitest';
+import type { z } from 'zod';
+
+import { loadConfig } from '../../src/config.js';
+import type { Caller } from '../../src/jobs/api.js';
+import { Engine } from '../../src/jobs/engine.js';
+import { createServer } from '../../src/mcp/server.js';
+
+/**
+ * A real MCP client talking to the real bgjobs MCP server over the real in-process engine, in a
+ * fresh BGJOBS_HOME. The server is served by `serveStdio` (as `bgjobs mcp` serves it) over an
+ * in-memory transport pair, so the era negotiation of the stdio entry is exercised too: a
+ * `legacy` client opens with `initialize` (2025 era), a `modern` one pins revision 2026-07-28.
+ */
+export type Era = 'legacy' | 'modern';
+export const ERAS: readonly Era[] = ['legacy', 'modern'];
+
+export interface Harness {
+  client: Client;
+  engine: Engine;
+  /** The temp BGJOBS_HOME; also the jobs' working directory. */
+  home: string;
+  call(
+    name: string,
+    args?: Record<string, unknown>,
+    options?: CallOptions,
+  ): Promise<CallToolResult>;
+  /** Calls a tool that must succeed; returns its text and its structuredContent, parsed strictly. */
+  ok<S extends z.ZodObject>(
+    name: string,
+    args: Record<string, unknown>,
+    schema: S,
+    options?: CallOptions,
+  ): Promise<{ text: string; data: z.output<S> }>;
+  /** Calls a tool that must fail as a tool result (`isError`); returns its text. */
+  fails(name: string, args: Record<string, unknown>): Promise<string>;
+  close(): Promise<void>;
+}
+
+type CallOptions = Parameters<Client['callTool']>[1];
+
+export async function openHarness(era: Era = 'legacy'): Promise<Harness> {
+  const home = realpathSync(mkdtempSync(join(tmpdir(), 'bgjobs-mcp-test-')));
+  const engine = await Engine.open(loadConfig({ BGJOBS_HOME: home }));
+  const caller: Caller = {
+    cwd: home,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8' },
+    reader: 'mcp-test',
+  };
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  const handle = serveStdio(() => createServer(engine, { caller, version: '0.0.0-test' }), {
+    transport: serverTransport,
+  });
+  const client = new Client(
+    { name: 'bgjobs-test', version: '0.0.0' },
+    era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},
+  );
+  await client.connect(clientTransport);
+
+  const call: Harness['call'] = (name, args = {}, options) =>
+    client.callTool({ name, arguments: args }, options);
+
+  return {
+    client,
+    engine,
+    home,
+    call,
+    async ok(name, args, schema, options) {
+      const result = await call(name, args, options);
+      const text = textOf(result);
+      expect(result.isError, `${name} failed: ${text}`).toBeFalsy();
+      // strict(): structuredContent is exactly the advertised output schema, nothing more.
+      const data = schema.strict().parse(result.structuredContent) as z.output<typeof schema>;
+      return { text, data };
+    },
+    async fails(name, args) {
+      const result = await call(name, args);
+      expect(result.isError, `${name} should have failed`).toBe(true);
+      expect(result.structuredContent).toBeUndefined();
+      return textOf(result);
+    },
+    async close() {
+      try {
+        // Nothing outlives a test: stop every job still live, through the API.
+        const live = await engine.list({ status: ['queued', 'running'], limit: 1000 });
+        for (const job of live.jobs) {
+          await engine.kill({ job_id: job.job_id, signal: 'SIGKILL', grace_s: 0 });
+        }
+        await client.close();
+        await handle.close();
+      } finally {
+        await engine.close();
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** The text of a tool result (its text content blocks, joined). */
+export function textOf(result: CallToolResult): string {
+  return result.content
+    .filter((block) => block.type === 'text')
+    .map((block) => block.text)
+    .join('\n');
+}

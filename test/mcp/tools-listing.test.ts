@@ -1,0 +1,115 @@
+// Proves: the server lists exactly the ten bgjobs tools, each with a description that teaches
+// its use, an input schema and an output schema whose properties are those of the api.ts schemas,
+// and honest annotations; and it gives the client short instructions.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+
+import {
+  API_METHODS,
+  executeOutputSchema,
+  INPUT_SCHEMAS,
+  interactOutputSchema,
+  killOutputSchema,
+  listOutputSchema,
+  outputOutputSchema,
+  removeOutputSchema,
+  searchOutputSchema,
+  statusOutputSchema,
+  tailOutputSchema,
+  waitOutputSchema,
+  type ApiMethod,
+} from '../../src/jobs/api.js';
+import { type Harness, openHarness } from './harness.js';
+
+const OUTPUT_SCHEMAS: Record<ApiMethod, z.ZodObject> = {
+  execute: executeOutputSchema,
+  list: listOutputSchema,
+  status: statusOutputSchema,
+  output: outputOutputSchema,
+  tail: tailOutputSchema,
+  search: searchOutputSchema,
+  interact: interactOutputSchema,
+  kill: killOutputSchema,
+  wait: waitOutputSchema,
+  remove: removeOutputSchema,
+};
+
+const READ_ONLY: readonly ApiMethod[] = ['list', 'status', 'output', 'tail', 'search', 'wait'];
+const DESTRUCTIVE: readonly ApiMethod[] = ['execute', 'interact', 'kill', 'remove'];
+const IDEMPOTENT: readonly ApiMethod[] = ['kill', 'remove'];
+
+describe('tools/list', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await openHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('lists exactly the ten tools of the API', async () => {
+    const { tools } = await h.client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual([...API_METHODS].sort());
+  });
+
+  it.each(API_METHODS)('%s has the api.ts input and output schemas', async (name) => {
+    const tool = await findTool(h, name);
+    expect(tool.inputSchema.type).toBe('object');
+    expect(Object.keys(tool.inputSchema.properties ?? {}).sort()).toEqual(
+      Object.keys(INPUT_SCHEMAS[name].shape).sort(),
+    );
+    expect(tool.outputSchema?.type).toBe('object');
+    expect(Object.keys(tool.outputSchema?.properties ?? {}).sort()).toEqual(
+      Object.keys(OUTPUT_SCHEMAS[name].shape).sort(),
+    );
+    // Every field says what it is for, where api.ts describes it.
+    const described = Object.entries(INPUT_SCHEMAS[name].shape as Record<string, z.ZodType>).filter(
+      ([, s]) => s.description,
+    );
+    for (const [field] of described) {
+      const property = tool.inputSchema.properties?.[field] as { description?: string } | undefined;
+      expect(property?.description, `${name}.${field}`).toBeTruthy();
+    }
+  });
+
+  it.each(API_METHODS)('%s has honest annotations and a title', async (name) => {
+    const tool = await findTool(h, name);
+    const a = tool.annotations ?? {};
+    expect(tool.title).toBeTruthy();
+    expect(a.readOnlyHint ?? false).toBe(READ_ONLY.includes(name));
+    if (!READ_ONLY.includes(name)) {
+      expect(a.destructiveHint).toBe(DESTRUCTIVE.includes(name));
+      expect(a.idempotentHint).toBe(IDEMPOTENT.includes(name));
+    }
+    expect(a.openWorldHint).toBe(name === 'execute' || name === 'interact');
+  });
+
+  it('teaches the working pattern in its descriptions', async () => {
+    const { tools } = await h.client.listTools();
+    const description = (name: string): string =>
+      tools.find((t) => t.name === name)?.description ?? '';
+    expect(description('execute')).toMatch(/at once/);
+    expect(description('execute')).toMatch(/`wait`/);
+    expect(description('execute')).toMatch(/new_only/);
+    expect(description('wait')).toMatch(/instead of polling/);
+    expect(description('output')).toMatch(/new_only/);
+    expect(description('interact')).toMatch(/python3 -i/);
+    expect(description('kill')).toMatch(/Stop the jobs you started/);
+  });
+
+  it('gives short instructions: keep working, wait rather than poll, read what is new, stop what you started', () => {
+    const instructions = h.client.getInstructions() ?? '';
+    expect(instructions.length).toBeLessThan(600);
+    expect(instructions).toMatch(/keep working/);
+    expect(instructions).toMatch(/instead of polling/);
+    expect(instructions).toMatch(/new_only/);
+    expect(instructions).toMatch(/Stop what you started/);
+  });
+});
+
+async function findTool(h: Harness, name: string) {
+  const { tools } = await h.client.listTools();
+  const tool = tools.find((t) => t.name === name);
+  if (!tool) throw new Error(`no tool ${name}`);
+  return tool;
+}
