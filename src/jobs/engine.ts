@@ -71,7 +71,7 @@ export class Engine implements JobsApi {
   readonly store: JobStore;
   readonly supervisor: Supervisor;
   private readonly capper: OutputCapper;
-  private readonly housekeeper: Housekeeper;
+  readonly housekeeper: Housekeeper;
   private closing: Promise<void> | undefined;
 
   private constructor(config: Config, store: JobStore) {

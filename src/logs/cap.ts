@@ -214,7 +214,11 @@ export class OutputCapper {
 
   private async run(signal: AbortSignal): Promise<void> {
     while (!this.stopping) {
-      await this.checkNow();
+      try {
+        await this.checkNow();
+      } catch (error) {
+        this.report('', toBgError(error));
+      }
       // Rejects when stop() aborts it: that only ends the wait.
       await delay(this.intervalMs, undefined, { signal, ref: false }).catch(() => undefined);
     }
@@ -242,7 +246,7 @@ export class OutputCapper {
   // The same failure of the same file is reported once, not every interval.
   private report(path: string, error: BgError): void {
     if (this.reported.get(path) === error.message) return;
-    this.reported.set(path, error.message);
+    if (this.isTracked(path)) this.reported.set(path, error.message);
     try {
       (this.options.onError ?? reportToStderr)(error);
     } catch {

@@ -32,8 +32,8 @@ export type StreamText = StreamRead & { text: string };
  * one past the end returns nothing, with `next_offset` clamped to the size. A character (or,
  * for model text, an escape sequence) cut by the end of the read is held back: it is not in
  * `text`, `next_offset` stops before it, and the next read returns it whole. At the end of a
- * `final` stream (the job ended) nothing is held back. `more` says
- * whether bytes past those considered exist now; held-back bytes alone do not make `more` true.
+ * `final` stream (the job ended) nothing is held back. `more` says whether bytes past those
+ * this read considered exist now; held-back bytes alone do not make `more` true.
  *
  * @example
  * let read = readStream(paths.stdout, cap, { maxBytes: 16384, raw: false });

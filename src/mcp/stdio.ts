@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 
 import type { Config } from '../config.js';
-import { connect, DaemonClient } from '../daemon/client.js';
+import { DaemonClient } from '../daemon/client.js';
 import type { Caller } from '../jobs/api.js';
 import { defaultCaller } from '../jobs/prepare.js';
 import { createServer } from './server.js';
@@ -17,40 +17,38 @@ import { createServer } from './server.js';
  */
 export async function runMcpStdio(config: Config): Promise<void> {
   const caller = callerFromProcess(config);
-  const api = await connectToDaemon(config);
+  const api = new DaemonClient(config, true);
+  // Start (or reach) the daemon while the client initialises; the first tool call shares this
+  // attempt. If it fails, each call tries again and says why as an isError result, rather than
+  // the server failing to start.
+  const ready = api
+    .ready()
+    .catch((error: unknown) => log(`the daemon is not available yet: ${describe(error)}`));
+
   const transport = new ClosingStdioTransport();
   const handle = serveStdio(() => createServer(api, { caller, version: packageVersion() }), {
     transport,
     onerror: (error) => log(`protocol error: ${error.message}`),
   });
-  const stop = (): void => {
-    handle.close().catch((error: unknown) => log(`error while closing: ${String(error)}`));
+  let signalled: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals): void => {
+    signalled = signal;
+    log(`${signal} received: closing`);
+    handle.close().catch((error: unknown) => log(`error while closing: ${describe(error)}`));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   log(`serving MCP on stdio (data in ${config.home})`);
   try {
     await transport.closed;
+    if (signalled === undefined) log('the client closed stdin: closing');
     await handle.close();
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    // A connection still being opened would otherwise outlive close() and keep the process up.
+    await ready;
     api.close();
-  }
-}
-
-/**
- * The daemon, started now if none runs. If it cannot start, serve anyway: each tool call tries
- * again and, failing, says why as an `isError` result, rather than the server vanishing at start.
- */
-async function connectToDaemon(config: Config): Promise<DaemonClient> {
-  try {
-    return await connect(config, { autoStart: true });
-  } catch (error) {
-    log(
-      `the daemon is not available yet (${error instanceof Error ? error.message : String(error)}); each call will try again`,
-    );
-    return new DaemonClient(config, true);
   }
 }
 
@@ -91,4 +89,8 @@ function packageVersion(): string {
 
 function log(message: string): void {
   process.stderr.write(`bgjobs mcp: ${message}\n`);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,17 +1,13 @@
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { Client, type CallToolResult } from '@modelcontextprotocol/client';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { expect } from 'vitest';
 import type { z } from 'zod';
 
-import { loadConfig } from '../../src/config.js';
 import type { Caller } from '../../src/jobs/api.js';
 import { Engine } from '../../src/jobs/engine.js';
 import { createServer } from '../../src/mcp/server.js';
+import { makeHome } from '../helpers/home.js';
 
 /**
  * A real MCP client talking to the real bgjobs MCP server over the real in-process engine, in a
@@ -47,13 +43,10 @@ export interface Harness {
 type CallOptions = Parameters<Client['callTool']>[1];
 
 export async function openHarness(era: Era = 'legacy'): Promise<Harness> {
-  const home = realpathSync(mkdtempSync(join(tmpdir(), 'bgjobs-mcp-test-')));
-  const engine = await Engine.open(loadConfig({ BGJOBS_HOME: home }));
-  const caller: Caller = {
-    cwd: home,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8' },
-    reader: 'mcp-test',
-  };
+  const home = makeHome();
+  const engine = await Engine.open(home.config());
+  // The jobs carry BGJOBS_HOME in their environment, so the cleanup finds any stray process.
+  const caller: Caller = { cwd: home.home, env: home.env, reader: 'mcp-test' };
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const handle = serveStdio(() => createServer(engine, { caller, version: '0.0.0-test' }), {
     transport: serverTransport,
@@ -70,7 +63,7 @@ export async function openHarness(era: Era = 'legacy'): Promise<Harness> {
   return {
     client,
     engine,
-    home,
+    home: home.home,
     call,
     async ok(name, args, schema, options) {
       const result = await call(name, args, options);
@@ -97,7 +90,7 @@ export async function openHarness(era: Era = 'legacy'): Promise<Harness> {
         await handle.close();
       } finally {
         await engine.close();
-        rmSync(home, { recursive: true, force: true });
+        await home.cleanup();
       }
     },
   };

@@ -76,7 +76,7 @@ describe.each(ERAS)('a %s client', (era) => {
 
     const status = await h.ok('status', { job_id: id }, statusOutputSchema);
     expect(status.data).toMatchObject({ job_id: id, status: 'failed', exit_code: 3, command });
-    expect(status.text).toContain(`Job ${id} ("greeter") is failed`);
+    expect(status.text).toContain(`Job ${id} ("greeter"): failed (exited with code 3)`);
 
     const list = await h.ok('list', {}, listOutputSchema);
     expect(list.data.jobs.map((j) => j.job_id)).toContain(id);

@@ -4,11 +4,16 @@ it('prints', async () => {
   const h = await openHarness();
   const show = async (name: string, args: Record<string, unknown>) => {
     const r = await h.call(name, args);
-    console.log(`\n##### ${name} ${JSON.stringify(args)}${r.isError ? ' [isError]' : ''}\n${textOf(r)}`);
+    console.log(
+      `\n##### ${name} ${JSON.stringify(args)}${r.isError ? ' [isError]' : ''}\n${textOf(r)}`,
+    );
     return r.structuredContent as any;
   };
-  const a = await show('execute', { command: "printf 'hello\\nworld\\n'; printf 'oops\\n' >&2; exit 3", name: 'greeter' });
-  const b = await show('execute', { command: "sleep 100" });
+  const a = await show('execute', {
+    command: "printf 'hello\\nworld\\n'; printf 'oops\\n' >&2; exit 3",
+    name: 'greeter',
+  });
+  const b = await show('execute', { command: 'sleep 100' });
   await show('wait', { job_id: a.job_id });
   await show('wait', { job_ids: [a.job_id, b.job_id], timeout_s: 1.5 });
   await show('output', { job_id: a.job_id });
@@ -26,6 +31,6 @@ it('prints', async () => {
   await show('remove', { job_id: a.job_id });
   await show('status', { job_id: '../../x' });
   await show('execute', { command: '' });
-  await show('wait', { });
+  await show('wait', {});
   await h.close();
 });

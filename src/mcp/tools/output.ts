@@ -1,4 +1,5 @@
 import { outputInputSchema, outputOutputSchema, type StreamRead } from '../../jobs/api.js';
+import { isFinal } from '../../jobs/model.js';
 import { formatBytes, outputBlock } from '../format.js';
 import { defineTool } from '../tool.js';
 
@@ -32,6 +33,12 @@ export const outputTool = defineTool({
       ].filter((o) => o !== undefined);
       lines.push(
         `More output exists: call output again with new_only: true, or ${offsets.join(' and ')}.`,
+      );
+    } else {
+      lines.push(
+        isFinal(result.status)
+          ? 'That is all of its output.'
+          : 'That is all so far; the job is still live.',
       );
     }
     return lines.join('\n');

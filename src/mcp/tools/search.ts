@@ -16,7 +16,8 @@ export const searchTool = defineTool({
   summarize: (result, input) => {
     const count = result.matches.length;
     const pattern = `/${input.pattern}/${input.ignore_case ? 'i' : ''}`;
-    if (count === 0) return `No lines match ${pattern} in job ${result.job_id} (${result.status}).`;
+    if (count === 0)
+      return `No line matches ${pattern} in job ${result.job_id} (${result.status}).`;
     const head = `${count}${result.truncated ? '+' : ''} match${count === 1 ? '' : 'es'} for ${pattern} in job ${result.job_id} (${result.status}):`;
     const body = result.matches.map(formatMatch).join('\n--\n');
     const tail = result.truncated

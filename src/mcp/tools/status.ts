@@ -15,7 +15,10 @@ export const statusTool = defineTool({
   annotations: { readOnlyHint: true, openWorldHint: false },
   call: (api, input, options) => api.status(input, options),
   summarize: (job) => {
-    const lines = [`Job ${jobLabel(job)}: ${describeStatus(job)}.`, `Command: ${clip(job.command, 200)}`];
+    const lines = [
+      `Job ${jobLabel(job)}: ${describeStatus(job)}.`,
+      `Command: ${clip(job.command, 200)}`,
+    ];
     if (job.status === 'queued' && job.queue_position !== null) {
       lines.push(`Position ${job.queue_position} in the queue.`);
     }

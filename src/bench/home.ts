@@ -1,0 +1,109 @@
+// A private BGJOBS_HOME per measurement, and a cleanup that leaves no daemon, job or process.
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import { loadConfig, type Config } from '../config.js';
+import { connect, type DaemonClient } from '../daemon/client.js';
+import { startDaemon, stopDaemon } from '../daemon/lifecycle.js';
+
+export interface BenchHome {
+  home: string;
+  /** The environment of everything started for this home: the bench's, plus its settings. */
+  env: Record<string, string>;
+  config: Config;
+}
+
+/** Makes a temp home. SETTINGS are daemon-wide settings (BGJOBS_MAX_JOBS…) for its daemon. */
+export function makeHome(label: string, settings: Record<string, string> = {}): BenchHome {
+  const home = realpathSync(mkdtempSync(join(tmpdir(), `bgjobs-bench-${label}-`)));
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  // The daemon must not stop for idleness between two steps of a measurement.
+  Object.assign(env, { BGJOBS_HOME: home, BGJOBS_IDLE_TIMEOUT: '900' }, settings);
+  return { home, env, config: loadConfig(env) };
+}
+
+/**
+ * Starts this home's daemon with the home's settings and connects to it. Daemon-wide settings
+ * come from the environment of whoever starts the daemon, so the bench starts it explicitly
+ * (with `env`) and never lets the client start one on its own (`autoStart: false`).
+ */
+export async function startAndConnect(
+  bench: BenchHome,
+): Promise<{ client: DaemonClient; daemonPid: number }> {
+  const { pid } = await startDaemon(bench.config, { env: bench.env });
+  const client = await connect(bench.config, { autoStart: false });
+  return { client, daemonPid: pid };
+}
+
+/**
+ * Ends everything of this home: every live job through the API (when a client is given),
+ * the daemon, then any process still carrying BGJOBS_HOME=home (by pid), then the folder.
+ */
+export async function cleanupHome(bench: BenchHome, client?: DaemonClient): Promise<void> {
+  if (client) {
+    try {
+      await killLiveJobs(client);
+    } catch (error) {
+      console.error(`bench: killing the jobs of ${bench.home} failed: ${String(error)}`);
+    }
+    client.close();
+  }
+  try {
+    await stopDaemon(bench.config);
+  } catch (error) {
+    console.error(`bench: stopping the daemon of ${bench.home} failed: ${String(error)}`);
+  }
+  await killProcessesOf(bench.home);
+  rmSync(bench.home, { recursive: true, force: true });
+}
+
+/** Kills every queued or running job, twenty at a time. */
+export async function killLiveJobs(client: DaemonClient): Promise<void> {
+  for (;;) {
+    const live = await client.list({ status: ['queued', 'running'], limit: 1000 });
+    if (live.jobs.length === 0) return;
+    for (let i = 0; i < live.jobs.length; i += 20) {
+      await Promise.all(
+        live.jobs
+          .slice(i, i + 20)
+          .map((job) => client.kill({ job_id: job.job_id, signal: 'SIGKILL', grace_s: 0 })),
+      );
+    }
+  }
+}
+
+/** Pids of live processes whose environment has BGJOBS_HOME=home (jobs, monitors, daemon). */
+export function processesOf(home: string): number[] {
+  const wanted = `BGJOBS_HOME=${home}`;
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
+      const state = readFileSync(`/proc/${entry}/stat`, 'latin1').split(') ')[1]?.[0];
+      if (environ.includes(wanted) && state !== 'Z') pids.push(Number(entry));
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
+  return pids;
+}
+
+export async function killProcessesOf(home: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const pids = processesOf(home);
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    await delay(20);
+  }
+  throw new Error(`processes of ${home} would not die: ${processesOf(home).join(', ')}`);
+}
