@@ -29,7 +29,7 @@ describe('config', () => {
       MCP_BG_JOB_TIMEOUT: '60',
       MCP_BG_CLEANUP_INTERVAL: '30',
       MCP_BG_WORKING_DIR: '/tmp',
-      MCP_BG_ALLOWED_COMMANDS: '^git ,^npm test$',
+      MCP_BG_ALLOWED_COMMANDS: '^git\\s, ^npm test$',
     });
     expect(config).toMatchObject({
       maxJobs: 3,
@@ -37,7 +37,7 @@ describe('config', () => {
       jobTimeoutS: 60,
       cleanupIntervalS: 30,
       workingDir: '/tmp',
-      allowedCommands: ['^git ', '^npm test$'],
+      allowedCommands: ['^git\\s', '^npm test$'],
     });
     expect(loadConfig({ MCP_BG_MAX_JOBS: '3', BGJOBS_MAX_JOBS: '4' }).maxJobs).toBe(4);
   });

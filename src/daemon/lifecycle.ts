@@ -11,6 +11,8 @@ import { daemonLogPath, socketPath } from './paths.js';
 import { pingResultSchema, type PingResult } from './protocol.js';
 
 const START_TIMEOUT_MS = 15_000;
+// Lets V8 fall back to its linear-time engine when a user's search regex backtracks too much.
+const DAEMON_NODE_FLAGS = ['--enable-experimental-regexp-engine-on-excessive-backtracks'];
 const STOP_TIMEOUT_MS = 15_000;
 
 /** Asks the daemon of this home who it is; undefined when none answers. */
@@ -44,7 +46,7 @@ export async function startDaemon(
   mkdirSync(config.home, { recursive: true, mode: 0o700 });
   const logPath = daemonLogPath(config.home);
   const log = openSync(logPath, 'a', 0o600);
-  const child = spawn(process.execPath, [cliEntry(), 'daemon', 'run'], {
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, cliEntry(), 'daemon', 'run'], {
     detached: true,
     stdio: ['ignore', log, log],
     env: { ...(options.env ?? process.env), BGJOBS_HOME: config.home },

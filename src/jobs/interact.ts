@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import { BgError, ErrorCode } from '../errors.js';
 import { readStream } from '../logs/reader.js';
+import { compileSearchRegex } from '../logs/regex.js';
 import { signalProcess } from '../monitor/proc.js';
 import { openStdinForWrite } from '../monitor/spawn.js';
 import { interactInputSchema, parseInput, type CallOptions, type InteractInput, type InteractResult } from './api.js';
@@ -35,7 +36,7 @@ export async function interact(engine: Engine, raw: InteractInput, options: Call
   if (job.stdinClosed && (input.input !== undefined || input.close_stdin)) {
     throw new BgError(ErrorCode.notRunning, `The stdin of job ${job.id} was already closed; it takes no more input.`);
   }
-  const expect = input.expect === undefined ? undefined : compile(input.expect);
+  const expect = input.expect === undefined ? undefined : compileSearchRegex(input.expect, { multiline: true });
   const dir = engine.dirOf(job.id);
   const paths = { stdout: join(dir, 'stdout'), stderr: join(dir, 'stderr') };
   const from = { stdout: fileSize(paths.stdout), stderr: fileSize(paths.stderr) };
@@ -92,14 +93,6 @@ export async function interact(engine: Engine, raw: InteractInput, options: Call
       }
       await delay(POLL_MS);
     }
-  }
-}
-
-function compile(pattern: string): RegExp {
-  try {
-    return new RegExp(pattern, 'm');
-  } catch (error) {
-    throw new BgError(ErrorCode.invalidInput, `expect is not a valid regular expression: ${(error as Error).message}`);
   }
 }
 

@@ -29,12 +29,12 @@ function setBacktrackGuard(): void {
  */
 export function compileSearchRegex(
   pattern: string,
-  options: { ignoreCase?: boolean } = {},
+  options: { ignoreCase?: boolean; multiline?: boolean } = {},
 ): RegExp {
   setBacktrackGuard();
   let regex: RegExp;
   try {
-    regex = new RegExp(pattern, options.ignoreCase ? 'i' : '');
+    regex = new RegExp(pattern, `${options.ignoreCase ? 'i' : ''}${options.multiline ? 'm' : ''}`);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     throw new BgError(

@@ -1,0 +1,125 @@
+// Figure 4b: what one running job's `sh` monitor costs, with 200 `sleep` jobs running at once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import type { DaemonClient } from '../daemon/client.js';
+import { procStat } from '../monitor/proc.js';
+import { pssMb, rssMb } from './proc-mem.js';
+import type { Figure } from './report.js';
+
+const JOBS = 200;
+const BATCH = 20;
+
+/**
+ * Starts JOBS `sleep 600` jobs (the daemon runs with BGJOBS_MAX_JOBS=250, so none queues), finds
+ * each job's monitor as the parent of the job's pid (the monitor backgrounds `setsid env sh -c`,
+ * and setsid need not fork there, so the job's parent is the monitor; checked by its cmdline),
+ * and sums their PSS and RSS. PSS divides shared pages (the shell binary, libc) among the
+ * processes sharing them, so PSS / 200 is what one more monitor really costs; RSS counts them
+ * in full for each.
+ *
+ * Baseline: 200 plain `sh -c 'sleep 600; :'` started by Node (the `; :` keeps the shell waiting
+ * instead of exec'ing sleep): the least a waiting shell can cost. Measured first, then ended.
+ */
+export async function measureMonitors(
+  client: DaemonClient,
+  daemonPid: number,
+  env: Record<string, string>,
+): Promise<Figure[]> {
+  const plainPss = await plainShellPss(env);
+
+  const jobIds: string[] = [];
+  for (let i = 0; i < JOBS; i += BATCH) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(BATCH, JOBS - i) }, () =>
+        client.execute({ command: 'sleep 600' }),
+      ),
+    );
+    for (const job of batch) {
+      if (job.status !== 'running' || job.pid === null) {
+        throw new Error(`bench: sleep job ${job.job_id} is ${job.status}, not running with a pid`);
+      }
+      jobIds.push(job.job_id);
+    }
+  }
+  const monitors: number[] = [];
+  for (const id of jobIds) {
+    const { pid } = await client.status({ job_id: id });
+    const monitor = pid === null ? undefined : procStat(pid)?.ppid;
+    if (monitor === undefined || !cmdline(monitor).includes('monitor.sh')) {
+      throw new Error(`bench: could not find the monitor of job ${id} (pid ${pid})`);
+    }
+    monitors.push(monitor);
+  }
+  const pss = sum(monitors.map((pid) => pssMb(pid) ?? Number.NaN));
+  const rss = sum(monitors.map((pid) => rssMb(pid) ?? Number.NaN));
+  const daemonRss = rssMb(daemonPid) ?? Number.NaN;
+
+  return [
+    {
+      id: 'monitor_pss_mb',
+      label: `per-job monitor PSS (${JOBS} running)`,
+      value: pss / JOBS,
+      unit: 'MB',
+      baseline: { label: 'plain waiting sh', value: plainPss },
+      target: { kind: 'max', limit: 2, on: 'value' },
+      details: `sum PSS ${pss.toFixed(1)} MB over ${monitors.length} monitors`,
+    },
+    {
+      id: 'monitor_rss_mb',
+      label: `per-job monitor RSS (${JOBS} running)`,
+      value: rss / JOBS,
+      unit: 'MB',
+      details: 'RSS counts shared pages once per process; PSS is the honest sum',
+    },
+    {
+      id: 'daemon_rss_200_jobs_mb',
+      label: `daemon RSS with ${JOBS} running jobs`,
+      value: daemonRss,
+      unit: 'MB',
+      target: { kind: 'max', limit: 150, on: 'value' },
+    },
+  ];
+}
+
+async function plainShellPss(env: Record<string, string>): Promise<number> {
+  const children: ChildProcess[] = [];
+  try {
+    for (let i = 0; i < JOBS; i++) {
+      children.push(
+        spawn('/bin/sh', ['-c', 'sleep 600; :'], { env, stdio: 'ignore', detached: false }),
+      );
+    }
+    // Until every shell has exec'd and forked its sleep (each then has a child).
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !children.every((child) => hasChild(child.pid))) {
+      await delay(20);
+    }
+    return sum(children.map((child) => (child.pid ? (pssMb(child.pid) ?? 0) : 0))) / JOBS;
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+    // Their sleeps carry BGJOBS_HOME too; the home's cleanup ends them by pid.
+  }
+}
+
+function hasChild(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim() !== '';
+  } catch {
+    return false;
+  }
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
