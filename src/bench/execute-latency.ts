@@ -136,7 +136,9 @@ async function directStartLatencies(): Promise<number[]> {
   for (let i = 0; i < WARMUP + CALLS; i++) {
     const sentAt = wallNowMs();
     const stdout = await new Promise<string>((resolve, reject) => {
-      const child = spawn('/bin/sh', ['-c', CLOCK_COMMAND], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const child = spawn('/bin/sh', ['-c', CLOCK_COMMAND], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       let text = '';
       child.stdout.setEncoding('utf8');
       child.stdout.on('data', (chunk: string) => (text += chunk));
@@ -150,14 +152,17 @@ async function directStartLatencies(): Promise<number[]> {
 
 function nsToMs(text: string): number {
   const trimmed = text.trim();
-  if (!/^\d{19}$/.test(trimmed)) throw new Error(`bench: expected date +%s%N, got ${JSON.stringify(text)}`);
+  if (!/^\d{19}$/.test(trimmed))
+    throw new Error(`bench: expected date +%s%N, got ${JSON.stringify(text)}`);
   // Split so the ns count never passes through a double (2^53 ns is only ~104 days).
   return Number(trimmed.slice(0, 13)) + Number(trimmed.slice(13)) / 1e6;
 }
 
 function structured(result: CallToolResult, tool: string): unknown {
   if (result.isError) {
-    const text = result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
+    const text = result.content
+      .map((block) => (block.type === 'text' ? block.text : ''))
+      .join('\n');
     throw new Error(`bench: ${tool} failed: ${text}`);
   }
   return result.structuredContent;

@@ -55,7 +55,11 @@ export async function runThroughBgjobs(
 }
 
 /** Runs the same writer straight to a plain file in DIR, started by Node. */
-async function runToPlainFile(dir: string, bytes: number, env: Record<string, string>): Promise<number> {
+async function runToPlainFile(
+  dir: string,
+  bytes: number,
+  env: Record<string, string>,
+): Promise<number> {
   const file = join(dir, 'baseline-output');
   try {
     const stderr = await new Promise<string>((resolve, reject) => {

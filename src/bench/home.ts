@@ -22,7 +22,17 @@ export function makeHome(label: string, settings: Record<string, string> = {}): 
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
   // The daemon must not stop for idleness between two steps of a measurement.
   Object.assign(env, { BGJOBS_HOME: home, BGJOBS_IDLE_TIMEOUT: '900' }, settings);
-  return { home, env, config: loadConfig(env) };
+  const bench = { home, env, config: loadConfig(env) };
+  open.add(bench);
+  return bench;
+}
+
+// Every home not yet cleaned up, so an interrupted bench can still clean up after itself.
+const open = new Set<BenchHome>();
+
+/** Cleans up every home still open (after a failure or an interrupt). */
+export async function cleanupAllHomes(): Promise<void> {
+  for (const bench of [...open]) await cleanupHome(bench);
 }
 
 /**
@@ -58,6 +68,7 @@ export async function cleanupHome(bench: BenchHome, client?: DaemonClient): Prom
   }
   await killProcessesOf(bench.home);
   rmSync(bench.home, { recursive: true, force: true });
+  open.delete(bench);
 }
 
 /** Kills every queued or running job, twenty at a time. */

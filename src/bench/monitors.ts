@@ -98,17 +98,33 @@ async function plainShellPss(env: Record<string, string>): Promise<number> {
     }
     return sum(children.map((child) => (child.pid ? (pssMb(child.pid) ?? 0) : 0))) / JOBS;
   } finally {
-    for (const child of children) child.kill('SIGKILL');
-    // Their sleeps carry BGJOBS_HOME too; the home's cleanup ends them by pid.
+    for (const child of children) {
+      const sleeps = childrenOf(child.pid);
+      child.kill('SIGKILL');
+      for (const pid of sleeps) killQuietly(pid);
+    }
+  }
+}
+
+function childrenOf(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim();
+    return text === '' ? [] : text.split(/\s+/).map(Number);
+  } catch {
+    return [];
   }
 }
 
 function hasChild(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
+  return childrenOf(pid).length > 0;
+}
+
+function killQuietly(pid: number): void {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim() !== '';
+    process.kill(pid, 'SIGKILL');
   } catch {
-    return false;
+    // gone already
   }
 }
 

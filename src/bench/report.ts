@@ -32,7 +32,10 @@ export function evaluate(figure: Figure): Row {
   if (figure.target) {
     const checked = figure.target.on === 'ratio' ? ratio : figure.value;
     if (checked !== null && Number.isFinite(checked)) {
-      pass = figure.target.kind === 'max' ? checked <= figure.target.limit : checked >= figure.target.limit;
+      pass =
+        figure.target.kind === 'max'
+          ? checked <= figure.target.limit
+          : checked >= figure.target.limit;
     } else {
       pass = false;
     }

@@ -1,0 +1,107 @@
+// `npm run bench`: bgjobs' performance targets, measured in private temp homes, as a table and JSON.
+import { cpus } from 'node:os';
+
+import { measureExecute } from './execute-latency.js';
+import { measureFlood } from './flood.js';
+import { cleanupAllHomes, cleanupHome, makeHome, startAndConnect } from './home.js';
+import { measureList } from './list.js';
+import { measureMonitors } from './monitors.js';
+import { evaluate, formatJson, formatTable, type Figure } from './report.js';
+import { measureTail } from './tail.js';
+
+type Step = () => Promise<Figure[]>;
+
+const STEPS: readonly [string, Step][] = [
+  ['execute latency over MCP stdio', measureExecute],
+  ['1 GiB output flood, daemon RSS, tail', floodAndTail],
+  ['200 running job monitors', monitors],
+  ['list with 1,000 jobs', list],
+];
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  const figures: Figure[] = [];
+  const timings: Record<string, number> = {};
+  for (const [name, step] of STEPS) {
+    const stepBegan = performance.now();
+    log(`${name}…`);
+    figures.push(...(await step()));
+    timings[name] = Math.round(performance.now() - stepBegan) / 1000;
+    log(`${name}: ${timings[name]} s`);
+    collectGarbage();
+  }
+  const rows = figures.map(evaluate);
+  const totalS = Math.round(performance.now() - began) / 1000;
+  console.log(`\nbgjobs bench — node ${process.version}, ${cpus().length} CPU(s), ${totalS} s\n`);
+  console.log(formatTable(rows));
+  const failed = rows.filter((row) => row.pass === false);
+  console.log(`\n${rows.filter((row) => row.pass).length} passed, ${failed.length} failed`);
+  console.log(
+    formatJson(rows, {
+      node: process.version,
+      cpus: cpus().length,
+      total_s: totalS,
+      steps_s: timings,
+    }),
+  );
+}
+
+async function floodAndTail(): Promise<Figure[]> {
+  const bench = makeHome('flood');
+  const { client, daemonPid } = await startAndConnect(bench);
+  try {
+    const flood = await measureFlood(client, daemonPid, bench.home, bench.env);
+    const tail = await measureTail(client, bench, flood.gibJobId);
+    return [...flood.figures, ...tail];
+  } finally {
+    await cleanupHome(bench, client);
+  }
+}
+
+async function monitors(): Promise<Figure[]> {
+  const bench = makeHome('monitors', { BGJOBS_MAX_JOBS: '250' });
+  const { client, daemonPid } = await startAndConnect(bench);
+  try {
+    return await measureMonitors(client, daemonPid, bench.env);
+  } finally {
+    await cleanupHome(bench, client);
+  }
+}
+
+async function list(): Promise<Figure[]> {
+  const bench = makeHome('list');
+  const { client } = await startAndConnect(bench);
+  try {
+    return await measureList(client);
+  } finally {
+    await cleanupHome(bench, client);
+  }
+}
+
+// Started with --expose-gc: collect between steps so one step's garbage does not time the next.
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  log(`${signal}: cleaning up`);
+  void cleanupAllHomes().finally(() => process.exit(130));
+}
+
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+
+try {
+  await main();
+} catch (error) {
+  console.error(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  process.exitCode = 1;
+} finally {
+  await cleanupAllHomes();
+}
