@@ -1,12 +1,11 @@
 #!/usr/bin/env node
-import { createRequire } from 'node:module';
-
 import { Command, CommanderError } from 'commander';
 
 import { addDaemonCommands } from './cli/daemon-commands.js';
 import { addJobsCommands } from './cli/jobs-commands.js';
 import { addOutputCommands } from './cli/output-commands.js';
 import { ExitCode, isServing, reportError } from './cli/session.js';
+import { VERSION } from './version.js';
 
 /**
  * `bgjobs`: the command line over the daemon's JobsApi. Exit codes: 0 ok, 1 a domain error,
@@ -14,15 +13,10 @@ import { ExitCode, isServing, reportError } from './cli/session.js';
  * 128 + the signal number for a signal death, 124 when `--timeout` runs out.
  */
 
-function packageVersion(): string {
-  const require = createRequire(import.meta.url);
-  return (require('../package.json') as { version: string }).version;
-}
-
 function createProgram(): Command {
   const program = new Command('bgjobs')
     .description('Durable background shell jobs for AI agents and the people beside them')
-    .version(packageVersion(), '-V, --version')
+    .version(VERSION, '-V, --version')
     // Commander's exits become exceptions, so usage errors exit 2 and ours keep their codes.
     .exitOverride()
     // Lets `run` pass every option after the command's first word through to the command.

@@ -55,7 +55,9 @@ export function describeZodError(error: ZodError): string {
 export function toBgError(error: unknown): BgError {
   if (isBgError(error)) return error;
   if (error instanceof ZodError) {
-    return new BgError(ErrorCode.invalidInput, `Invalid input: ${describeZodError(error)}.`, { cause: error });
+    return new BgError(ErrorCode.invalidInput, `Invalid input: ${describeZodError(error)}.`, {
+      cause: error,
+    });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new BgError(ErrorCode.internal, `Internal error: ${message}`, { cause: error });

@@ -52,7 +52,12 @@ describe('config', () => {
     ['BGJOBS_CLEANUP_INTERVAL', '99999999999'],
     ['BGJOBS_ALLOWED_COMMANDS', '(unclosed'],
   ])('refuses %s=%s with a clear error', (name, value) => {
-    expect(() => loadConfig({ [name]: value })).toThrow(expect.objectContaining({ code: 'config', message: expect.stringContaining(name) as unknown }));
+    expect(() => loadConfig({ [name]: value })).toThrow(
+      expect.objectContaining({
+        code: 'config',
+        message: expect.stringContaining(name) as unknown,
+      }),
+    );
   });
 
   it('parses sizes with units', () => {

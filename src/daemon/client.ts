@@ -4,19 +4,21 @@ import type { z } from 'zod';
 
 import type { Config } from '../config.js';
 import { BgError, ErrorCode, isBgError } from '../errors.js';
-import {
-  OUTPUT_SCHEMAS,
-  type ApiMethod,
-  type CallOptions,
-  type JobsApi,
-} from '../jobs/api.js';
+import { OUTPUT_SCHEMAS, type ApiMethod, type CallOptions, type JobsApi } from '../jobs/api.js';
 import { Connection } from './connection.js';
 import { startDaemon } from './lifecycle.js';
 import { socketPath } from './paths.js';
 
 // Reads and waits may be sent again after a lost connection; the rest might act twice.
 const MAX_ATTEMPTS = 4;
-const RETRYABLE: ReadonlySet<ApiMethod> = new Set(['list', 'status', 'output', 'tail', 'search', 'wait']);
+const RETRYABLE: ReadonlySet<ApiMethod> = new Set([
+  'list',
+  'status',
+  'output',
+  'tail',
+  'search',
+  'wait',
+]);
 
 type Output<M extends ApiMethod> = z.infer<(typeof OUTPUT_SCHEMAS)[M]>;
 
@@ -103,7 +105,10 @@ export class DaemonClient implements JobsApi {
 }
 
 /** A client of this home's daemon, started on demand unless `autoStart` is false. */
-export async function connect(config: Config, options: { autoStart?: boolean } = {}): Promise<DaemonClient> {
+export async function connect(
+  config: Config,
+  options: { autoStart?: boolean } = {},
+): Promise<DaemonClient> {
   const client = new DaemonClient(config, options.autoStart ?? true);
   await client.ready();
   return client;

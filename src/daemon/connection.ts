@@ -98,7 +98,11 @@ export class Connection {
     if ('error' in message) {
       const { code, message: text, data } = message.error;
       const known = Object.values(ErrorCode) as string[];
-      return pending.reject(new BgError(known.includes(code) ? (code as ErrorCode) : ErrorCode.internal, text, { data }));
+      return pending.reject(
+        new BgError(known.includes(code) ? (code as ErrorCode) : ErrorCode.internal, text, {
+          data,
+        }),
+      );
     }
     pending.resolve(message.result);
   }

@@ -73,7 +73,12 @@ export async function runDaemon(config: Config): Promise<void> {
   while (!stopping) {
     await delay(IDLE_CHECK_MS, undefined, { signal: stopped.signal }).catch(() => undefined);
     const idleFor = Date.now() - lastActivity;
-    if (config.idleTimeoutS > 0 && engine.isIdle() && server.inFlight === 0 && idleFor >= config.idleTimeoutS * 1000) {
+    if (
+      config.idleTimeoutS > 0 &&
+      engine.isIdle() &&
+      server.inFlight === 0 &&
+      idleFor >= config.idleTimeoutS * 1000
+    ) {
       stop(`idle for ${Math.round(idleFor / 1000)} s with nothing running`);
     }
   }

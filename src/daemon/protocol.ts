@@ -32,7 +32,11 @@ export const responseSchema = z.union([
   z.object({ id: z.number().int(), error: errorSchema }),
   z.object({
     id: z.number().int(),
-    progress: z.object({ progress: z.number(), total: z.number().optional(), message: z.string().optional() }),
+    progress: z.object({
+      progress: z.number(),
+      total: z.number().optional(),
+      message: z.string().optional(),
+    }),
   }),
 ]);
 export type Response = z.infer<typeof responseSchema>;

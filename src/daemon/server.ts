@@ -2,8 +2,14 @@ import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 
 import { describeZodError, toBgError } from '../errors.js';
-import type { Caller, JobsApi, Progress } from '../jobs/api.js';
-import { cancelSchema, LineSplitter, requestSchema, type Request, type Response } from './protocol.js';
+import type { JobsApi, Progress } from '../jobs/api.js';
+import {
+  cancelSchema,
+  LineSplitter,
+  requestSchema,
+  type Request,
+  type Response,
+} from './protocol.js';
 
 export interface DaemonHandlers {
   api: JobsApi;
@@ -61,7 +67,10 @@ export class SocketServer {
       try {
         splitter.feed(chunk, (line) => this.onLine(line, running, send));
       } catch (error) {
-        send({ id: -1, error: { code: 'invalid_input', message: `Bad message: ${String(error)}` } });
+        send({
+          id: -1,
+          error: { code: 'invalid_input', message: `Bad message: ${String(error)}` },
+        });
         socket.destroy();
       }
     });
@@ -72,7 +81,11 @@ export class SocketServer {
     socket.on('error', () => socket.destroy());
   }
 
-  private onLine(line: string, running: Map<number, AbortController>, send: (m: Response) => void): void {
+  private onLine(
+    line: string,
+    running: Map<number, AbortController>,
+    send: (m: Response) => void,
+  ): void {
     let message: unknown;
     try {
       message = JSON.parse(line);
@@ -83,19 +96,28 @@ export class SocketServer {
     if (cancel.success) return void running.get(cancel.data.id)?.abort();
     const parsed = requestSchema.safeParse(message);
     if (!parsed.success) {
-      const id = typeof (message as { id?: unknown }).id === 'number' ? (message as { id: number }).id : -1;
-      return send({ id, error: { code: 'invalid_input', message: `Bad request: ${describeZodError(parsed.error)}` } });
+      const id =
+        typeof (message as { id?: unknown }).id === 'number' ? (message as { id: number }).id : -1;
+      return send({
+        id,
+        error: { code: 'invalid_input', message: `Bad request: ${describeZodError(parsed.error)}` },
+      });
     }
     const controller = new AbortController();
     running.set(parsed.data.id, controller);
     this.inFlight += 1;
     this.handlers.onActivity();
-    this.dispatch(parsed.data, controller.signal, (progress) => send({ id: parsed.data.id, progress }))
+    this.dispatch(parsed.data, controller.signal, (progress) =>
+      send({ id: parsed.data.id, progress }),
+    )
       .then(
         (result) => send({ id: parsed.data.id, result }),
         (error: unknown) => {
           const bg = toBgError(error);
-          send({ id: parsed.data.id, error: { code: bg.code, message: bg.message, data: bg.data } });
+          send({
+            id: parsed.data.id,
+            error: { code: bg.code, message: bg.message, data: bg.data },
+          });
         },
       )
       .finally(() => {
@@ -105,8 +127,12 @@ export class SocketServer {
       });
   }
 
-  private async dispatch(request: Request, signal: AbortSignal, onProgress: (p: Progress) => void): Promise<unknown> {
-    const options = { caller: request.caller as Caller | undefined, signal, onProgress };
+  private async dispatch(
+    request: Request,
+    signal: AbortSignal,
+    onProgress: (p: Progress) => void,
+  ): Promise<unknown> {
+    const options = { caller: request.caller, signal, onProgress };
     const params = (request.params ?? {}) as never;
     const { api } = this.handlers;
     switch (request.method) {

@@ -37,11 +37,11 @@ export const executeInputSchema = z.object({
     .string()
     .min(1)
     .optional()
-    .describe('Working directory; default the caller\'s (or BGJOBS_WORKING_DIR).'),
+    .describe("Working directory; default the caller's (or BGJOBS_WORKING_DIR)."),
   env: z
     .record(z.string(), z.string())
     .optional()
-    .describe('Environment variables to set for this job, on top of the caller\'s environment.'),
+    .describe("Environment variables to set for this job, on top of the caller's environment."),
   name: z
     .string()
     .optional()
@@ -219,7 +219,7 @@ export type SearchResult = z.infer<typeof searchOutputSchema>;
 // ── interact ───────────────────────────────────────────────────────────────────────────────
 export const interactInputSchema = z.object({
   job_id: jobRefSchema,
-  input: z.string().max(MAX_COMMAND_BYTES).optional().describe('Text to write to the job\'s stdin.'),
+  input: z.string().max(MAX_COMMAND_BYTES).optional().describe("Text to write to the job's stdin."),
   newline: z.boolean().default(true).describe('Append a newline to input (like pressing Enter).'),
   close_stdin: z.boolean().default(false).describe('Close stdin after writing (sends EOF).'),
   expect: z
@@ -249,11 +249,22 @@ export const interactOutputSchema = z.object({
 export type InteractResult = z.infer<typeof interactOutputSchema>;
 
 // ── kill / wait / remove ───────────────────────────────────────────────────────────────────
-export const SIGNALS = ['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+export const SIGNALS = [
+  'SIGTERM',
+  'SIGKILL',
+  'SIGINT',
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGUSR1',
+  'SIGUSR2',
+] as const;
 
 export const killInputSchema = z.object({
   job_id: jobRefSchema,
-  signal: z.enum(SIGNALS).default('SIGTERM').describe('First signal, sent to the whole process group.'),
+  signal: z
+    .enum(SIGNALS)
+    .default('SIGTERM')
+    .describe('First signal, sent to the whole process group.'),
   grace_s: z
     .number()
     .min(0)

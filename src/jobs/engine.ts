@@ -185,7 +185,8 @@ export class Engine implements JobsApi {
     for (const stream of STREAMS) {
       if (input.stream !== 'both' && input.stream !== stream) continue;
       const explicit = stream === 'stdout' ? input.stdout_offset : input.stderr_offset;
-      const offset = explicit ?? (input.new_only ? this.store.getCursor(job.id, reader, stream) : undefined);
+      const offset =
+        explicit ?? (input.new_only ? this.store.getCursor(job.id, reader, stream) : undefined);
       const read = readStream(join(this.dirOf(job.id), stream), job.maxOutputBytes, {
         offset,
         maxBytes: input.max_bytes,
@@ -196,7 +197,15 @@ export class Engine implements JobsApi {
       reads[stream] = read;
     }
     const strip = (read: (StreamRead & { text: string }) | undefined): StreamRead | null =>
-      read ? { start: read.start, next_offset: read.next_offset, size: read.size, dropped: read.dropped, more: read.more } : null;
+      read
+        ? {
+            start: read.start,
+            next_offset: read.next_offset,
+            size: read.size,
+            dropped: read.dropped,
+            more: read.more,
+          }
+        : null;
     return {
       job_id: job.id,
       status: job.status,
@@ -211,7 +220,13 @@ export class Engine implements JobsApi {
   async tail(raw: TailInput): Promise<TailResult> {
     const input = parseInput(tailInputSchema, raw);
     const job = this.resolveWithLogs(input.job_id);
-    const result: TailResult = { job_id: job.id, status: job.status, stdout: '', stderr: '', truncated: false };
+    const result: TailResult = {
+      job_id: job.id,
+      status: job.status,
+      stdout: '',
+      stderr: '',
+      truncated: false,
+    };
     for (const stream of STREAMS) {
       if (input.stream !== 'both' && input.stream !== stream) continue;
       const tail = tailStream(join(this.dirOf(job.id), stream), job.maxOutputBytes, input.lines, {
@@ -226,7 +241,12 @@ export class Engine implements JobsApi {
   async search(raw: SearchInput): Promise<SearchResult> {
     const input = parseInput(searchInputSchema, raw);
     const job = this.resolveWithLogs(input.job_id);
-    const result: SearchResult = { job_id: job.id, status: job.status, matches: [], truncated: false };
+    const result: SearchResult = {
+      job_id: job.id,
+      status: job.status,
+      matches: [],
+      truncated: false,
+    };
     for (const stream of STREAMS) {
       if (input.stream !== 'both' && input.stream !== stream) continue;
       const left = input.max_matches - result.matches.length;
@@ -234,12 +254,17 @@ export class Engine implements JobsApi {
         result.truncated = true;
         break;
       }
-      const found = await searchStream(join(this.dirOf(job.id), stream), job.maxOutputBytes, input.pattern, {
-        ignoreCase: input.ignore_case,
-        context: input.context,
-        maxMatches: left,
-        stream,
-      });
+      const found = await searchStream(
+        join(this.dirOf(job.id), stream),
+        job.maxOutputBytes,
+        input.pattern,
+        {
+          ignoreCase: input.ignore_case,
+          context: input.context,
+          maxMatches: left,
+          stream,
+        },
+      );
       result.matches.push(...found.matches);
       result.truncated ||= found.truncated;
     }
@@ -263,11 +288,20 @@ export class Engine implements JobsApi {
       });
       const killed = this.resolve(job.id);
       this.supervisor.emit('ended', killed);
-      return { job_id: job.id, status: 'killed', already_ended: false, escalated: false, message: `Job ${job.id} was queued and will not run.` };
+      return {
+        job_id: job.id,
+        status: 'killed',
+        already_ended: false,
+        escalated: false,
+        message: `Job ${job.id} was queued and will not run.`,
+      };
     }
     if (isFinal(job.status)) {
       const leftovers = this.supervisor.stopLeftovers(job, input.signal);
-      const extra = leftovers.length > 0 ? ` Its leftover background processes (${leftovers.join(', ')}) were sent ${input.signal}.` : '';
+      const extra =
+        leftovers.length > 0
+          ? ` Its leftover background processes (${leftovers.join(', ')}) were sent ${input.signal}.`
+          : '';
       return {
         job_id: job.id,
         status: job.status,
@@ -278,7 +312,9 @@ export class Engine implements JobsApi {
     }
     const { escalated } = await this.supervisor.stop(job.id, 'kill', input.signal, graceMs);
     const after = this.resolve(job.id);
-    const how = escalated ? `it ignored ${input.signal} for ${graceMs / 1000} s and was killed with SIGKILL` : `it stopped on ${input.signal}`;
+    const how = escalated
+      ? `it ignored ${input.signal} for ${graceMs / 1000} s and was killed with SIGKILL`
+      : `it stopped on ${input.signal}`;
     return {
       job_id: job.id,
       status: after.status,
@@ -311,7 +347,12 @@ export class Engine implements JobsApi {
     this.capper.untrack(job.id);
     rmSync(this.dirOf(job.id), { recursive: true, force: true });
     this.store.delete(job.id);
-    return { job_id: job.id, removed: true, freed_bytes: freed, message: `Removed job ${job.id} and its logs.` };
+    return {
+      job_id: job.id,
+      removed: true,
+      freed_bytes: freed,
+      message: `Removed job ${job.id} and its logs.`,
+    };
   }
 
   // ── internals ────────────────────────────────────────────────────────────────────────────
@@ -319,9 +360,15 @@ export class Engine implements JobsApi {
   /** Finds a job by id or name; refuses anything that is neither with a clear message. */
   resolve(ref: string): JobRecord {
     const { id, name } = parseJobRef(ref);
-    const job = (id !== undefined ? this.store.get(id) : undefined) ?? (name !== undefined ? this.store.findByName(name) : undefined);
+    const job =
+      (id !== undefined ? this.store.get(id) : undefined) ??
+      (name !== undefined ? this.store.findByName(name) : undefined);
     if (!job) {
-      throw new BgError(ErrorCode.notFound, `No job "${ref}". Call list to see the jobs there are.`, { data: { job_id: ref } });
+      throw new BgError(
+        ErrorCode.notFound,
+        `No job "${ref}". Call list to see the jobs there are.`,
+        { data: { job_id: ref } },
+      );
     }
     return job;
   }
@@ -376,12 +423,18 @@ export class Engine implements JobsApi {
         const next = this.store.nextQueued();
         if (!next) break;
         this.store.update(next.id, { status: 'running', startedAt: Date.now() });
-        const started = await this.supervisor.start({ ...next, status: 'running', startedAt: Date.now() });
+        const started = await this.supervisor.start({
+          ...next,
+          status: 'running',
+          startedAt: Date.now(),
+        });
         if (started.id === wanted) result = started;
       }
     };
     const turn = this.pumping.then(run, run);
-    this.pumping = turn.catch((error: unknown) => process.emitWarning(`bgjobs: starting jobs failed: ${String(error)}`));
+    this.pumping = turn.catch((error: unknown) =>
+      process.emitWarning(`bgjobs: starting jobs failed: ${String(error)}`),
+    );
     return turn.then(() => result);
   }
 

@@ -52,7 +52,10 @@ export class Housekeeper {
   sweep(now = Date.now()): { removed: string[]; evicted: string[] } {
     const removed: string[] = [];
     if (this.config.retentionS > 0) {
-      for (const job of this.engine.store.finishedBefore(now - this.config.retentionS * 1000, 500)) {
+      for (const job of this.engine.store.finishedBefore(
+        now - this.config.retentionS * 1000,
+        500,
+      )) {
         rmSync(this.engine.dirOf(job.id), { recursive: true, force: true });
         this.engine.store.delete(job.id);
         removed.push(job.id);
@@ -92,9 +95,9 @@ export class Housekeeper {
   private async run(): Promise<void> {
     while (!this.stopping) {
       this.sweepSafely();
-      await delay(this.config.cleanupIntervalS * 1000, undefined, { signal: this.abort.signal }).catch(
-        () => undefined,
-      );
+      await delay(this.config.cleanupIntervalS * 1000, undefined, {
+        signal: this.abort.signal,
+      }).catch(() => undefined);
     }
   }
 }

@@ -15,7 +15,8 @@ export function newJobId(): string {
 
 /** A job reference is an id or a name; anything else (paths, shell text) is refused up front. */
 export function parseJobRef(ref: string): { id?: string; name?: string } {
-  if (JOB_ID_PATTERN.test(ref)) return { id: ref, name: JOB_NAME_PATTERN.test(ref) ? ref : undefined };
+  if (JOB_ID_PATTERN.test(ref))
+    return { id: ref, name: JOB_NAME_PATTERN.test(ref) ? ref : undefined };
   if (JOB_NAME_PATTERN.test(ref)) return { name: ref };
   throw new BgError(
     ErrorCode.invalidInput,

@@ -7,7 +7,13 @@ import { readStream } from '../logs/reader.js';
 import { compileSearchRegex } from '../logs/regex.js';
 import { signalProcess } from '../monitor/proc.js';
 import { openStdinForWrite } from '../monitor/spawn.js';
-import { interactInputSchema, parseInput, type CallOptions, type InteractInput, type InteractResult } from './api.js';
+import {
+  interactInputSchema,
+  parseInput,
+  type CallOptions,
+  type InteractInput,
+  type InteractResult,
+} from './api.js';
 import type { Engine } from './engine.js';
 import { isFinal, type JobRecord } from './model.js';
 import { fileSize } from './supervisor.js';
@@ -24,7 +30,11 @@ type Returned = InteractResult['returned_because'];
  * `expect` matches, or once the output has been quiet for `settle_ms`, or when the job ends,
  * within `timeout_s`.
  */
-export async function interact(engine: Engine, raw: InteractInput, options: CallOptions): Promise<InteractResult> {
+export async function interact(
+  engine: Engine,
+  raw: InteractInput,
+  options: CallOptions,
+): Promise<InteractResult> {
   const input = parseInput(interactInputSchema, raw);
   const job = engine.resolve(input.job_id);
   if (job.status !== 'running') {
@@ -34,9 +44,13 @@ export async function interact(engine: Engine, raw: InteractInput, options: Call
     );
   }
   if (job.stdinClosed && (input.input !== undefined || input.close_stdin)) {
-    throw new BgError(ErrorCode.notRunning, `The stdin of job ${job.id} was already closed; it takes no more input.`);
+    throw new BgError(
+      ErrorCode.notRunning,
+      `The stdin of job ${job.id} was already closed; it takes no more input.`,
+    );
   }
-  const expect = input.expect === undefined ? undefined : compileSearchRegex(input.expect, { multiline: true });
+  const expect =
+    input.expect === undefined ? undefined : compileSearchRegex(input.expect, { multiline: true });
   const dir = engine.dirOf(job.id);
   const paths = { stdout: join(dir, 'stdout'), stderr: join(dir, 'stderr') };
   const from = { stdout: fileSize(paths.stdout), stderr: fileSize(paths.stderr) };
@@ -44,12 +58,22 @@ export async function interact(engine: Engine, raw: InteractInput, options: Call
   const deadline = began + input.timeout_s * 1000;
 
   if (input.input !== undefined) {
-    await writeInput(dir, job.id, input.newline ? `${input.input}\n` : input.input, Math.max(deadline, began + 1000));
+    await writeInput(
+      dir,
+      job.id,
+      input.newline ? `${input.input}\n` : input.input,
+      Math.max(deadline, began + 1000),
+    );
   }
   if (input.close_stdin) closeStdin(engine, job);
 
   const read = (stream: 'stdout' | 'stderr', final: boolean): string =>
-    readStream(paths[stream], job.maxOutputBytes, { offset: from[stream], maxBytes: MAX_REPLY_BYTES, raw: false, final }).text;
+    readStream(paths[stream], job.maxOutputBytes, {
+      offset: from[stream],
+      maxBytes: MAX_REPLY_BYTES,
+      raw: false,
+      final,
+    }).text;
 
   let because: Returned = 'no_wait';
   if (input.timeout_s > 0) {
@@ -80,16 +104,30 @@ export async function interact(engine: Engine, raw: InteractInput, options: Call
         lastChange = now;
       }
       const grown = size > from.stdout + from.stderr;
-      if (expect && grown && (expect.test(read('stdout', ended)) || expect.test(read('stderr', ended)))) return 'expect';
+      if (
+        expect &&
+        grown &&
+        (expect.test(read('stdout', ended)) || expect.test(read('stderr', ended)))
+      )
+        return 'expect';
       if (ended) return 'exited';
       if (!expect) {
         const quietFor = now - lastChange;
-        if (grown ? quietFor >= input.settle_ms : quietFor >= Math.max(input.settle_ms, SILENT_SETTLE_MS)) return 'settled';
+        if (
+          grown
+            ? quietFor >= input.settle_ms
+            : quietFor >= Math.max(input.settle_ms, SILENT_SETTLE_MS)
+        )
+          return 'settled';
       }
       if (now >= deadline || options.signal?.aborted) return 'timeout';
       if (options.onProgress && now >= nextProgress) {
         nextProgress += 1000;
-        options.onProgress({ progress: Math.round((now - began) / 1000), total: input.timeout_s, message: 'waiting for output' });
+        options.onProgress({
+          progress: Math.round((now - began) / 1000),
+          total: input.timeout_s,
+          message: 'waiting for output',
+        });
       }
       await delay(POLL_MS);
     }
@@ -100,7 +138,10 @@ export async function interact(engine: Engine, raw: InteractInput, options: Call
 async function writeInput(dir: string, id: string, text: string, deadline: number): Promise<void> {
   const fd = openStdinForWrite(dir);
   if (fd === undefined) {
-    throw new BgError(ErrorCode.notRunning, `Job ${id} has no open stdin to write to (its monitor is gone).`);
+    throw new BgError(
+      ErrorCode.notRunning,
+      `Job ${id} has no open stdin to write to (its monitor is gone).`,
+    );
   }
   try {
     let data = Buffer.from(text);
@@ -126,8 +167,15 @@ async function writeInput(dir: string, id: string, text: string, deadline: numbe
 
 /** Asks the job's monitor to close its end of the stdin FIFO, so the job reads EOF. */
 function closeStdin(engine: Engine, job: JobRecord): void {
-  if (job.monitorPid === null || job.monitorStart === null || !signalProcess(job.monitorPid, job.monitorStart, 'SIGUSR1')) {
-    throw new BgError(ErrorCode.notRunning, `Could not close the stdin of job ${job.id}: its monitor is gone.`);
+  if (
+    job.monitorPid === null ||
+    job.monitorStart === null ||
+    !signalProcess(job.monitorPid, job.monitorStart, 'SIGUSR1')
+  ) {
+    throw new BgError(
+      ErrorCode.notRunning,
+      `Could not close the stdin of job ${job.id}: its monitor is gone.`,
+    );
   }
   engine.store.update(job.id, { stdinClosed: true });
 }

@@ -87,8 +87,10 @@ export function decideOutcome(
     return { status: 'lost', exitCode: null, signal: null, reason: lostReason };
   }
   const how = describeExit(exit);
-  if (stopRequest === 'kill') return { status: 'killed', ...exit, reason: `killed on request (${how})` };
-  if (stopRequest === 'timeout') return { status: 'timed_out', ...exit, reason: `timed out (${how})` };
+  if (stopRequest === 'kill')
+    return { status: 'killed', ...exit, reason: `killed on request (${how})` };
+  if (stopRequest === 'timeout')
+    return { status: 'timed_out', ...exit, reason: `timed out (${how})` };
   if (exit.exitCode === 0) return { status: 'completed', exitCode: 0, signal: null, reason: how };
   return { status: 'failed', ...exit, reason: how };
 }

@@ -38,7 +38,10 @@ export function prepareJob(
   const caller = callerSchema.parse(callerInput ?? defaultCaller(config));
   const command = input.command;
   if (command.trim() === '') {
-    throw new BgError(ErrorCode.invalidInput, 'The command is empty. Pass the shell command line to run.');
+    throw new BgError(
+      ErrorCode.invalidInput,
+      'The command is empty. Pass the shell command line to run.',
+    );
   }
   if (Buffer.byteLength(command) > MAX_COMMAND_BYTES) {
     throw new BgError(
@@ -47,7 +50,10 @@ export function prepareJob(
     );
   }
   if (command.includes('\0')) {
-    throw new BgError(ErrorCode.invalidInput, 'The command contains a NUL byte, which no shell can run.');
+    throw new BgError(
+      ErrorCode.invalidInput,
+      'The command contains a NUL byte, which no shell can run.',
+    );
   }
   const envOverrides = checkEnv(input.env ?? {});
   if (caller.allowedCommands && caller.allowedCommands.length > 0) {
@@ -89,14 +95,18 @@ export function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 function stripInternal(env: Record<string, string>): Record<string, string> {
-  const { BGJOBS_JOB_COMMAND: _command, ...rest } = env;
+  const rest = { ...env };
+  delete rest.BGJOBS_JOB_COMMAND;
   return rest;
 }
 
-function checkCwd(requested: string | undefined, caller: { cwd: string; workingDir?: string | undefined }): string {
+function checkCwd(
+  requested: string | undefined,
+  caller: { cwd: string; workingDir?: string | undefined },
+): string {
   const base = caller.workingDir ?? caller.cwd;
   const cwd = requested === undefined ? base : resolve(base, requested);
-  let isDir = false;
+  let isDir: boolean;
   try {
     isDir = statSync(cwd).isDirectory();
   } catch {

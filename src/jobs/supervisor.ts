@@ -4,7 +4,14 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { isSameProcess, jobProcesses, procStat, signalGroup, signalProcess } from '../monitor/proc.js';
+import {
+  isSameProcess,
+  jobProcesses,
+  procStat,
+  signalGroup,
+  signalProcess,
+  type ProcStat,
+} from '../monitor/proc.js';
 import { readExitFile, readPidFile, spawnMonitor } from '../monitor/spawn.js';
 import type { JobStore } from '../store/store.js';
 import { decideOutcome, type ExitInfo, type JobRecord } from './model.js';
@@ -65,17 +72,29 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    */
   async start(job: JobRecord): Promise<JobRecord> {
     const dir = this.jobDir(job.id);
-    const entry: LiveJob = { id: job.id, dir, child: undefined, orphaned: false, deadline: deadlineOf(job) };
+    const entry: LiveJob = {
+      id: job.id,
+      dir,
+      child: undefined,
+      orphaned: false,
+      deadline: deadlineOf(job),
+    };
     this.live.set(job.id, entry);
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const monitor = await spawnMonitor(dir, job.command, job.env, job.cwd);
       entry.child = monitor.child;
-      this.store.update(job.id, { monitorPid: monitor.monitorPid, monitorStart: monitor.monitorStart });
+      this.store.update(job.id, {
+        monitorPid: monitor.monitorPid,
+        monitorStart: monitor.monitorStart,
+      });
       monitor.child.once('exit', () => this.check(entry));
       const pids = await this.waitForPids(dir, monitor.child);
       if (pids) {
-        this.store.update(job.id, { pid: pids.jobPid, pidStart: procStat(pids.jobPid)?.startTime ?? null });
+        this.store.update(job.id, {
+          pid: pids.jobPid,
+          pidStart: procStat(pids.jobPid)?.startTime ?? null,
+        });
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -89,7 +108,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Follows a job a previous daemon started: reconciles it now, then watches it. */
   adopt(job: JobRecord): void {
     const dir = this.jobDir(job.id);
-    const entry: LiveJob = { id: job.id, dir, child: undefined, orphaned: false, deadline: deadlineOf(job) };
+    const entry: LiveJob = {
+      id: job.id,
+      dir,
+      child: undefined,
+      orphaned: false,
+      deadline: deadlineOf(job),
+    };
     this.live.set(job.id, entry);
     // The daemon may have died between spawning the monitor and recording the pids.
     const pids = readPidFile(dir);
@@ -141,8 +166,19 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /** Pids of the job's processes still alive: its process group and session members. */
   members(job: JobRecord): number[] {
+    return this.processes(job).map((p) => p.pid);
+  }
+
+  /**
+   * The job's live processes. A process group or session outlives its leader only while it
+   * has members, and its id cannot be reused meanwhile; but once the leader's pid belongs to
+   * another process (another start time), the id is no longer the job's and nothing is.
+   */
+  private processes(job: JobRecord): ProcStat[] {
     if (job.pid === null || job.pidStart === null) return [];
-    return jobProcesses(job.pid, job.pidStart).map((p) => p.pid);
+    const leader = procStat(job.pid);
+    if (leader !== undefined && leader.startTime !== job.pidStart) return [];
+    return jobProcesses(job.pid, job.pidStart);
   }
 
   async close(): Promise<void> {
@@ -164,7 +200,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   private signalJob(job: JobRecord, signal: NodeJS.Signals): void {
     if (job.pid === null || job.pidStart === null) return;
-    const members = jobProcesses(job.pid, job.pidStart);
+    const members = this.processes(job);
     if (members.length === 0) return;
     signalGroup(job.pid, signal);
     // Processes that moved to a process group of their own inside the job's session.
@@ -220,13 +256,23 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     );
   }
 
-  private finish(entry: LiveJob, exit: ExitInfo | undefined, lostReason?: string, forced?: 'failed'): void {
+  private finish(
+    entry: LiveJob,
+    exit: ExitInfo | undefined,
+    lostReason?: string,
+    forced?: 'failed',
+  ): void {
     if (!this.live.delete(entry.id)) return;
     const job = this.store.get(entry.id);
     if (!job) return;
     const outcome =
       forced === 'failed'
-        ? { status: 'failed' as const, exitCode: null, signal: null, reason: lostReason ?? 'failed' }
+        ? {
+            status: 'failed' as const,
+            exitCode: null,
+            signal: null,
+            reason: lostReason ?? 'failed',
+          }
         : decideOutcome(exit, job.stopRequest, lostReason);
     this.store.update(job.id, {
       status: outcome.status,

@@ -1,5 +1,11 @@
 import { BgError, ErrorCode } from '../errors.js';
-import { parseInput, waitInputSchema, type CallOptions, type WaitInput, type WaitResult } from './api.js';
+import {
+  parseInput,
+  waitInputSchema,
+  type CallOptions,
+  type WaitInput,
+  type WaitResult,
+} from './api.js';
 import type { Engine } from './engine.js';
 import { isFinal, type JobRecord } from './model.js';
 
@@ -17,12 +23,16 @@ export async function waitForJobs(
   const input = parseInput(waitInputSchema, raw);
   const refs = [...(input.job_id === undefined ? [] : [input.job_id]), ...(input.job_ids ?? [])];
   if (refs.length === 0) {
-    throw new BgError(ErrorCode.invalidInput, 'Pass job_id, or job_ids with one or more jobs to wait for.');
+    throw new BgError(
+      ErrorCode.invalidInput,
+      'Pass job_id, or job_ids with one or more jobs to wait for.',
+    );
   }
   const ids = [...new Set(refs.map((ref) => engine.resolve(ref).id))];
   const began = Date.now();
   const current = (): (JobRecord | undefined)[] => ids.map((id) => engine.store.get(id));
-  const ended = (): number => current().filter((job) => job === undefined || isFinal(job.status)).length;
+  const ended = (): number =>
+    current().filter((job) => job === undefined || isFinal(job.status)).length;
   const isDone = (): boolean => (input.mode === 'all' ? ended() === ids.length : ended() > 0);
 
   if (!isDone() && input.timeout_s > 0 && !signal?.aborted) {
@@ -54,8 +64,22 @@ export async function waitForJobs(
     done: isDone(),
     jobs: current().map((job, i) =>
       job === undefined
-        ? { job_id: ids[i] ?? '', name: null, status: 'lost' as const, exit_code: null, signal: null, reason: 'removed while waiting' }
-        : { job_id: job.id, name: job.name, status: job.status, exit_code: job.exitCode, signal: job.signal, reason: job.reason },
+        ? {
+            job_id: ids[i] ?? '',
+            name: null,
+            status: 'lost' as const,
+            exit_code: null,
+            signal: null,
+            reason: 'removed while waiting',
+          }
+        : {
+            job_id: job.id,
+            name: job.name,
+            status: job.status,
+            exit_code: job.exitCode,
+            signal: job.signal,
+            reason: job.reason,
+          },
     ),
     waited_ms: Date.now() - began,
   };

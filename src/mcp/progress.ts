@@ -15,7 +15,7 @@ export interface ProgressReporter {
  */
 export function progressReporter(ctx: ServerContext): ProgressReporter {
   const progressToken = ctx.mcpReq._meta?.progressToken;
-  if (true) return { report: undefined, stop: () => {} };
+  if (progressToken === undefined) return { report: undefined, stop: () => {} };
 
   let stopped = false;
   let last = -Infinity;

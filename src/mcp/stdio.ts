@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-
 import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 
 import type { Config } from '../config.js';
 import { DaemonClient } from '../daemon/client.js';
 import type { Caller } from '../jobs/api.js';
 import { defaultCaller } from '../jobs/prepare.js';
+import { VERSION } from '../version.js';
 import { createServer } from './server.js';
 
 /**
@@ -26,7 +25,7 @@ export async function runMcpStdio(config: Config): Promise<void> {
     .catch((error: unknown) => log(`the daemon is not available yet: ${describe(error)}`));
 
   const transport = new ClosingStdioTransport();
-  const handle = serveStdio(() => createServer(api, { caller, version: packageVersion() }), {
+  const handle = serveStdio(() => createServer(api, { caller, version: VERSION }), {
     transport,
     onerror: (error) => log(`protocol error: ${error.message}`),
   });
@@ -77,14 +76,6 @@ class ClosingStdioTransport extends StdioServerTransport {
       this.markClosed();
     }
   }
-}
-
-function packageVersion(): string {
-  // ../../package.json from both src/mcp (tsx, tests) and dist/mcp (the built CLI).
-  const url = new URL('../../package.json', import.meta.url);
-  const parsed: unknown = JSON.parse(readFileSync(url, 'utf8'));
-  const version = (parsed as { version?: unknown }).version;
-  return typeof version === 'string' ? version : '0.0.0';
 }
 
 function log(message: string): void {

@@ -112,7 +112,9 @@ export class SqliteStore implements JobStore {
     const fields = Object.keys(patch) as (keyof JobRecord)[];
     if (fields.length === 0) return;
     const sets = fields.map((f) => `${COLUMNS[f]} = @${f}`).join(', ');
-    const values = Object.fromEntries(fields.map((f) => [f, toColumn(f, patch[f as keyof typeof patch])]));
+    const values = Object.fromEntries(
+      fields.map((f) => [f, toColumn(f, patch[f as keyof typeof patch])]),
+    );
     this.db.prepare(`UPDATE jobs SET ${sets} WHERE id = @id`).run({ ...values, id });
   }
 

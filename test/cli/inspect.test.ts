@@ -56,7 +56,7 @@ describe('bgjobs ls and status', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(new RegExp(`^job\\s+${id} \\(statusy\\)$`, 'm'));
     expect(human.stdout).toMatch(/^status\s+failed: .*code 4/m);
-    expect(human.stdout).toMatch(/^exit\s+exit 4$/m);
+    expect(human.stdout).toMatch(/^exit\s+4$/m);
 
     const json = await cli(home, ['status', id, '--json']);
     const status = statusOutputSchema.parse(JSON.parse(json.stdout));

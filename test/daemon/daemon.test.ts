@@ -38,7 +38,9 @@ function killDaemon(pid: number): void {
 
 describe('daemon', () => {
   it('starts on demand, once per home, private to the user', async () => {
-    const starts = await Promise.all(Array.from({ length: 5 }, () => startDaemon(h.config(), { env: h.env })));
+    const starts = await Promise.all(
+      Array.from({ length: 5 }, () => startDaemon(h.config(), { env: h.env })),
+    );
     const pids = new Set(starts.map((s) => s.pid));
     expect(pids.size).toBe(1);
     expect(starts.filter((s) => s.started).length).toBeLessThanOrEqual(1);
@@ -53,7 +55,10 @@ describe('daemon', () => {
 
   it('keeps a job and its exit code across kill -9 of the daemon', async () => {
     const api = await client();
-    const job = await api.execute({ command: "sh -c 'sleep 2; echo done; exit 7'" }, { caller: caller() });
+    const job = await api.execute(
+      { command: "sh -c 'sleep 2; echo done; exit 7'" },
+      { caller: caller() },
+    );
     const first = (await daemonStatus(h.config())).pid!;
     killDaemon(first);
     await until(() => procStat(first) === undefined || procStat(first)?.state === 'Z');
@@ -67,9 +72,14 @@ describe('daemon', () => {
 
   it('loses no output while the daemon is killed and restarted twice', async () => {
     const api = await client();
-    const job = await api.execute({ command: 'for i in $(seq 1 200); do echo $i; sleep 0.02; done' }, { caller: caller() });
+    const job = await api.execute(
+      { command: 'for i in $(seq 1 200); do echo $i; sleep 0.02; done' },
+      { caller: caller() },
+    );
     for (let round = 0; round < 2; round++) {
-      await until(async () => (await api.status({ job_id: job.job_id })).stdout.bytes > (round + 1) * 100);
+      await until(
+        async () => (await api.status({ job_id: job.job_id })).stdout.bytes > (round + 1) * 100,
+      );
       const pid = (await daemonStatus(h.config())).pid!;
       killDaemon(pid);
       await until(() => procStat(pid) === undefined || procStat(pid)?.state === 'Z');
@@ -83,7 +93,11 @@ describe('daemon', () => {
 
   it('stops by itself when idle with nothing running', async () => {
     const { pid } = await startDaemon(h.config(), { env: { ...h.env, BGJOBS_IDLE_TIMEOUT: '1' } });
-    await until(() => procStat(pid) === undefined || procStat(pid)?.state === 'Z', 15_000, 'the idle daemon to exit');
+    await until(
+      () => procStat(pid) === undefined || procStat(pid)?.state === 'Z',
+      15_000,
+      'the idle daemon to exit',
+    );
     expect((await daemonStatus(h.config())).running).toBe(false);
   });
 

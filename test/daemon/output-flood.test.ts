@@ -57,7 +57,11 @@ describe('output flood', () => {
     expect(status.stdout.bytes).toBeGreaterThan(10 * CAP);
     expect(status.stdout.dropped).toBe(status.stdout.bytes - CAP);
     // The cap is enforced by punching holes every 200 ms and once more as the job ends.
-    await until(() => onDisk(h.home, job.job_id, 'stdout') <= CAP + BLOCK, 5000, 'the logs to be within the cap');
+    await until(
+      () => onDisk(h.home, job.job_id, 'stdout') <= CAP + BLOCK,
+      5000,
+      'the logs to be within the cap',
+    );
     expect(maxRss).toBeLessThan(MAX_DAEMON_RSS);
     const tail = await api.tail({ job_id: job.job_id, lines: 3 });
     expect(tail.stdout).toBe('y\ny\ny\n');
@@ -68,12 +72,25 @@ describe('output flood', () => {
 
   it('caps 1 GiB without a newline', async () => {
     const caller = { cwd: process.cwd(), env: h.env, reader: 'test' };
-    const job = await api.execute({ command: "head -c 1073741824 /dev/zero | tr '\\0' a" }, { caller });
+    const job = await api.execute(
+      { command: "head -c 1073741824 /dev/zero | tr '\\0' a" },
+      { caller },
+    );
     const pid = (await daemonStatus(h.config())).pid!;
-    const maxRss = await sampleRss(pid, async () => (await api.status({ job_id: job.job_id })).status !== 'running');
+    const maxRss = await sampleRss(
+      pid,
+      async () => (await api.status({ job_id: job.job_id })).status !== 'running',
+    );
     const status = await api.status({ job_id: job.job_id });
-    expect(status).toMatchObject({ status: 'completed', stdout: { bytes: 1024 ** 3, dropped: 1024 ** 3 - CAP } });
-    await until(() => onDisk(h.home, job.job_id, 'stdout') <= CAP + BLOCK, 5000, 'the logs to be within the cap');
+    expect(status).toMatchObject({
+      status: 'completed',
+      stdout: { bytes: 1024 ** 3, dropped: 1024 ** 3 - CAP },
+    });
+    await until(
+      () => onDisk(h.home, job.job_id, 'stdout') <= CAP + BLOCK,
+      5000,
+      'the logs to be within the cap',
+    );
     expect(maxRss).toBeLessThan(MAX_DAEMON_RSS);
     const tail = await api.tail({ job_id: job.job_id, lines: 5 });
     expect(tail.truncated).toBe(true);

@@ -37,7 +37,12 @@ afterEach(async () => {
 });
 
 async function startServer(): Promise<Server> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp'], env: h.env, stderr: 'ignore' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, 'mcp'],
+    env: h.env,
+    stderr: 'ignore',
+  });
   const client = new Client({ name: 'survival-test', version: '0.0.0' });
   await client.connect(transport);
   const server = { client, pid: transport.pid! };
@@ -85,7 +90,9 @@ describe('survival over stdio', () => {
 
   it('interacts with python3 -i and a read prompt after both were restarted', async () => {
     const first = await startServer();
-    const python = executeOutputSchema.parse(await call(first, 'execute', { command: 'python3 -i -q' }));
+    const python = executeOutputSchema.parse(
+      await call(first, 'execute', { command: 'python3 -i -q' }),
+    );
     const prompt = executeOutputSchema.parse(
       await call(first, 'execute', { command: 'printf "Name: "; read name; echo "Hello, $name"' }),
     );

@@ -47,7 +47,8 @@ export function processesWithMarker(marker: string): number[] {
     try {
       const cmdline = readFileSync(`/proc/${entry}/environ`, 'latin1');
       const state = readFileSync(`/proc/${entry}/stat`, 'latin1').split(') ')[1]?.[0];
-      if (cmdline.includes(`BGJOBS_TEST_MARKER=${marker}`) && state !== 'Z') pids.push(Number(entry));
+      if (cmdline.includes(`BGJOBS_TEST_MARKER=${marker}`) && state !== 'Z')
+        pids.push(Number(entry));
     } catch {
       // gone
     }

@@ -20,19 +20,31 @@ describe('allowlist at execute', () => {
     expect(job.status).toBe('running');
   });
 
-  it.each(['rm -rf /tmp/x', 'echo a; id', 'echo a && id', 'echo a\nid', 'echo $(id)', 'echo `id`', 'sh -c id', 'eval id'])(
-    'refuses %j',
-    async (command) => {
-      await expect(h.engine.execute({ command }, allow())).rejects.toMatchObject({ code: 'not_allowed' });
-    },
-  );
+  it.each([
+    'rm -rf /tmp/x',
+    'echo a; id',
+    'echo a && id',
+    'echo a\nid',
+    'echo $(id)',
+    'echo `id`',
+    'sh -c id',
+    'eval id',
+  ])('refuses %j', async (command) => {
+    await expect(h.engine.execute({ command }, allow())).rejects.toMatchObject({
+      code: 'not_allowed',
+    });
+  });
 
   it('refuses a line it cannot parse', async () => {
-    await expect(h.engine.execute({ command: "echo 'unterminated" }, allow())).rejects.toMatchObject({ code: 'not_allowed' });
+    await expect(
+      h.engine.execute({ command: "echo 'unterminated" }, allow()),
+    ).rejects.toMatchObject({ code: 'not_allowed' });
   });
 
   it('refuses env overrides while an allowlist is set', async () => {
-    await expect(h.engine.execute({ command: 'echo hi', env: { LD_PRELOAD: '/tmp/x.so' } }, allow())).rejects.toMatchObject({
+    await expect(
+      h.engine.execute({ command: 'echo hi', env: { LD_PRELOAD: '/tmp/x.so' } }, allow()),
+    ).rejects.toMatchObject({
       code: 'not_allowed',
     });
   });

@@ -13,7 +13,11 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function finished(engine: EngineHarness['engine'], caller: EngineHarness['caller'], command: string) {
+async function finished(
+  engine: EngineHarness['engine'],
+  caller: EngineHarness['caller'],
+  command: string,
+) {
   const job = await engine.execute({ command }, { caller });
   await engine.wait({ job_id: job.job_id, timeout_s: 20 });
   return job.job_id;
@@ -24,15 +28,21 @@ describe('housekeeping', () => {
     h = await openEngine({ BGJOBS_MAX_TOTAL_OUTPUT: '300KB' });
     const { engine, caller } = h;
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(await finished(engine, caller, 'head -c 102400 /dev/zero'));
-    const running = await engine.execute({ command: 'head -c 102400 /dev/zero; sleep 1000' }, { caller });
+    for (let i = 0; i < 5; i++)
+      ids.push(await finished(engine, caller, 'head -c 102400 /dev/zero'));
+    const running = await engine.execute(
+      { command: 'head -c 102400 /dev/zero; sleep 1000' },
+      { caller },
+    );
     const { evicted } = engine.housekeeper.sweep();
     // 5 finished × 100 KiB + 100 KiB running must fit 300 KiB: the three oldest go.
     expect(evicted).toEqual(ids.slice(0, 3));
     const status = await engine.status({ job_id: ids[0]! });
     expect(status).toMatchObject({ status: 'completed', logs_evicted: true });
     await expect(engine.output({ job_id: ids[0]! })).rejects.toThrow(/BGJOBS_MAX_TOTAL_OUTPUT/);
-    expect((await engine.output({ job_id: ids[4]!, max_bytes: 10 })).stdout_read?.size).toBe(102400);
+    expect((await engine.output({ job_id: ids[4]!, max_bytes: 10 })).stdout_read?.size).toBe(
+      102400,
+    );
     await engine.kill({ job_id: running.job_id, grace_s: 1 });
   });
 

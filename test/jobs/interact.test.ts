@@ -18,7 +18,11 @@ afterEach(async () => {
 describe('interact', () => {
   it('talks to python3 -i', async () => {
     const job = await h.engine.execute({ command: 'python3 -i -q' }, { caller: h.caller });
-    const reply = await h.engine.interact({ job_id: job.job_id, input: 'print(6*7)', expect: '42' });
+    const reply = await h.engine.interact({
+      job_id: job.job_id,
+      input: 'print(6*7)',
+      expect: '42',
+    });
     expect(reply.returned_because).toBe('expect');
     expect(reply.stdout).toContain('42');
     const settled = await h.engine.interact({ job_id: job.job_id, input: 'print("a" * 3)' });
@@ -32,7 +36,11 @@ describe('interact', () => {
       { command: 'printf "Name: "; read name; echo "Hello, $name!"' },
       { caller: h.caller },
     );
-    await until(async () => (await h.engine.output({ job_id: job.job_id })).stdout === 'Name: ', 10_000, 'the prompt');
+    await until(
+      async () => (await h.engine.output({ job_id: job.job_id })).stdout === 'Name: ',
+      10_000,
+      'the prompt',
+    );
     const reply = await h.engine.interact({ job_id: job.job_id, input: 'Ada', expect: 'Hello' });
     expect(reply.stdout).toBe('Hello, Ada!\n');
     const waited = await h.engine.wait({ job_id: job.job_id, timeout_s: 10 });
@@ -41,9 +49,17 @@ describe('interact', () => {
 
   it('closes stdin so the job reads EOF', async () => {
     const job = await h.engine.execute({ command: 'cat; echo "cat ended"' }, { caller: h.caller });
-    const echoed = await h.engine.interact({ job_id: job.job_id, input: 'line one', expect: 'line one' });
+    const echoed = await h.engine.interact({
+      job_id: job.job_id,
+      input: 'line one',
+      expect: 'line one',
+    });
     expect(echoed.stdout).toBe('line one\n');
-    const closed = await h.engine.interact({ job_id: job.job_id, close_stdin: true, expect: 'cat ended' });
+    const closed = await h.engine.interact({
+      job_id: job.job_id,
+      close_stdin: true,
+      expect: 'cat ended',
+    });
     expect(closed.stdout).toContain('cat ended');
     const waited = await h.engine.wait({ job_id: job.job_id, timeout_s: 10 });
     expect(waited.jobs[0]?.status).toBe('completed');
@@ -61,7 +77,9 @@ describe('interact', () => {
 
   it('rejects a bad expect regex clearly', async () => {
     const job = await h.engine.execute({ command: 'cat' }, { caller: h.caller });
-    await expect(h.engine.interact({ job_id: job.job_id, input: 'x', expect: '(' })).rejects.toMatchObject({
+    await expect(
+      h.engine.interact({ job_id: job.job_id, input: 'x', expect: '(' }),
+    ).rejects.toMatchObject({
       code: 'invalid_input',
     });
     await h.engine.kill({ job_id: job.job_id, grace_s: 1 });

@@ -22,12 +22,20 @@ async function runToEnd(command: string, extra: Record<string, unknown> = {}) {
   const waited = await h.engine.wait({ job_id: started.job_id, timeout_s: 20 });
   expect(waited.done).toBe(true);
   const output = await h.engine.output({ job_id: started.job_id });
-  return { started, job: waited.jobs[0]!, output, status: await h.engine.status({ job_id: started.job_id }) };
+  return {
+    started,
+    job: waited.jobs[0]!,
+    output,
+    status: await h.engine.status({ job_id: started.job_id }),
+  };
 }
 
 describe('job lifecycle', () => {
   it('returns at once with a running job, then records completion and output', async () => {
-    const started = await h.engine.execute({ command: 'sleep 0.3; echo hello' }, { caller: h.caller });
+    const started = await h.engine.execute(
+      { command: 'sleep 0.3; echo hello' },
+      { caller: h.caller },
+    );
     expect(started.status).toBe('running');
     expect(started.pid).toBeGreaterThan(1);
     const waited = await h.engine.wait({ job_id: started.job_id, timeout_s: 20 });
@@ -69,9 +77,16 @@ describe('job lifecycle', () => {
   it('gives jobs the documented environment, the caller env, cwd and overrides', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bgjobs-cwd-'));
     try {
-      const caller = { ...h.caller, cwd: dir, env: { ...h.caller.env, FROM_CALLER: 'yes', TERM: 'xterm-256color' } };
+      const caller = {
+        ...h.caller,
+        cwd: dir,
+        env: { ...h.caller.env, FROM_CALLER: 'yes', TERM: 'xterm-256color' },
+      };
       const started = await h.engine.execute(
-        { command: 'pwd; echo "$FROM_CALLER $PYTHONUNBUFFERED $PAGER $GIT_PAGER $TERM $EXTRA"', env: { EXTRA: 'x1', PAGER: 'less' } },
+        {
+          command: 'pwd; echo "$FROM_CALLER $PYTHONUNBUFFERED $PAGER $GIT_PAGER $TERM $EXTRA"',
+          env: { EXTRA: 'x1', PAGER: 'less' },
+        },
         { caller },
       );
       await h.engine.wait({ job_id: started.job_id, timeout_s: 20 });
@@ -106,15 +121,22 @@ describe('job lifecycle', () => {
     const done = await runToEnd('echo bye');
     const removed = await h.engine.remove({ job_id: done.started.job_id });
     expect(removed.removed).toBe(true);
-    await expect(h.engine.status({ job_id: done.started.job_id })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(h.engine.status({ job_id: done.started.job_id })).rejects.toMatchObject({
+      code: 'not_found',
+    });
     const running = await h.engine.execute({ command: 'sleep 100' }, { caller: h.caller });
-    await expect(h.engine.remove({ job_id: running.job_id })).rejects.toMatchObject({ code: 'still_running' });
+    await expect(h.engine.remove({ job_id: running.job_id })).rejects.toMatchObject({
+      code: 'still_running',
+    });
     const forced = await h.engine.remove({ job_id: running.job_id, force: true });
     expect(forced.removed).toBe(true);
   });
 
   it('ends a job at its timeout as timed_out', async () => {
-    const started = await h.engine.execute({ command: 'sleep 100', timeout_s: 1 }, { caller: h.caller });
+    const started = await h.engine.execute(
+      { command: 'sleep 100', timeout_s: 1 },
+      { caller: h.caller },
+    );
     const waited = await h.engine.wait({ job_id: started.job_id, timeout_s: 20 });
     expect(waited.jobs[0]).toMatchObject({ status: 'timed_out', signal: 'SIGTERM' });
   });

@@ -2,9 +2,18 @@
 // job that ignores SIGTERM) within the grace plus a margin, leaving no process with the
 // test's marker; the first reason wins (killed, not failed); a queued job is killed without
 // running; killing an ended job says so.
+import { spawn } from 'node:child_process';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { openEngine, processesWithMarker, uniqueMarker, type EngineHarness } from '../helpers/engine.js';
+import { procStat } from '../../src/monitor/proc.js';
+
+import {
+  openEngine,
+  processesWithMarker,
+  uniqueMarker,
+  type EngineHarness,
+} from '../helpers/engine.js';
 import { until } from '../helpers/home.js';
 
 let h: EngineHarness;
@@ -16,8 +25,15 @@ afterEach(async () => {
 });
 
 async function startAndSee(command: string, marker: string, count: number) {
-  const started = await h.engine.execute({ command, env: { BGJOBS_TEST_MARKER: marker } }, { caller: h.caller });
-  await until(() => processesWithMarker(marker).length >= count, 10_000, `${count} marked processes`);
+  const started = await h.engine.execute(
+    { command, env: { BGJOBS_TEST_MARKER: marker } },
+    { caller: h.caller },
+  );
+  await until(
+    () => processesWithMarker(marker).length >= count,
+    10_000,
+    `${count} marked processes`,
+  );
   return started;
 }
 
@@ -59,7 +75,9 @@ describe('kill', () => {
       { command: "trap 'echo bye; exit 143' TERM; echo ready; while :; do sleep 0.1; done" },
       { caller: h.caller },
     );
-    await until(async () => (await h.engine.output({ job_id: started.job_id })).stdout.includes('ready'));
+    await until(async () =>
+      (await h.engine.output({ job_id: started.job_id })).stdout.includes('ready'),
+    );
     const result = await h.engine.kill({ job_id: started.job_id });
     expect(result.status).toBe('killed');
     const status = await h.engine.status({ job_id: started.job_id });
@@ -68,7 +86,8 @@ describe('kill', () => {
 
   it('kills a queued job before it runs, and says so for an ended one', async () => {
     const blockers = [];
-    for (let i = 0; i < 3; i++) blockers.push(await h.engine.execute({ command: 'sleep 1000' }, { caller: h.caller }));
+    for (let i = 0; i < 3; i++)
+      blockers.push(await h.engine.execute({ command: 'sleep 1000' }, { caller: h.caller }));
     const queued = await h.engine.execute({ command: 'echo never' }, { caller: h.caller });
     expect(queued.status).toBe('queued');
     const killed = await h.engine.kill({ job_id: queued.job_id });
@@ -79,5 +98,23 @@ describe('kill', () => {
     expect(again.message).toContain('already ended');
     const output = await h.engine.output({ job_id: queued.job_id });
     expect(output.stdout).toBe('');
+  });
+
+  it('never signals a recycled pid whose start time does not match', async () => {
+    const done = await h.engine.execute({ command: 'true' }, { caller: h.caller });
+    await h.engine.wait({ job_id: done.job_id, timeout_s: 10 });
+    // An unrelated process, leader of its own session and group, now holding "the job's" pid.
+    const stranger = spawn('sleep', ['100'], { detached: true, stdio: 'ignore', env: h.env });
+    const pid = stranger.pid!;
+    try {
+      await until(() => procStat(pid));
+      h.engine.store.update(done.job_id, { pid, pidStart: procStat(pid)!.startTime - 1 });
+      const result = await h.engine.kill({ job_id: done.job_id, signal: 'SIGKILL' });
+      expect(result.already_ended).toBe(true);
+      expect(procStat(pid)?.state).not.toBe('Z');
+      expect(procStat(pid)).toBeDefined();
+    } finally {
+      stranger.kill('SIGKILL');
+    }
   });
 });

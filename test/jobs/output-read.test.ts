@@ -30,7 +30,12 @@ describe('reading output', () => {
     let text = first.stdout;
     let offset = first.stdout_read!.next_offset;
     for (;;) {
-      const page = await h.engine.output({ job_id: id, stream: 'stdout', stdout_offset: offset, max_bytes: 1000 });
+      const page = await h.engine.output({
+        job_id: id,
+        stream: 'stdout',
+        stdout_offset: offset,
+        max_bytes: 1000,
+      });
       text += page.stdout;
       offset = page.stdout_read!.next_offset;
       if (!page.more) break;
@@ -39,7 +44,10 @@ describe('reading output', () => {
   });
 
   it('returns only what is new since the same reader last read', async () => {
-    const job = await h.engine.execute({ command: 'echo one; read x; echo two' }, { caller: h.caller });
+    const job = await h.engine.execute(
+      { command: 'echo one; read x; echo two' },
+      { caller: h.caller },
+    );
     const a = { caller: { ...h.caller, reader: 'agent-a' } };
     const b = { caller: { ...h.caller, reader: 'agent-b' } };
     await h.engine.interact({ job_id: job.job_id, timeout_s: 5, settle_ms: 100 });
@@ -49,11 +57,15 @@ describe('reading output', () => {
     await h.engine.wait({ job_id: job.job_id, timeout_s: 10 });
     expect((await h.engine.output({ job_id: job.job_id, new_only: true }, a)).stdout).toBe('two\n');
     // Another reader has its own position.
-    expect((await h.engine.output({ job_id: job.job_id, new_only: true }, b)).stdout).toBe('one\ntwo\n');
+    expect((await h.engine.output({ job_id: job.job_id, new_only: true }, b)).stdout).toBe(
+      'one\ntwo\n',
+    );
   });
 
   it('reads invalid UTF-8 and ANSI colours cleanly, and raw on request', async () => {
-    const id = await finished("printf 'ok \\377\\376 end\\n\\033[31mred\\033[0m\\n10%%\\r50%%\\r100%%\\n'");
+    const id = await finished(
+      "printf 'ok \\377\\376 end\\n\\033[31mred\\033[0m\\n10%%\\r50%%\\r100%%\\n'",
+    );
     const clean = await h.engine.output({ job_id: id });
     expect(clean.stdout).toBe('ok \uFFFD\uFFFD end\nred\n100%\n');
     const raw = await h.engine.output({ job_id: id, raw: true });
@@ -79,6 +91,8 @@ describe('reading output', () => {
     ]);
     const after = await h.engine.output({ job_id: id, new_only: true, max_bytes: 10 }, reader);
     expect(after.stdout_read!.start).toBe(before.stdout_read!.next_offset);
-    await expect(h.engine.search({ job_id: id, pattern: '(' })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(h.engine.search({ job_id: id, pattern: '(' })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
   });
 });

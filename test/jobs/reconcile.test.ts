@@ -18,7 +18,10 @@ afterEach(async () => {
 
 describe('reconcile after a restart', () => {
   it('records the exit code of a job that ended while no engine watched', async () => {
-    const job = await h.engine.execute({ command: "sleep 1; echo done; exit 7" }, { caller: h.caller });
+    const job = await h.engine.execute(
+      { command: 'sleep 1; echo done; exit 7' },
+      { caller: h.caller },
+    );
     await h.engine.close();
     // Let the job end while nothing watches it.
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -29,10 +32,17 @@ describe('reconcile after a restart', () => {
   });
 
   it('re-adopts a running job, whose stdin still works', async () => {
-    const job = await h.engine.execute({ command: 'read x; echo "got $x"; exit 3' }, { caller: h.caller });
+    const job = await h.engine.execute(
+      { command: 'read x; echo "got $x"; exit 3' },
+      { caller: h.caller },
+    );
     const engine = await h.reopen();
     expect((await engine.status({ job_id: job.job_id })).status).toBe('running');
-    const reply = await engine.interact({ job_id: job.job_id, input: 'again', expect: 'got again' });
+    const reply = await engine.interact({
+      job_id: job.job_id,
+      input: 'again',
+      expect: 'got again',
+    });
     expect(reply.stdout).toBe('got again\n');
     const waited = await engine.wait({ job_id: job.job_id, timeout_s: 10 });
     expect(waited.jobs[0]).toMatchObject({ status: 'failed', exit_code: 3 });

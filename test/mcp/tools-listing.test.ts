@@ -4,35 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 
-import {
-  API_METHODS,
-  executeOutputSchema,
-  INPUT_SCHEMAS,
-  interactOutputSchema,
-  killOutputSchema,
-  listOutputSchema,
-  outputOutputSchema,
-  removeOutputSchema,
-  searchOutputSchema,
-  statusOutputSchema,
-  tailOutputSchema,
-  waitOutputSchema,
-  type ApiMethod,
-} from '../../src/jobs/api.js';
+import { API_METHODS, INPUT_SCHEMAS, OUTPUT_SCHEMAS, type ApiMethod } from '../../src/jobs/api.js';
 import { type Harness, openHarness } from './harness.js';
-
-const OUTPUT_SCHEMAS: Record<ApiMethod, z.ZodObject> = {
-  execute: executeOutputSchema,
-  list: listOutputSchema,
-  status: statusOutputSchema,
-  output: outputOutputSchema,
-  tail: tailOutputSchema,
-  search: searchOutputSchema,
-  interact: interactOutputSchema,
-  kill: killOutputSchema,
-  wait: waitOutputSchema,
-  remove: removeOutputSchema,
-};
 
 const READ_ONLY: readonly ApiMethod[] = ['list', 'status', 'output', 'tail', 'search', 'wait'];
 const DESTRUCTIVE: readonly ApiMethod[] = ['execute', 'interact', 'kill', 'remove'];
