@@ -5,8 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { Client, type CallToolResult } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
-import { executeOutputSchema, outputOutputSchema, waitOutputSchema } from '../jobs/api.js';
-import { cleanupHome, makeHome } from './home.js';
+import { connect } from '../daemon/client.js';
+import { stopDaemon } from '../daemon/lifecycle.js';
+import { executeOutputSchema, type ExecuteResult, type JobsApi } from '../jobs/api.js';
+import { Engine } from '../jobs/engine.js';
+import { cleanupHome, makeHome, type BenchHome } from './home.js';
 import type { Figure } from './report.js';
 import { describeSummary, median, summarize, wallNowMs } from './stats.js';
 
@@ -37,28 +40,31 @@ interface Sample {
  *
  * Baselines: an MCP `ping` over the same stdio pipe (protocol cost without bgjobs), and Node
  * spawning `/bin/sh -c 'date +%s%N'` directly (the least any start can cost here).
+ *
+ * Then, to show where the time goes, the same calls through the daemon's socket client (no
+ * MCP) and on an in-process Engine (no socket, no MCP) opened on the same home.
  */
 export async function measureExecute(): Promise<Figure[]> {
   const bench = makeHome('execute');
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI, 'mcp'],
-    env: bench.env,
-    cwd: bench.home,
-    stderr: 'ignore',
-  });
-  const client = new Client({ name: 'bgjobs-bench', version: '0.0.0' });
   try {
-    await client.connect(transport);
-    for (let i = 0; i < WARMUP; i++) await execute(client);
-    const samples: Sample[] = [];
-    for (let i = 0; i < CALLS; i++) samples.push(await execute(client));
-    const pings = await pingRoundTrips(client);
-    const startLatencies = await startLatenciesOf(client, samples);
+    const { mcp, pings } = await overMcp(bench);
+    const client = await connect(bench.config, { autoStart: false });
+    let socket: Sample[];
+    let mcpStarts: number[];
+    try {
+      socket = await sample((command) => client.execute({ command }));
+      mcpStarts = await startLatencies(client, mcp);
+    } finally {
+      client.close();
+    }
+    const { engine, engineStarts } = await inProcess(bench);
     const directStarts = await directStartLatencies();
 
-    const rtt = summarize(samples.map((s) => s.roundTripMs));
-    const start = summarize(startLatencies);
+    const rtt = summarize(mcp.map((s) => s.roundTripMs));
+    const start = summarize(mcpStarts);
+    const socketRtt = summarize(socket.map((s) => s.roundTripMs));
+    const engineRtt = summarize(engine.map((s) => s.roundTripMs));
+    const engineStart = summarize(engineStarts);
     return [
       {
         id: 'execute_rtt_ms',
@@ -71,61 +77,105 @@ export async function measureExecute(): Promise<Figure[]> {
       },
       {
         id: 'execute_to_running_ms',
-        label: 'execute → job command running',
+        label: 'execute → job command running (MCP stdio)',
         value: start.p50,
         unit: 'ms',
         baseline: { label: 'node spawn sh -c', value: median(directStarts) },
         target: { kind: 'max', limit: 20, on: 'value' },
         details: describeSummary(start),
       },
+      {
+        id: 'execute_rtt_socket_ms',
+        label: '  breakdown: execute round trip (daemon socket)',
+        value: socketRtt.p50,
+        unit: 'ms',
+        details: describeSummary(socketRtt),
+      },
+      {
+        id: 'execute_rtt_engine_ms',
+        label: '  breakdown: execute (in-process engine)',
+        value: engineRtt.p50,
+        unit: 'ms',
+        details: describeSummary(engineRtt),
+      },
+      {
+        id: 'execute_to_running_engine_ms',
+        label: '  breakdown: execute → running (in-process)',
+        value: engineStart.p50,
+        unit: 'ms',
+        baseline: { label: 'node spawn sh -c', value: median(directStarts) },
+        details: describeSummary(engineStart),
+      },
     ];
   } finally {
-    await client.close().catch(() => undefined);
     await cleanupHome(bench);
   }
 }
 
-async function execute(client: Client): Promise<Sample> {
-  const sentAt = wallNowMs();
-  const began = performance.now();
-  const result = await client.callTool({ name: 'execute', arguments: { command: CLOCK_COMMAND } });
-  const roundTripMs = performance.now() - began;
-  const job = executeOutputSchema.parse(structured(result, 'execute'));
-  return { jobId: job.job_id, sentAt, roundTripMs };
-}
-
-async function pingRoundTrips(client: Client): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < WARMUP + CALLS; i++) {
-    const began = performance.now();
-    await client.ping();
-    if (i >= WARMUP) times.push(performance.now() - began);
+async function overMcp(bench: BenchHome): Promise<{ mcp: Sample[]; pings: number[] }> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, 'mcp'],
+    env: bench.env,
+    cwd: bench.home,
+    stderr: 'ignore',
+  });
+  const client = new Client({ name: 'bgjobs-bench', version: '0.0.0' });
+  try {
+    await client.connect(transport);
+    const mcp = await sample(async (command) => {
+      const result = await client.callTool({ name: 'execute', arguments: { command } });
+      return executeOutputSchema.parse(structured(result, 'execute'));
+    });
+    const pings: number[] = [];
+    for (let i = 0; i < WARMUP + CALLS; i++) {
+      const began = performance.now();
+      await client.ping();
+      if (i >= WARMUP) pings.push(performance.now() - began);
+    }
+    return { mcp, pings };
+  } finally {
+    // Ends `bgjobs mcp`; the daemon it started stays for the next steps.
+    await client.close().catch(() => undefined);
   }
-  return times;
 }
 
-async function startLatenciesOf(client: Client, samples: readonly Sample[]): Promise<number[]> {
-  const waited = waitOutputSchema.parse(
-    structured(
-      await client.callTool({
-        name: 'wait',
-        arguments: { job_ids: samples.map((s) => s.jobId), timeout_s: 30 },
-      }),
-      'wait',
-    ),
-  );
+async function inProcess(bench: BenchHome): Promise<{ engine: Sample[]; engineStarts: number[] }> {
+  await stopDaemon(bench.config);
+  const engine = await Engine.open(bench.config);
+  try {
+    // The jobs inherit this caller's environment, which carries BGJOBS_HOME for the cleanup.
+    const caller = { cwd: bench.home, env: bench.env };
+    const samples = await sample((command) => engine.execute({ command }, { caller }));
+    return { engine: samples, engineStarts: await startLatencies(engine, samples) };
+  } finally {
+    await engine.close();
+  }
+}
+
+/** WARMUP calls, then CALLS timed calls of EXECUTE, one after another. */
+async function sample(execute: (command: string) => Promise<ExecuteResult>): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  for (let i = 0; i < WARMUP + CALLS; i++) {
+    const sentAt = wallNowMs();
+    const began = performance.now();
+    const job = await execute(CLOCK_COMMAND);
+    const roundTripMs = performance.now() - began;
+    if (job.status !== 'running' && job.status !== 'completed') {
+      throw new Error(`bench: execute gave ${job.job_id} status ${job.status}`);
+    }
+    if (i >= WARMUP) samples.push({ jobId: job.job_id, sentAt, roundTripMs });
+  }
+  return samples;
+}
+
+/** When each sample's `date` ran, from its stdout, minus when its request was sent. */
+async function startLatencies(api: JobsApi, samples: readonly Sample[]): Promise<number[]> {
+  const waited = await api.wait({ job_ids: samples.map((s) => s.jobId), timeout_s: 30 });
   if (!waited.done) throw new Error('bench: the `date` jobs did not end within 30 s');
   const latencies: number[] = [];
   for (const sample of samples) {
-    const output = outputOutputSchema.parse(
-      structured(
-        await client.callTool({
-          name: 'output',
-          arguments: { job_id: sample.jobId, stream: 'stdout' },
-        }),
-        'output',
-      ),
-    );
+    const output = await api.output({ job_id: sample.jobId, stream: 'stdout' });
     latencies.push(nsToMs(output.stdout) - sample.sentAt);
   }
   return latencies;

@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { loadConfig, type Config } from '../config.js';
 import { connect, type DaemonClient } from '../daemon/client.js';
 import { startDaemon, stopDaemon } from '../daemon/lifecycle.js';
+import { ErrorCode, isBgError } from '../errors.js';
 
 export interface BenchHome {
   home: string;
@@ -57,7 +58,10 @@ export async function cleanupHome(bench: BenchHome, client?: DaemonClient): Prom
     try {
       await killLiveJobs(client);
     } catch (error) {
-      console.error(`bench: killing the jobs of ${bench.home} failed: ${String(error)}`);
+      // No daemon (a step stopped it on purpose): its jobs are ended by pid below.
+      if (!isBgError(error) || error.code !== ErrorCode.daemonUnavailable) {
+        console.error(`bench: killing the jobs of ${bench.home} failed: ${String(error)}`);
+      }
     }
     client.close();
   }

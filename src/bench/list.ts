@@ -1,5 +1,9 @@
 // Figure 5: `list` through the daemon's socket with 1,000 real jobs in the store.
 import type { DaemonClient } from '../daemon/client.js';
+import { stopDaemon } from '../daemon/lifecycle.js';
+import type { JobsApi } from '../jobs/api.js';
+import { Engine } from '../jobs/engine.js';
+import type { BenchHome } from './home.js';
 import type { Figure } from './report.js';
 import { describeSummary, summarize } from './stats.js';
 
@@ -12,9 +16,10 @@ const CALLS = 100;
  * Creates JOBS real `true` jobs, BATCH at a time, waiting for each batch to end. Then times
  * `list` as a model calls it (default limit 50, newest first) and asking for all 1,000, through
  * the socket client (which also validates every reply with zod, as the MCP server's client
- * does). Baseline: the same `list` when the store held only the first batch.
+ * does). Baseline: the same `list` when the store held only the first batch. Then, to show
+ * where the time goes, the same calls on an in-process Engine opened on the same home.
  */
-export async function measureList(client: DaemonClient): Promise<Figure[]> {
+export async function measureList(client: DaemonClient, bench: BenchHome): Promise<Figure[]> {
   let small: { page: number[]; all: number[] } | undefined;
   for (let made = 0; made < JOBS; made += BATCH) {
     const batch = await Promise.all(
@@ -27,6 +32,15 @@ export async function measureList(client: DaemonClient): Promise<Figure[]> {
   const { total } = await client.list({ limit: 1 });
   if (total !== JOBS) throw new Error(`bench: the store holds ${total} jobs, not ${JOBS}`);
   const big = await timeLists(client, JOBS);
+  client.close();
+  await stopDaemon(bench.config);
+  const engine = await Engine.open(bench.config);
+  let local: { page: number[]; all: number[] };
+  try {
+    local = await timeLists(engine, JOBS);
+  } finally {
+    await engine.close();
+  }
 
   const page = summarize(big.page);
   const all = summarize(big.all);
@@ -49,11 +63,18 @@ export async function measureList(client: DaemonClient): Promise<Figure[]> {
       target: { kind: 'max', limit: 20, on: 'value' },
       details: describeSummary(all, 3),
     },
+    {
+      id: 'list_all_1000_engine_ms',
+      label: `  breakdown: list limit 1000 (in-process engine)`,
+      value: summarize(local.all).p50,
+      unit: 'ms',
+      details: `${describeSummary(summarize(local.all), 3)}; default limit ${summarize(local.page).p50.toFixed(3)} ms`,
+    },
   ];
 }
 
 async function timeLists(
-  client: DaemonClient,
+  client: JobsApi,
   expected: number,
 ): Promise<{ page: number[]; all: number[] }> {
   const page: number[] = [];

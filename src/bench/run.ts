@@ -1,5 +1,5 @@
 // `npm run bench`: bgjobs' performance targets, measured in private temp homes, as a table and JSON.
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 
 import { measureExecute } from './execute-latency.js';
 import { measureFlood } from './flood.js';
@@ -20,6 +20,7 @@ const STEPS: readonly [string, Step][] = [
 
 async function main(): Promise<void> {
   const began = performance.now();
+  const loadBefore = loadavg()[0] ?? 0;
   const figures: Figure[] = [];
   const timings: Record<string, number> = {};
   for (const [name, step] of STEPS) {
@@ -32,7 +33,14 @@ async function main(): Promise<void> {
   }
   const rows = figures.map(evaluate);
   const totalS = Math.round(performance.now() - began) / 1000;
-  console.log(`\nbgjobs bench — node ${process.version}, ${cpus().length} CPU(s), ${totalS} s\n`);
+  // Other work on the machine inflates every latency here; say how busy it was.
+  const load = [loadBefore, loadavg()[0] ?? 0].map((l) => l.toFixed(2));
+  console.log(
+    `\nbgjobs bench — node ${process.version}, ${cpus().length} CPU(s), ${totalS} s, load average ${load.join(' → ')}\n`,
+  );
+  if (Math.max(loadBefore, loadavg()[0] ?? 0) > cpus().length) {
+    console.log('warning: the machine was busier than its CPU count; latencies are pessimistic\n');
+  }
   console.log(formatTable(rows));
   const failed = rows.filter((row) => row.pass === false);
   console.log(`\n${rows.filter((row) => row.pass).length} passed, ${failed.length} failed`);
@@ -72,7 +80,7 @@ async function list(): Promise<Figure[]> {
   const bench = makeHome('list');
   const { client } = await startAndConnect(bench);
   try {
-    return await measureList(client);
+    return await measureList(client, bench);
   } finally {
     await cleanupHome(bench, client);
   }

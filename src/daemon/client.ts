@@ -31,6 +31,7 @@ export class DaemonClient implements JobsApi {
   private opening: Promise<Connection> | undefined;
   private readonly config: Config;
   private readonly autoStart: boolean;
+  private closed = false;
 
   constructor(config: Config, autoStart: boolean) {
     this.config = config;
@@ -54,6 +55,7 @@ export class DaemonClient implements JobsApi {
   }
 
   close(): void {
+    this.closed = true;
     this.connection?.close();
     this.connection = undefined;
   }
@@ -78,6 +80,9 @@ export class DaemonClient implements JobsApi {
   }
 
   private connect(): Promise<Connection> {
+    if (this.closed) {
+      return Promise.reject(new BgError(ErrorCode.daemonUnavailable, 'This bgjobs client was closed.'));
+    }
     if (this.connection && !this.connection.closed) return Promise.resolve(this.connection);
     this.opening ??= this.open().finally(() => {
       this.opening = undefined;
@@ -100,6 +105,8 @@ export class DaemonClient implements JobsApi {
       await startDaemon(this.config);
       this.connection = await Connection.open(path);
     }
+    // Closed while this connection was being opened: do not let it hold the process open.
+    if (this.closed) this.connection.close();
     return this.connection;
   }
 }
