@@ -15,19 +15,25 @@ export interface Figure {
   value: number;
   unit: string;
   baseline?: { label: string; value: number } | undefined;
+  /**
+   * The ratio to the baseline when a better estimate than value / baseline exists, such as the
+   * median of ratios of runs made side by side.
+   */
+  ratio?: number | undefined;
   target?: Target | undefined;
   /** n, percentiles, spread: what a reader needs to judge the figure. */
   details?: string | undefined;
 }
 
-export interface Row extends Figure {
+export interface Row extends Omit<Figure, 'ratio'> {
   ratio: number | null;
   pass: boolean | null;
 }
 
 export function evaluate(figure: Figure): Row {
   const ratio =
-    figure.baseline && figure.baseline.value !== 0 ? figure.value / figure.baseline.value : null;
+    figure.ratio ??
+    (figure.baseline && figure.baseline.value !== 0 ? figure.value / figure.baseline.value : null);
   let pass: boolean | null = null;
   if (figure.target) {
     const checked = figure.target.on === 'ratio' ? ratio : figure.value;
@@ -52,7 +58,7 @@ function fmt(value: number): string {
   return value.toFixed(3);
 }
 
-function describeTarget(figure: Figure): string {
+function describeTarget(figure: Row): string {
   if (!figure.target) return '—';
   const op = figure.target.kind === 'max' ? '≤' : '≥';
   const unit = figure.target.on === 'ratio' ? '×' : ` ${figure.unit}`;

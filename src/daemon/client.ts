@@ -81,7 +81,9 @@ export class DaemonClient implements JobsApi {
 
   private connect(): Promise<Connection> {
     if (this.closed) {
-      return Promise.reject(new BgError(ErrorCode.daemonUnavailable, 'This bgjobs client was closed.'));
+      return Promise.reject(
+        new BgError(ErrorCode.daemonUnavailable, 'This bgjobs client was closed.'),
+      );
     }
     if (this.connection && !this.connection.closed) return Promise.resolve(this.connection);
     this.opening ??= this.open().finally(() => {

@@ -105,8 +105,12 @@ export async function teardown(home: string): Promise<void> {
     }
     await cli(home, ['daemon', 'stop']);
     const status = await cli(home, ['daemon', 'status', '--json']);
-    const { running } = JSON.parse(status.stdout) as { running: boolean };
-    if (running) throw new Error(`the daemon of ${home} survived the test`);
+    const { running, pid } = JSON.parse(status.stdout) as { running: boolean; pid?: number };
+    if (running) {
+      // Fail the test, but leave nothing behind.
+      if (pid !== undefined) process.kill(pid, 'SIGKILL');
+      throw new Error(`the daemon of ${home} (pid ${pid}) survived \`bgjobs daemon stop\``);
+    }
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
 // Proves: `run` prints a job id at once; the job inherits the CLI's cwd and environment plus
 // --env; `wait` (and `run --wait`) exit with the job's own exit code, 128+n for a death by
 // signal n, and 124 when --timeout runs out while the job keeps running; `wait` on several jobs
-// exits 0 only when all completed; `kill` stops a job and `rm` removes it.
+// exits 0 only when all completed, and `--any` returns while others still run; `kill` stops a
+// job and `rm` removes it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -34,6 +35,7 @@ describe('bgjobs run and wait', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout.trim()).toMatch(JOB_ID_PATTERN);
 
+    // Options after the first word belong to the command (`-c` here), not to bgjobs.
     const failed = await cli(home, ['run', '--wait', 'sh', '-c', '"exit 7"']);
     expect(failed.code).toBe(7);
   });
@@ -69,6 +71,16 @@ describe('bgjobs run and wait', () => {
 
     const bad = await runJob(home, ['exit 2']);
     expect((await cli(home, ['wait', good, bad])).code).toBe(1);
+  });
+
+  it('wait --any returns when one job ends, with that job exit code', async () => {
+    const slow = await runJob(home, ['sleep 300']);
+    const fast = await runJob(home, ['exit 6']);
+    const waited = await cli(home, ['wait', '--any', slow, fast, '--json']);
+    expect(waited.code).toBe(1);
+    const result = JSON.parse(waited.stdout) as { done: boolean; jobs: { status: string }[] };
+    expect(result.done).toBe(true);
+    expect(result.jobs.map((job) => job.status)).toEqual(['running', 'failed']);
   });
 
   it('runs in the caller cwd, with its environment and --env on top', async () => {

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { openEngine, type EngineHarness } from '../helpers/engine.js';
+import { until } from '../helpers/home.js';
 
 let h: EngineHarness | undefined;
 afterEach(async () => {
@@ -34,6 +35,7 @@ describe('housekeeping', () => {
       { command: 'head -c 102400 /dev/zero; sleep 1000' },
       { caller },
     );
+    await until(async () => (await engine.status({ job_id: running.job_id })).stdout.bytes === 102400);
     const { evicted } = engine.housekeeper.sweep();
     // 5 finished × 100 KiB + 100 KiB running must fit 300 KiB: the three oldest go.
     expect(evicted).toEqual(ids.slice(0, 3));
