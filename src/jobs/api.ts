@@ -96,6 +96,9 @@ export const statusOutputSchema = jobSummarySchema.extend({
   timeout_s: z.number().nullable(),
   env: z.record(z.string(), z.string()),
   stdin_open: z.boolean(),
+  waiting_for_input: z
+    .boolean()
+    .describe('True when the job is blocked reading its stdin: answer it with interact.'),
   queue_position: z.number().nullable(),
   stdout: streamStatsSchema,
   stderr: streamStatsSchema,

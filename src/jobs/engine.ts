@@ -380,6 +380,7 @@ export class Engine implements JobsApi {
       stdoutBytes: live ? fileSize(join(dir, 'stdout')) : job.stdoutBytes,
       stderrBytes: live ? fileSize(join(dir, 'stderr')) : job.stderrBytes,
       queuePosition: job.status === 'queued' ? this.queuePosition(job) : null,
+      waitingForInput: job.status === 'running' && this.supervisor.waitingForInput(job),
       now: Date.now(),
     });
   }

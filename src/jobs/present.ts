@@ -31,6 +31,7 @@ export interface LiveFacts {
   stdoutBytes: number;
   stderrBytes: number;
   queuePosition: number | null;
+  waitingForInput: boolean;
   now: number;
 }
 
@@ -45,6 +46,7 @@ export function toStatus(job: JobRecord, facts: LiveFacts): StatusResult {
     timeout_s: job.timeoutS,
     env: job.envOverrides,
     stdin_open: job.status === 'running' && !job.stdinClosed,
+    waiting_for_input: facts.waitingForInput,
     queue_position: facts.queuePosition,
     stdout: { bytes: facts.stdoutBytes, dropped: dropped(facts.stdoutBytes) },
     stderr: { bytes: facts.stderrBytes, dropped: dropped(facts.stderrBytes) },

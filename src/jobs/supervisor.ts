@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import {
   isSameProcess,
+  isWaitingOnStdin,
   jobProcesses,
   procStat,
   signalGroup,
@@ -162,6 +163,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const members = this.members(job);
     this.signalJob(job, signal);
     return members;
+  }
+
+  /** Whether any process of the job is blocked reading its stdin FIFO. */
+  waitingForInput(job: JobRecord): boolean {
+    const fifo = join(this.jobDir(job.id), 'stdin');
+    return this.processes(job).some((p) => isWaitingOnStdin(p.pid, fifo));
   }
 
   /** Pids of the job's processes still alive: its process group and session members. */

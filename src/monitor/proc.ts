@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /**
  * What Linux's /proc tells about processes. A pid alone is never trusted: it is always paired
@@ -75,6 +75,20 @@ export function signalProcess(pid: number, start: number, signal: NodeJS.Signals
   try {
     process.kill(pid, signal);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when PID is blocked reading a pipe through its stdin, and that stdin is PATH (the job's
+ * FIFO): the job is waiting for input. The kernel names the wait `pipe_read`, `pipe_wait` or
+ * `anon_pipe_read` depending on its version.
+ */
+export function isWaitingOnStdin(pid: number, path: string): boolean {
+  try {
+    const wchan = readFileSync(`/proc/${pid}/wchan`, 'latin1');
+    return /pipe/.test(wchan) && readlinkSync(`/proc/${pid}/fd/0`) === path;
   } catch {
     return false;
   }

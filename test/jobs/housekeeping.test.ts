@@ -35,7 +35,9 @@ describe('housekeeping', () => {
       { command: 'head -c 102400 /dev/zero; sleep 1000' },
       { caller },
     );
-    await until(async () => (await engine.status({ job_id: running.job_id })).stdout.bytes === 102400);
+    await until(
+      async () => (await engine.status({ job_id: running.job_id })).stdout.bytes === 102400,
+    );
     const { evicted } = engine.housekeeper.sweep();
     // 5 finished × 100 KiB + 100 KiB running must fit 300 KiB: the three oldest go.
     expect(evicted).toEqual(ids.slice(0, 3));

@@ -70,9 +70,12 @@ describe('interact', () => {
     const waited = await h.engine.wait({ job_id: job.job_id, timeout_s: 1 });
     expect(waited.done).toBe(false);
     const status = await h.engine.status({ job_id: job.job_id });
-    expect(status).toMatchObject({ status: 'running', stdin_open: true });
+    expect(status).toMatchObject({ status: 'running', stdin_open: true, waiting_for_input: true });
     const reply = await h.engine.interact({ job_id: job.job_id, input: 'it', expect: 'got' });
     expect(reply.stdout).toBe('got it\n');
+    const busy = await h.engine.execute({ command: 'sleep 100' }, { caller: h.caller });
+    expect((await h.engine.status({ job_id: busy.job_id })).waiting_for_input).toBe(false);
+    await h.engine.kill({ job_id: busy.job_id, grace_s: 1 });
   });
 
   it('rejects a bad expect regex clearly', async () => {

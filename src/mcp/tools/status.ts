@@ -7,7 +7,7 @@ export const statusTool = defineTool({
   title: 'Job status',
   description: [
     "Show one job's full state: status, exit code or signal and the reason, pid, timestamps,",
-    'duration, output sizes, and whether its stdin is open. To wait for a job to end, call `wait`',
+    'duration, output sizes, whether its stdin is open and whether it is waiting for input. To wait for a job to end, call `wait`',
     'rather than calling this repeatedly.',
   ].join(' '),
   inputSchema: statusInputSchema,
@@ -31,7 +31,11 @@ export const statusTool = defineTool({
       `${label} ${formatBytes(s.bytes)}${s.dropped > 0 ? ` (oldest ${formatBytes(s.dropped)} dropped)` : ''}`;
     lines.push(`Output: ${stream('stdout', job.stdout)}, ${stream('stderr', job.stderr)}.`);
     if (job.logs_evicted) lines.push('Its logs were evicted to respect the total output cap.');
-    if (job.status === 'running') lines.push(`stdin is ${job.stdin_open ? 'open' : 'closed'}.`);
+    if (job.waiting_for_input) {
+      lines.push('It is waiting for input on stdin: answer it with interact.');
+    } else if (job.status === 'running') {
+      lines.push(`stdin is ${job.stdin_open ? 'open' : 'closed'}.`);
+    }
     return lines.join('\n');
   },
 });
