@@ -16,7 +16,8 @@ unset BGJOBS_JOB_COMMAND
 mkfifo -m 600 "$dir/stdin" || exit 70
 # Read-write keeps a writer on the FIFO without blocking on open.
 exec 3<>"$dir/stdin"
-trap 'exec 3>&-' USR1
+fired=0
+trap 'exec 3>&-; fired=1' USR1
 
 # setsid: own session and process group (pgid = pid). env: an asynchronous list of a
 # non-interactive shell ignores SIGINT and SIGQUIT; the job gets them back at their defaults.
@@ -25,12 +26,13 @@ setsid env --default-signal=INT,QUIT /bin/sh -c "$cmd" \
 pid=$!
 printf '%s %s\n' "$$" "$pid" >"$dir/pid"
 
+# A trapped signal interrupts wait (status 128+N) before the job has ended, or lands just as
+# it ends; either way waiting again gives the job's own status, which the shell keeps.
 while :; do
+  fired=0
   wait "$pid"
   code=$?
-  # A trapped signal interrupts wait with a status above 128 while the job still exists.
-  if [ "$code" -gt 128 ] && kill -0 "$pid" 2>/dev/null; then continue; fi
-  break
+  [ "$fired" = 1 ] || break
 done
 
 exec 3>&-

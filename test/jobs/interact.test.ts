@@ -65,6 +65,21 @@ describe('interact', () => {
     expect(waited.jobs[0]?.status).toBe('completed');
   });
 
+  it('records the real exit status when closing stdin ends the job at once', async () => {
+    // The monitor's wait is interrupted by the close signal just as the job exits: the status
+    // recorded must still be the job's own (0), never 138 (128 + SIGUSR1).
+    const jobs = [];
+    for (let i = 0; i < 60; i++) {
+      const job = await h.engine.execute({ command: 'cat' }, { caller: h.caller });
+      await h.engine.interact({ job_id: job.job_id, close_stdin: true, timeout_s: 0 });
+      jobs.push(job);
+    }
+    const waited = await h.engine.wait({ job_ids: jobs.map((j) => j.job_id), timeout_s: 20 });
+    expect(waited.jobs.map((j) => [j.status, j.exit_code])).toEqual(
+      jobs.map(() => ['completed', 0]),
+    );
+  });
+
   it('leaves a job that waits for input running and controllable', async () => {
     const job = await h.engine.execute({ command: 'read x; echo "got $x"' }, { caller: h.caller });
     const waited = await h.engine.wait({ job_id: job.job_id, timeout_s: 1 });
