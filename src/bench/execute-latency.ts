@@ -93,14 +93,14 @@ export async function measureExecute(): Promise<Figure[]> {
       },
       {
         id: 'execute_rtt_engine_ms',
-        label: '  breakdown: execute (in-process engine)',
+        label: '  breakdown: execute (engine in the bench process)',
         value: engineRtt.p50,
         unit: 'ms',
         details: describeSummary(engineRtt),
       },
       {
         id: 'execute_to_running_engine_ms',
-        label: '  breakdown: execute → running (in-process)',
+        label: '  breakdown: execute → running (engine in bench)',
         value: engineStart.p50,
         unit: 'ms',
         baseline: { label: 'node spawn sh -c', value: median(directStarts) },

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -72,17 +72,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * never start it twice). Resolves once the job's pid is known, or with the failed record.
    */
   async start(job: JobRecord): Promise<JobRecord> {
-    const dir = this.jobDir(job.id);
-    const entry: LiveJob = {
-      id: job.id,
-      dir,
-      child: undefined,
-      orphaned: false,
-      deadline: deadlineOf(job),
-    };
-    this.live.set(job.id, entry);
+    const entry = this.follow(job);
+    const { dir } = entry;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // A queued job's directory may have gone meanwhile; spawn would blame /bin/sh for it.
+      if (!existsSync(job.cwd))
+        throw new Error(`its working directory ${job.cwd} no longer exists`);
       const monitor = await spawnMonitor(dir, job.command, job.env, job.cwd);
       entry.child = monitor.child;
       this.store.update(job.id, {
@@ -108,15 +104,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /** Follows a job a previous daemon started: reconciles it now, then watches it. */
   adopt(job: JobRecord): void {
-    const dir = this.jobDir(job.id);
-    const entry: LiveJob = {
-      id: job.id,
-      dir,
-      child: undefined,
-      orphaned: false,
-      deadline: deadlineOf(job),
-    };
-    this.live.set(job.id, entry);
+    const entry = this.follow(job);
+    const { dir } = entry;
     // The daemon may have died between spawning the monitor and recording the pids.
     const pids = readPidFile(dir);
     if (pids && job.pid === null) {
@@ -195,6 +184,19 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     await this.loop;
     for (const entry of this.live.values()) entry.child?.removeAllListeners('exit');
     this.live.clear();
+  }
+
+  /** Registers a running job to watch; it counts against the limit from this moment. */
+  private follow(job: JobRecord): LiveJob {
+    const entry: LiveJob = {
+      id: job.id,
+      dir: this.jobDir(job.id),
+      child: undefined,
+      orphaned: false,
+      deadline: deadlineOf(job),
+    };
+    this.live.set(job.id, entry);
+    return entry;
   }
 
   private isGone(job: JobRecord): boolean {

@@ -1,5 +1,10 @@
 // Proves: with BGJOBS_MAX_JOBS=2 a third job waits as queued (with its position) and starts
-// when a slot frees; a full queue (BGJOBS_MAX_QUEUE) refuses new jobs with a clear error.
+// when a slot frees; a full queue (BGJOBS_MAX_QUEUE) refuses new jobs with a clear error; a
+// queued job whose working directory vanished fails with a reason that says so.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { openEngine, type EngineHarness } from '../helpers/engine.js';
@@ -37,5 +42,18 @@ describe('queue', () => {
       message: expect.stringContaining('queue is full') as unknown,
     });
     await engine.kill({ job_id: running.job_id, grace_s: 1 });
+  });
+
+  it('fails a queued job clearly when its working directory is gone by the time it starts', async () => {
+    h = await openEngine({ BGJOBS_MAX_JOBS: '1' });
+    const { engine, caller } = h;
+    const dir = mkdtempSync(join(tmpdir(), 'bgjobs-gone-'));
+    const blocker = await engine.execute({ command: 'sleep 1000' }, { caller });
+    const queued = await engine.execute({ command: 'pwd', cwd: dir }, { caller });
+    rmSync(dir, { recursive: true });
+    await engine.kill({ job_id: blocker.job_id, grace_s: 1 });
+    const waited = await engine.wait({ job_id: queued.job_id, timeout_s: 20 });
+    expect(waited.jobs[0]?.status).toBe('failed');
+    expect(waited.jobs[0]?.reason).toContain('no longer exists');
   });
 });
