@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { BgError, describeZodError, ErrorCode } from '../errors.js';
 
 import { jobStatusSchema } from './model.js';
+import { portSchema, ptySizeSchema, readySpecSchema, restartSpecSchema } from './specs.js';
 
 /**
  * The one typed API behind every client. The engine implements it in-process; the daemon
@@ -26,6 +27,9 @@ export const jobRefSchema = z
   .describe('The job id (like "k3f9x2qa") or the job\'s name.');
 
 const streamSchema = z.enum(['stdout', 'stderr', 'both']).default('both');
+
+export { portSchema, ptySizeSchema, readySpecSchema, restartSpecSchema };
+export type { ReadySpec, RestartSpec } from './specs.js';
 
 // ── execute ────────────────────────────────────────────────────────────────────────────────
 export const executeInputSchema = z.object({
@@ -53,6 +57,27 @@ export const executeInputSchema = z.object({
     .max(365 * 24 * 3600)
     .optional()
     .describe('Stop the job (status timed_out) after this many seconds.'),
+  replace: z
+    .boolean()
+    .default(false)
+    .describe(
+      'With a name already running: stop that job and start this one (default: return the running one).',
+    ),
+  ready: readySpecSchema
+    .optional()
+    .describe('How to tell the job is ready (a service is up): wait with until:"ready" uses it.'),
+  restart: restartSpecSchema.optional().describe('Restart the job when it ends (services).'),
+  port: portSchema
+    .optional()
+    .describe('The TCP port the job will listen on: refused at once if something holds it.'),
+  pty: z
+    .union([z.boolean(), ptySizeSchema])
+    .default(false)
+    .describe('Run in a pseudo-terminal (true, or {cols, rows}); for programs that need a TTY.'),
+  lifetime: z
+    .enum(['persistent', 'session'])
+    .default('persistent')
+    .describe('persistent: outlives this session (default); session: stopped when it ends.'),
 });
 export type ExecuteInput = z.input<typeof executeInputSchema>;
 
@@ -62,6 +87,10 @@ export const executeOutputSchema = z.object({
   status: jobStatusSchema,
   pid: z.number().nullable(),
   queue_position: z.number().nullable(),
+  existing: z
+    .boolean()
+    .describe('True when a live job with this name was returned instead of starting another.'),
+  replaced: z.string().nullable().describe('The job stopped to make way for this one (replace).'),
 });
 export type ExecuteResult = z.infer<typeof executeOutputSchema>;
 
@@ -340,6 +369,10 @@ export const callerSchema = z.object({
   jobTimeoutS: z.number().optional(),
   /** Names whose read position `output` with `new_only` follows (one per MCP server, say). */
   reader: z.string().max(200).default('default'),
+  /** The MCP session a `lifetime: "session"` job belongs to. */
+  session: z.string().max(200).optional(),
+  /** The client's roots (folders), for scoping jobs to a project. */
+  roots: z.array(z.string()).max(100).optional(),
 });
 export type Caller = z.input<typeof callerSchema>;
 

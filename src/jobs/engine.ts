@@ -151,6 +151,15 @@ export class Engine implements JobsApi {
       stdoutBytes: 0,
       stderrBytes: 0,
       logsEvicted: false,
+      readyState: prepared.ready === null ? null : 'pending',
+      readyAt: null,
+      readyMatch: null,
+      runs: 0,
+      unstableRestarts: 0,
+      runStartedAt: null,
+      nextRestartAt: null,
+      lastExitCode: null,
+      lastSignal: null,
     };
     mkdirSync(this.dirOf(job.id), { recursive: true, mode: 0o700 });
     this.store.insert(job);
@@ -162,6 +171,8 @@ export class Engine implements JobsApi {
       status: record.status,
       pid: record.pid,
       queue_position: record.status === 'queued' ? this.queuePosition(record) : null,
+      existing: false,
+      replaced: null,
     };
   }
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { ptySizeSchema, readySpecSchema, restartSpecSchema } from './specs.js';
+
 /** Every status a job can have. A final status never changes. */
 export const JobStatus = {
   queued: 'queued',
@@ -58,6 +60,27 @@ export const jobRecordSchema = z.object({
   stderrBytes: z.number(),
   /** Set when the logs were evicted to respect the total output cap. */
   logsEvicted: z.boolean(),
+  /** Readiness: the condition, and what became of it (null when none was given). */
+  ready: readySpecSchema.nullable(),
+  readyState: z.enum(['pending', 'ready', 'failed']).nullable(),
+  readyAt: z.number().nullable(),
+  readyMatch: z.string().nullable(),
+  /** Services: the restart policy, how many runs there were, and how the last one ended. */
+  restart: restartSpecSchema.nullable(),
+  runs: z.number(),
+  /** Restarts after runs shorter than min_uptime_s: these count toward max_restarts. */
+  unstableRestarts: z.number(),
+  runStartedAt: z.number().nullable(),
+  nextRestartAt: z.number().nullable(),
+  lastExitCode: z.number().nullable(),
+  lastSignal: z.string().nullable(),
+  port: z.number().nullable(),
+  pty: ptySizeSchema.nullable(),
+  lifetime: z.enum(['persistent', 'session']),
+  /** The MCP session that started a `session` job. */
+  sessionId: z.string().nullable(),
+  /** The project the job was started in: the git root of its cwd, or the client's root. */
+  project: z.string().nullable(),
 });
 
 export type JobRecord = z.infer<typeof jobRecordSchema>;

@@ -4,7 +4,12 @@ import { resolve } from 'node:path';
 import type { Config } from '../config.js';
 import { BgError, ErrorCode } from '../errors.js';
 import { checkAllowed } from './allowlist.js';
-import { callerSchema, MAX_COMMAND_BYTES, type Caller, type ExecuteInput } from './api.js';
+import type { z } from 'zod';
+
+import { compileSearchRegex } from '../logs/regex.js';
+import { callerSchema, MAX_COMMAND_BYTES, type Caller, type executeInputSchema } from './api.js';
+import type { JobRecord } from './model.js';
+import { projectOf } from './project.js';
 import { printable, validateName } from './ids.js';
 
 /**
@@ -20,18 +25,26 @@ export const JOB_ENV_DEFAULTS: Readonly<Record<string, string>> = {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export interface PreparedJob {
-  command: string;
-  cwd: string;
-  env: Record<string, string>;
-  envOverrides: Record<string, string>;
-  name: string | null;
-  timeoutS: number | null;
-}
+export type PreparedJob = Pick<
+  JobRecord,
+  | 'command'
+  | 'cwd'
+  | 'env'
+  | 'envOverrides'
+  | 'name'
+  | 'timeoutS'
+  | 'ready'
+  | 'restart'
+  | 'port'
+  | 'pty'
+  | 'lifetime'
+  | 'sessionId'
+  | 'project'
+>;
 
 /** Checks an `execute` request and works out what exactly the job will run with. */
 export function prepareJob(
-  input: ExecuteInput,
+  input: z.output<typeof executeInputSchema>,
   callerInput: Caller | undefined,
   config: Config,
 ): PreparedJob {
@@ -66,13 +79,29 @@ export function prepareJob(
       );
     }
   }
+  const cwd = checkCwd(input.cwd, caller);
+  if (input.ready?.pattern !== undefined) compileSearchRegex(input.ready.pattern);
+  if (input.ready?.fail_pattern !== undefined) compileSearchRegex(input.ready.fail_pattern);
+  if (input.lifetime === 'session' && caller.session === undefined) {
+    throw new BgError(
+      ErrorCode.invalidInput,
+      'lifetime "session" needs an MCP session to belong to; this caller has none. Use "persistent".',
+    );
+  }
   return {
     command,
-    cwd: checkCwd(input.cwd, caller),
+    cwd,
     env: { ...stripInternal(caller.env), ...JOB_ENV_DEFAULTS, ...envOverrides },
     envOverrides,
     name: input.name === undefined ? null : validateName(input.name),
     timeoutS: input.timeout_s ?? caller.jobTimeoutS ?? null,
+    ready: input.ready ?? null,
+    restart: input.restart === undefined || input.restart.policy === 'no' ? null : input.restart,
+    port: input.port ?? null,
+    pty: input.pty === false ? null : input.pty === true ? { cols: 120, rows: 40 } : input.pty,
+    lifetime: input.lifetime,
+    sessionId: input.lifetime === 'session' ? (caller.session ?? null) : null,
+    project: projectOf(cwd, caller.roots),
   };
 }
 

@@ -40,4 +40,21 @@ export const MIGRATIONS: readonly string[] = [
      offset INTEGER NOT NULL,
      PRIMARY KEY (job_id, reader, stream)
    );`,
+  `ALTER TABLE jobs ADD COLUMN ready TEXT;
+   ALTER TABLE jobs ADD COLUMN ready_state TEXT;
+   ALTER TABLE jobs ADD COLUMN ready_at INTEGER;
+   ALTER TABLE jobs ADD COLUMN ready_match TEXT;
+   ALTER TABLE jobs ADD COLUMN restart TEXT;
+   ALTER TABLE jobs ADD COLUMN runs INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE jobs ADD COLUMN unstable_restarts INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE jobs ADD COLUMN run_started_at INTEGER;
+   ALTER TABLE jobs ADD COLUMN next_restart_at INTEGER;
+   ALTER TABLE jobs ADD COLUMN last_exit_code INTEGER;
+   ALTER TABLE jobs ADD COLUMN last_signal TEXT;
+   ALTER TABLE jobs ADD COLUMN port INTEGER;
+   ALTER TABLE jobs ADD COLUMN pty TEXT;
+   ALTER TABLE jobs ADD COLUMN lifetime TEXT NOT NULL DEFAULT 'persistent';
+   ALTER TABLE jobs ADD COLUMN session_id TEXT;
+   ALTER TABLE jobs ADD COLUMN project TEXT;
+   CREATE INDEX jobs_project ON jobs (project, created_at);`,
 ];

@@ -35,9 +35,25 @@ const COLUMNS = {
   stdoutBytes: 'stdout_bytes',
   stderrBytes: 'stderr_bytes',
   logsEvicted: 'logs_evicted',
+  ready: 'ready',
+  readyState: 'ready_state',
+  readyAt: 'ready_at',
+  readyMatch: 'ready_match',
+  restart: 'restart',
+  runs: 'runs',
+  unstableRestarts: 'unstable_restarts',
+  runStartedAt: 'run_started_at',
+  nextRestartAt: 'next_restart_at',
+  lastExitCode: 'last_exit_code',
+  lastSignal: 'last_signal',
+  port: 'port',
+  pty: 'pty',
+  lifetime: 'lifetime',
+  sessionId: 'session_id',
+  project: 'project',
 } as const satisfies Record<keyof JobRecord, string>;
 
-const JSON_FIELDS = new Set<keyof JobRecord>(['env', 'envOverrides']);
+const JSON_FIELDS = new Set<keyof JobRecord>(['env', 'envOverrides', 'ready', 'restart', 'pty']);
 const BOOLEAN_FIELDS = new Set<keyof JobRecord>(['stdinClosed', 'logsEvicted']);
 
 function toColumn(field: keyof JobRecord, value: unknown): unknown {
