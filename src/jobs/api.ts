@@ -132,6 +132,25 @@ export const statusOutputSchema = jobSummarySchema.extend({
   stdout: streamStatsSchema,
   stderr: streamStatsSchema,
   logs_evicted: z.boolean(),
+  ready: z
+    .boolean()
+    .nullable()
+    .describe('Whether its readiness condition was met (null: no condition given).'),
+  ready_state: z.enum(['pending', 'ready', 'failed']).nullable(),
+  ready_at: z.string().nullable(),
+  time_to_ready_ms: z.number().nullable().describe('From the start of the run to ready.'),
+  ready_match: z.string().nullable().describe('The output line that made it ready or failed.'),
+  ports: z.array(z.number()).describe('TCP ports its processes listen on.'),
+  runs: z.number().describe('How many times it was started (services restart).'),
+  last_exit: z
+    .object({ exit_code: z.number().nullable(), signal: z.string().nullable() })
+    .nullable()
+    .describe('How the previous run ended, for a restarted service.'),
+  restart_policy: z.enum(['no', 'on-failure', 'always']),
+  next_restart_at: z.string().nullable(),
+  pty: z.object({ cols: z.number(), rows: z.number() }).nullable(),
+  lifetime: z.enum(['persistent', 'session']),
+  project: z.string().nullable(),
 });
 export type StatusResult = z.infer<typeof statusOutputSchema>;
 

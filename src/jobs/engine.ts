@@ -6,12 +6,12 @@ import { BgError, ErrorCode } from '../errors.js';
 import { OutputCapper } from '../logs/cap.js';
 import { jobDir } from '../logs/paths.js';
 import { readStream, searchStream, tailStream } from '../logs/reader.js';
+import { portsOf } from '../monitor/ports.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { JobStore } from '../store/store.js';
 import {
   callerSchema,
   parseInput,
-  executeInputSchema,
   killInputSchema,
   listInputSchema,
   outputInputSchema,
@@ -44,13 +44,13 @@ import {
   type WaitResult,
 } from './api.js';
 import { Housekeeper, logBytesOnDisk } from './housekeeping.js';
-import { newJobId, parseJobRef } from './ids.js';
+import { parseJobRef } from './ids.js';
 import { interact } from './interact.js';
 import { isFinal, type JobRecord } from './model.js';
-import { defaultCaller, prepareJob } from './prepare.js';
 import { toStatus, toSummary } from './present.js';
 import { fileSize, Supervisor } from './supervisor.js';
 import { waitForJobs } from './wait.js';
+import { executeJob } from './execute.js';
 
 type Stream = 'stdout' | 'stderr';
 const STREAMS: readonly Stream[] = ['stdout', 'stderr'];
@@ -120,60 +120,8 @@ export class Engine implements JobsApi {
 
   // ── the API ──────────────────────────────────────────────────────────────────────────────
 
-  async execute(raw: ExecuteInput, options: CallOptions = {}): Promise<ExecuteResult> {
-    const input = parseInput(executeInputSchema, raw);
-    const prepared = prepareJob(input, options.caller ?? defaultCaller(this.config), this.config);
-    if (prepared.name !== null) this.assertNameFree(prepared.name);
-    if (this.store.countByStatus('queued') >= this.config.maxQueue) {
-      throw new BgError(
-        ErrorCode.limitReached,
-        `The queue is full (${this.config.maxQueue} jobs waiting for one of ${this.config.maxJobs} slots). Wait for jobs to finish or kill some, then try again.`,
-      );
-    }
-    const job: JobRecord = {
-      id: newJobId(),
-      kind: 'shell',
-      ...prepared,
-      status: 'queued',
-      createdAt: Date.now(),
-      startedAt: null,
-      endedAt: null,
-      pid: null,
-      pidStart: null,
-      monitorPid: null,
-      monitorStart: null,
-      exitCode: null,
-      signal: null,
-      reason: null,
-      stopRequest: null,
-      maxOutputBytes: this.config.maxOutputBytes,
-      stdinClosed: false,
-      stdoutBytes: 0,
-      stderrBytes: 0,
-      logsEvicted: false,
-      readyState: prepared.ready === null ? null : 'pending',
-      readyAt: null,
-      readyMatch: null,
-      runs: 0,
-      unstableRestarts: 0,
-      runStartedAt: null,
-      nextRestartAt: null,
-      lastExitCode: null,
-      lastSignal: null,
-    };
-    mkdirSync(this.dirOf(job.id), { recursive: true, mode: 0o700 });
-    this.store.insert(job);
-    const started = await this.pump(job.id);
-    const record = started ?? this.store.get(job.id) ?? job;
-    return {
-      job_id: record.id,
-      name: record.name,
-      status: record.status,
-      pid: record.pid,
-      queue_position: record.status === 'queued' ? this.queuePosition(record) : null,
-      existing: false,
-      replaced: null,
-    };
+  execute(input: ExecuteInput, options: CallOptions = {}): Promise<ExecuteResult> {
+    return executeJob(this, input, options);
   }
 
   async list(raw: ListInput): Promise<ListResult> {
@@ -392,6 +340,7 @@ export class Engine implements JobsApi {
       stderrBytes: live ? fileSize(join(dir, 'stderr')) : job.stderrBytes,
       queuePosition: job.status === 'queued' ? this.queuePosition(job) : null,
       waitingForInput: job.status === 'running' && this.supervisor.waitingForInput(job),
+      ports: job.status === 'running' ? portsOf(this.supervisor.members(job)) : [],
       now: Date.now(),
     });
   }
@@ -407,19 +356,8 @@ export class Engine implements JobsApi {
     return job;
   }
 
-  private queuePosition(job: JobRecord): number {
+  queuePosition(job: JobRecord): number {
     return this.store.withStatus(['queued']).findIndex((j) => j.id === job.id) + 1;
-  }
-
-  private assertNameFree(name: string): void {
-    const existing = this.store.findByName(name);
-    if (existing && !isFinal(existing.status)) {
-      throw new BgError(
-        ErrorCode.nameTaken,
-        `A live job is already named "${name}" (${existing.id}, ${existing.status}). Use it, kill it, or pick another name.`,
-        { data: { job_id: existing.id } },
-      );
-    }
   }
 
   private pumping: Promise<void> = Promise.resolve();
@@ -428,7 +366,7 @@ export class Engine implements JobsApi {
    * Starts queued jobs while slots are free, oldest first. Calls are serialised so a burst of
    * requests never starts more than the limit. Resolves with WANTED's record if it started.
    */
-  private pump(wanted?: string): Promise<JobRecord | undefined> {
+  pump(wanted?: string): Promise<JobRecord | undefined> {
     let result: JobRecord | undefined;
     const run = async (): Promise<void> => {
       while (this.supervisor.runningCount < this.config.maxJobs && !this.closing) {

@@ -70,6 +70,8 @@ export const jobRecordSchema = z.object({
   runs: z.number(),
   /** Restarts after runs shorter than min_uptime_s: these count toward max_restarts. */
   unstableRestarts: z.number(),
+  /** The current backoff before the next restart (grows ×1.5, resets after stable running). */
+  restartDelayMs: z.number(),
   runStartedAt: z.number().nullable(),
   nextRestartAt: z.number().nullable(),
   lastExitCode: z.number().nullable(),
@@ -107,6 +109,21 @@ export function decideOutcome(
   lostReason = 'the job ended while no bgjobs process could observe it; its exit status is unknown',
 ): Outcome {
   if (exit === undefined) {
+    // Asked to stop and gone: the outcome is known even without an exit status.
+    if (stopRequest === 'kill')
+      return {
+        status: 'killed',
+        exitCode: null,
+        signal: null,
+        reason: `killed on request (${lostReason})`,
+      };
+    if (stopRequest === 'timeout')
+      return {
+        status: 'timed_out',
+        exitCode: null,
+        signal: null,
+        reason: `timed out (${lostReason})`,
+      };
     return { status: 'lost', exitCode: null, signal: null, reason: lostReason };
   }
   const how = describeExit(exit);

@@ -28,6 +28,7 @@ export function toSummary(job: JobRecord, full = false): JobSummary {
 }
 
 export interface LiveFacts {
+  ports: number[];
   stdoutBytes: number;
   stderrBytes: number;
   queuePosition: number | null;
@@ -47,6 +48,23 @@ export function toStatus(job: JobRecord, facts: LiveFacts): StatusResult {
     env: job.envOverrides,
     stdin_open: job.status === 'running' && !job.stdinClosed,
     waiting_for_input: facts.waitingForInput,
+    ready: job.readyState === null ? null : job.readyState === 'ready',
+    ready_state: job.readyState,
+    ready_at: iso(job.readyAt),
+    time_to_ready_ms:
+      job.readyAt === null || job.runStartedAt === null ? null : job.readyAt - job.runStartedAt,
+    ready_match: job.readyMatch,
+    ports: facts.ports,
+    runs: job.runs,
+    last_exit:
+      job.lastExitCode === null && job.lastSignal === null
+        ? null
+        : { exit_code: job.lastExitCode, signal: job.lastSignal },
+    restart_policy: job.restart?.policy ?? 'no',
+    next_restart_at: iso(job.nextRestartAt),
+    pty: job.pty,
+    lifetime: job.lifetime,
+    project: job.project,
     queue_position: facts.queuePosition,
     stdout: { bytes: facts.stdoutBytes, dropped: dropped(facts.stdoutBytes) },
     stderr: { bytes: facts.stderrBytes, dropped: dropped(facts.stderrBytes) },

@@ -13,9 +13,11 @@ import {
   signalProcess,
   type ProcStat,
 } from '../monitor/proc.js';
+import { appendBoundary, setAsidePreviousRun } from '../monitor/run-files.js';
 import { readExitFile, readPidFile, spawnMonitor } from '../monitor/spawn.js';
 import type { JobStore } from '../store/store.js';
-import { decideOutcome, type ExitInfo, type JobRecord } from './model.js';
+import { decideOutcome, describeExit, type ExitInfo, type JobRecord } from './model.js';
+import { decideRestart } from './restart.js';
 
 const POLL_MS = 200;
 const PID_FILE_WAIT_MS = 5000;
@@ -30,12 +32,15 @@ interface LiveJob {
   /** Set once the monitor is gone but the job itself still runs: its outcome will be unknown. */
   orphaned: boolean;
   deadline: number | null;
+  /** Set while a service waits out its backoff before the next run. */
+  restartTimer: NodeJS.Timeout | undefined;
 }
 
 export interface SupervisorEvents {
   ended: [job: JobRecord];
   started: [job: JobRecord];
   timeout: [job: JobRecord];
+  restarting: [job: JobRecord];
 }
 
 /**
@@ -73,9 +78,26 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    */
   async start(job: JobRecord): Promise<JobRecord> {
     const entry = this.follow(job);
+    await this.launch(entry, job);
+    const record = this.store.get(job.id) ?? job;
+    if (record.status === 'running') this.emit('started', record);
+    return record;
+  }
+
+  /** Starts one run of a job under a new monitor and records its pids. */
+  private async launch(entry: LiveJob, job: JobRecord): Promise<void> {
     const { dir } = entry;
+    this.store.update(job.id, {
+      runs: job.runs + 1,
+      runStartedAt: Date.now(),
+      nextRestartAt: null,
+      readyState: job.ready === null ? null : 'pending',
+      readyAt: null,
+      readyMatch: null,
+    });
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
+      setAsidePreviousRun(dir, job.runs);
       // A queued job's directory may have gone meanwhile; spawn would blame /bin/sh for it.
       if (!existsSync(job.cwd))
         throw new Error(`its working directory ${job.cwd} no longer exists`);
@@ -97,15 +119,17 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       const message = error instanceof Error ? error.message : String(error);
       this.finish(entry, undefined, `could not start: ${message}`, 'failed');
     }
-    const record = this.store.get(job.id) ?? job;
-    if (record.status === 'running') this.emit('started', record);
-    return record;
   }
 
   /** Follows a job a previous daemon started: reconciles it now, then watches it. */
   adopt(job: JobRecord): void {
     const entry = this.follow(job);
     const { dir } = entry;
+    if (job.nextRestartAt !== null) {
+      // The previous daemon stopped while this service waited to restart: keep the appointment.
+      this.scheduleRun(entry, Math.max(0, job.nextRestartAt - Date.now()));
+      return;
+    }
     // The daemon may have died between spawning the monitor and recording the pids.
     const pids = readPidFile(dir);
     if (pids && job.pid === null) {
@@ -132,6 +156,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const job = this.store.get(id);
     if (!job) return { escalated: false };
     if (job.stopRequest === null) this.store.update(id, { stopRequest: reason });
+    const entry = this.live.get(id);
+    if (entry?.restartTimer !== undefined) {
+      // Between runs there is no process to signal: the service simply does not start again.
+      clearTimeout(entry.restartTimer);
+      entry.restartTimer = undefined;
+      this.finish(entry, undefined, 'stopped while waiting to restart');
+      return { escalated: false };
+    }
     this.signalJob(job, signal);
     const deadline = Date.now() + graceMs;
     while (Date.now() < deadline && !this.isGone(job)) await delay(25);
@@ -142,8 +174,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       const killDeadline = Date.now() + AFTER_SIGKILL_WAIT_MS;
       while (Date.now() < killDeadline && !this.isGone(job)) await delay(25);
     }
-    const entry = this.live.get(id);
-    if (entry && !this.stopping) this.check(entry);
+    const after = this.live.get(id);
+    if (after && !this.stopping) this.check(after);
     return { escalated };
   }
 
@@ -182,7 +214,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.stopping = true;
     this.abort.abort();
     await this.loop;
-    for (const entry of this.live.values()) entry.child?.removeAllListeners('exit');
+    for (const entry of this.live.values()) {
+      entry.child?.removeAllListeners('exit');
+      clearTimeout(entry.restartTimer);
+    }
     this.live.clear();
   }
 
@@ -194,6 +229,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       child: undefined,
       orphaned: false,
       deadline: deadlineOf(job),
+      restartTimer: undefined,
     };
     this.live.set(job.id, entry);
     return entry;
@@ -234,14 +270,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Looks at one job: ended, still running, orphaned, or past its deadline. */
   private check(entry: LiveJob): void {
     if (!this.live.has(entry.id)) return;
+    if (entry.restartTimer !== undefined) return this.checkDeadline(entry);
     const exit = readExitFile(entry.dir);
     if (exit) return this.finish(entry, exit);
     const job = this.store.get(entry.id);
     if (!job) return void this.live.delete(entry.id);
-    if (entry.deadline !== null && Date.now() >= entry.deadline && job.stopRequest === null) {
-      entry.deadline = null;
-      this.emit('timeout', job);
-    }
+    this.checkDeadline(entry);
     const monitorAlive = entry.child
       ? entry.child.exitCode === null && entry.child.signalCode === null
       : isSameProcess(job.monitorPid, job.monitorStart);
@@ -271,10 +305,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     lostReason?: string,
     forced?: 'failed',
   ): void {
-    if (!this.live.delete(entry.id)) return;
+    if (!this.live.has(entry.id)) return;
     const job = this.store.get(entry.id);
-    if (!job) return;
-    const outcome =
+    if (!job) return void this.live.delete(entry.id);
+    const restart = forced === 'failed' ? undefined : decideRestart(job, exit, Date.now());
+    if (restart?.restart && exit) return this.restartLater(entry, job, exit, restart);
+    this.live.delete(entry.id);
+    const decided =
       forced === 'failed'
         ? {
             status: 'failed' as const,
@@ -283,6 +320,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
             reason: lostReason ?? 'failed',
           }
         : decideOutcome(exit, job.stopRequest, lostReason);
+    const gaveUp = restart !== undefined && !restart.restart ? restart.reason : null;
+    const outcome =
+      gaveUp === null ? decided : { ...decided, reason: `${decided.reason}; ${gaveUp}` };
     this.store.update(job.id, {
       status: outcome.status,
       exitCode: outcome.exitCode,
@@ -294,6 +334,57 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     });
     const ended = this.store.get(job.id);
     if (ended) this.emit('ended', ended);
+  }
+
+  /** Records how a service's run ended and starts the next run after the backoff. */
+  private restartLater(
+    entry: LiveJob,
+    job: JobRecord,
+    exit: ExitInfo,
+    decision: { delayMs: number; unstable: boolean },
+  ): void {
+    entry.child = undefined;
+    entry.orphaned = false;
+    this.store.update(job.id, {
+      lastExitCode: exit.exitCode,
+      lastSignal: exit.signal,
+      unstableRestarts: decision.unstable ? job.unstableRestarts + 1 : 0,
+      restartDelayMs: decision.delayMs,
+      nextRestartAt: Date.now() + decision.delayMs,
+      pid: null,
+      pidStart: null,
+      monitorPid: null,
+      monitorStart: null,
+    });
+    const ms = decision.delayMs;
+    const after = ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+    const line = `[bgjobs] run ${job.runs} ${describeExit(exit)}; run ${job.runs + 1} starts in ${after}`;
+    for (const stream of ['stdout', 'stderr']) appendBoundary(join(entry.dir, stream), line);
+    setAsidePreviousRun(entry.dir, job.runs);
+    this.scheduleRun(entry, decision.delayMs);
+    const record = this.store.get(job.id);
+    if (record) this.emit('restarting', record);
+  }
+
+  private scheduleRun(entry: LiveJob, delayMs: number): void {
+    entry.restartTimer = setTimeout(() => {
+      entry.restartTimer = undefined;
+      const job = this.store.get(entry.id);
+      if (!job || job.stopRequest !== null || this.stopping) return;
+      void this.launch(entry, job).then(() => {
+        const record = this.store.get(entry.id);
+        if (record?.status === 'running') this.emit('started', record);
+      });
+    }, delayMs);
+  }
+
+  /** A job's timeout counts from its first start, also while a service waits to restart. */
+  private checkDeadline(entry: LiveJob): void {
+    if (entry.deadline === null || Date.now() < entry.deadline) return;
+    const job = this.store.get(entry.id);
+    if (!job || job.stopRequest !== null) return;
+    entry.deadline = null;
+    this.emit('timeout', job);
   }
 
   private async watchLoop(): Promise<void> {

@@ -47,6 +47,7 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE jobs ADD COLUMN restart TEXT;
    ALTER TABLE jobs ADD COLUMN runs INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE jobs ADD COLUMN unstable_restarts INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE jobs ADD COLUMN restart_delay_ms INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE jobs ADD COLUMN run_started_at INTEGER;
    ALTER TABLE jobs ADD COLUMN next_restart_at INTEGER;
    ALTER TABLE jobs ADD COLUMN last_exit_code INTEGER;

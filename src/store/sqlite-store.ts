@@ -42,6 +42,7 @@ const COLUMNS = {
   restart: 'restart',
   runs: 'runs',
   unstableRestarts: 'unstable_restarts',
+  restartDelayMs: 'restart_delay_ms',
   runStartedAt: 'run_started_at',
   nextRestartAt: 'next_restart_at',
   lastExitCode: 'last_exit_code',
