@@ -17,7 +17,8 @@ const allow = () => ({ caller: { ...h.caller, allowedCommands: ['echo( |$)', 'ls
 describe('allowlist at execute', () => {
   it('runs an allowed command', async () => {
     const job = await h.engine.execute({ command: 'echo fine | ls /' }, allow());
-    expect(job.status).toBe('running');
+    const waited = await h.engine.wait({ job_id: job.job_id, timeout_s: 20 });
+    expect(waited.jobs[0]?.status).toBe('completed');
   });
 
   it.each([

@@ -33,7 +33,7 @@ async function runToEnd(command: string, extra: Record<string, unknown> = {}) {
 describe('job lifecycle', () => {
   it('returns at once with a running job, then records completion and output', async () => {
     const started = await h.engine.execute(
-      { command: 'sleep 0.3; echo hello' },
+      { command: 'sleep 1; echo hello' },
       { caller: h.caller },
     );
     expect(started.status).toBe('running');
