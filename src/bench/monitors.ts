@@ -7,11 +7,13 @@ import type { DaemonClient } from '../daemon/client.js';
 import { procStat } from '../monitor/proc.js';
 import { pssMb, rssMb, RssSampler } from './proc-mem.js';
 import type { Figure } from './report.js';
-import { summarize } from './stats.js';
+import { describeSummary, median, summarize } from './stats.js';
 
 const JOBS = 200;
 const BATCH = 20;
 const SETTLE_MS = 3000;
+const STATUS_WARMUP = 5;
+const STATUS_CALLS = 50;
 
 /**
  * Starts JOBS `sleep 600` jobs (the daemon runs with BGJOBS_MAX_JOBS=250, so none queues), finds
@@ -21,7 +23,9 @@ const SETTLE_MS = 3000;
  * processes sharing them, so PSS / 200 is what one more monitor really costs; RSS counts them
  * in full for each.
  *
- * The daemon's RSS is sampled from the first start until SETTLE_MS after the last.
+ * The daemon's RSS is sampled from the first start until SETTLE_MS after the last. Then
+ * `status` is timed once on each of the 200 running jobs, and the daemon's RSS read again;
+ * last, all but one job are killed and `status` of that one is timed (the baseline).
  *
  * Baseline: 200 plain `sh -c 'sleep 600; :'` started by Node (the `; :` keeps the shell waiting
  * instead of exec'ing sleep): the least a waiting shell can cost. Measured first, then ended.
@@ -36,23 +40,18 @@ export async function measureMonitors(
   const daemonIdle = rssMb(daemonPid) ?? Number.NaN;
   const sampler = new RssSampler(daemonPid);
   sampler.start();
-  const jobIds: string[] = [];
-  for (let i = 0; i < JOBS; i += BATCH) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(BATCH, JOBS - i) }, () =>
-        client.execute({ command: 'sleep 600' }),
-      ),
-    );
-    for (const job of batch) {
-      if (job.status !== 'running' || job.pid === null) {
-        throw new Error(`bench: sleep job ${job.job_id} is ${job.status}, not running with a pid`);
-      }
-      jobIds.push(job.job_id);
-    }
-  }
+  const jobIds = await startSleeps(client, JOBS);
+  // Then a few quiet seconds with all of them running, to see where the daemon settles.
+  await delay(SETTLE_MS);
+  sampler.stop();
+  const daemonRss = summarize(sampler.samples);
+  const settled = sampler.samples.at(-1) ?? Number.NaN;
+
+  const { times: statusAll, pids } = await timeStatus(client, jobIds, jobIds.length);
+  const daemonAfterStatus = rssMb(daemonPid) ?? Number.NaN;
   const monitors: number[] = [];
   for (const id of jobIds) {
-    const { pid } = await client.status({ job_id: id });
+    const pid = pids.get(id) ?? null;
     const monitor = pid === null ? undefined : procStat(pid)?.ppid;
     if (monitor === undefined || !cmdline(monitor).includes('monitor.sh')) {
       throw new Error(`bench: could not find the monitor of job ${id} (pid ${pid})`);
@@ -61,11 +60,18 @@ export async function measureMonitors(
   }
   const pss = sum(monitors.map((pid) => pssMb(pid) ?? Number.NaN));
   const rss = sum(monitors.map((pid) => rssMb(pid) ?? Number.NaN));
-  // Then a few quiet seconds with all of them running, to see where the daemon settles.
-  await delay(SETTLE_MS);
-  sampler.stop();
-  const daemonRss = summarize(sampler.samples);
-  const settled = sampler.samples.at(-1) ?? Number.NaN;
+  const statusSummary = summarize(statusAll);
+
+  // The baseline for `status`: the same call with only one of the jobs left running.
+  const [kept, ...others] = jobIds;
+  for (let i = 0; i < others.length; i += BATCH) {
+    await Promise.all(
+      others
+        .slice(i, i + BATCH)
+        .map((id) => client.kill({ job_id: id, signal: 'SIGKILL', grace_s: 0 })),
+    );
+  }
+  const statusAlone = (await timeStatus(client, [kept ?? ''], STATUS_CALLS)).times;
 
   return [
     {
@@ -86,14 +92,68 @@ export async function measureMonitors(
     },
     {
       id: 'daemon_rss_200_jobs_mb',
-      label: `daemon RSS starting ${JOBS} jobs (max)`,
+      label: `daemon RSS starting ${JOBS} jobs (max, before any status)`,
       value: daemonRss.max,
       unit: 'MB',
       baseline: { label: 'idle daemon', value: daemonIdle },
       target: { kind: 'max', limit: 150, on: 'value' },
       details: `${daemonRss.n} samples, every 20 ms; ${(SETTLE_MS / 1000).toFixed(0)} s after the last start: ${settled.toFixed(1)} MB`,
     },
+    {
+      id: 'status_running_200_ms',
+      label: `status of a running job (${JOBS} running)`,
+      value: statusSummary.p50,
+      unit: 'ms',
+      baseline: { label: '1 job running', value: median(statusAlone) },
+      details: describeSummary(statusSummary),
+    },
+    {
+      id: 'daemon_rss_after_status_mb',
+      label: `daemon RSS after ${JOBS} status calls`,
+      value: daemonAfterStatus,
+      unit: 'MB',
+      baseline: { label: 'before them', value: settled },
+      target: { kind: 'max', limit: 150, on: 'value' },
+    },
   ];
+}
+
+/** Starts COUNT `sleep 600` jobs, BATCH at a time; each must be running with a pid. */
+async function startSleeps(client: DaemonClient, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += BATCH) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(BATCH, count - i) }, () =>
+        client.execute({ command: 'sleep 600' }),
+      ),
+    );
+    for (const job of batch) {
+      if (job.status !== 'running' || job.pid === null) {
+        throw new Error(`bench: sleep job ${job.job_id} is ${job.status}, not running with a pid`);
+      }
+      ids.push(job.job_id);
+    }
+  }
+  return ids;
+}
+
+/** CALLS timings of `status`, cycling through IDS after a short warm-up, and the jobs' pids. */
+async function timeStatus(
+  client: DaemonClient,
+  ids: readonly string[],
+  calls: number,
+): Promise<{ times: number[]; pids: Map<string, number | null> }> {
+  const times: number[] = [];
+  const pids = new Map<string, number | null>();
+  for (let i = -STATUS_WARMUP; i < calls; i++) {
+    const id = ids[(i + ids.length * STATUS_WARMUP) % ids.length] ?? '';
+    const began = performance.now();
+    const status = await client.status({ job_id: id });
+    if (i >= 0) times.push(performance.now() - began);
+    if (status.status !== 'running') throw new Error(`bench: job ${id} is ${status.status}`);
+    pids.set(id, status.pid);
+  }
+  return { times, pids };
 }
 
 async function plainShellPss(env: Record<string, string>): Promise<number> {

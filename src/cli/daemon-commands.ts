@@ -1,8 +1,9 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 
 import type { DaemonStatus } from '../daemon/lifecycle.js';
+import { isProfileName, PROFILE_NAMES, type ProfileName } from '../mcp/profiles/names.js';
 import { formatColumns, formatDuration } from './format.js';
-import { cliConfig, type JsonOption, print, stayAlive } from './session.js';
+import { cliConfig, ExitCode, type JsonOption, print, stayAlive } from './session.js';
 
 /** The daemon's lifecycle, and the long-running servers: the daemon itself and `bgjobs mcp`. */
 
@@ -17,6 +18,14 @@ function formatDaemonStatus(status: DaemonStatus): string {
     ['socket', status.socket],
   ];
   return formatColumns(fields.filter((field): field is [string, string] => field[1] !== undefined));
+}
+
+const PROFILE_CHOICES = `Expected one of: ${PROFILE_NAMES.join(', ')}.`;
+
+function profileName(raw: string): ProfileName {
+  if (!isProfileName(raw))
+    throw new InvalidArgumentError(`Unknown profile "${raw}". ${PROFILE_CHOICES}`);
+  return raw;
 }
 
 export function addDaemonCommands(program: Command): void {
@@ -71,10 +80,26 @@ export function addDaemonCommands(program: Command): void {
   program
     .command('mcp')
     .description('Serve MCP over stdio (for an MCP client to launch)')
-    .action(async () => {
+    .option(
+      '--profile <name>',
+      `serve, instead of bgjobs' own tools, exactly those of the server you are switching from (${PROFILE_NAMES.join(', ')}); default $BGJOBS_MCP_PROFILE`,
+      profileName,
+    )
+    .action(async (options: { profile?: ProfileName }, command: Command) => {
+      const profile = options.profile ?? profileFromEnv(command);
       const config = cliConfig();
       const { runMcpStdio } = await import('../mcp/stdio.js');
       stayAlive();
-      await runMcpStdio(config);
+      await runMcpStdio(config, { profile });
     });
+}
+
+/** BGJOBS_MCP_PROFILE, when `--profile` is not given; a bad name is a usage error like the option's. */
+function profileFromEnv(command: Command): ProfileName | undefined {
+  const raw = process.env.BGJOBS_MCP_PROFILE;
+  if (raw === undefined || raw === '') return undefined;
+  if (isProfileName(raw)) return raw;
+  return command.error(`error: BGJOBS_MCP_PROFILE: unknown profile "${raw}". ${PROFILE_CHOICES}`, {
+    exitCode: ExitCode.usage,
+  });
 }

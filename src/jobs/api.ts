@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { BgError, describeZodError, ErrorCode } from '../errors.js';
 
+import { KEY_NAMES_SUMMARY } from './keys.js';
 import { jobStatusSchema } from './model.js';
 import { portSchema, ptySizeSchema, readySpecSchema, restartSpecSchema } from './specs.js';
 
@@ -199,6 +200,10 @@ export const outputInputSchema = z.object({
     .boolean()
     .default(false)
     .describe('Return bytes as written: keep ANSI escapes and \\r progress lines.'),
+  screen: z
+    .boolean()
+    .default(false)
+    .describe('For a pty job: also return the visible terminal screen.'),
 });
 export type OutputInput = z.input<typeof outputInputSchema>;
 
@@ -219,6 +224,7 @@ export const outputOutputSchema = z.object({
   stdout_read: streamReadSchema.nullable(),
   stderr_read: streamReadSchema.nullable(),
   more: z.boolean().describe('Whether either stream has more to read.'),
+  screen: z.string().nullable().describe('The terminal screen, when asked for on a pty job.'),
 });
 export type OutputResult = z.infer<typeof outputOutputSchema>;
 
@@ -236,6 +242,10 @@ export const tailOutputSchema = z.object({
   stdout: z.string(),
   stderr: z.string(),
   truncated: z.boolean().describe('True when the lines asked for were longer than a read allows.'),
+  screen: z
+    .string()
+    .nullable()
+    .describe('For a pty job: the visible terminal screen (full-screen programs read best so).'),
 });
 export type TailResult = z.infer<typeof tailOutputSchema>;
 
@@ -272,6 +282,13 @@ export const interactInputSchema = z.object({
   job_id: jobRefSchema,
   input: z.string().max(MAX_COMMAND_BYTES).optional().describe("Text to write to the job's stdin."),
   newline: z.boolean().default(true).describe('Append a newline to input (like pressing Enter).'),
+  keys: z
+    .array(z.string().min(1).max(40))
+    .max(100)
+    .optional()
+    .describe(
+      `Keys to press after the input, by name (for terminal programs): ${KEY_NAMES_SUMMARY}.`,
+    ),
   close_stdin: z.boolean().default(false).describe('Close stdin after writing (sends EOF).'),
   expect: z
     .string()
@@ -296,6 +313,10 @@ export const interactOutputSchema = z.object({
   stderr: z.string(),
   returned_because: z.enum(['expect', 'settled', 'exited', 'timeout', 'no_wait']),
   stdin_open: z.boolean(),
+  screen: z
+    .string()
+    .nullable()
+    .describe('For a pty job: the visible terminal screen now (█ marks the cursor).'),
 });
 export type InteractResult = z.infer<typeof interactOutputSchema>;
 
@@ -330,6 +351,8 @@ export const killOutputSchema = z.object({
   status: jobStatusSchema,
   already_ended: z.boolean(),
   escalated: z.boolean().describe('Whether SIGKILL was needed after the grace period.'),
+  killed_pids: z.array(z.number()).describe('The processes of the job that were ended.'),
+  freed_ports: z.array(z.number()).describe('TCP ports the job listened on that are free now.'),
   message: z.string(),
 });
 export type KillResult = z.infer<typeof killOutputSchema>;
@@ -338,6 +361,12 @@ export const waitInputSchema = z.object({
   job_id: jobRefSchema.optional(),
   job_ids: z.array(jobRefSchema).min(1).max(100).optional(),
   mode: z.enum(['all', 'any']).default('all').describe('Wait for all the jobs, or any one.'),
+  until: z
+    .enum(['exit', 'ready'])
+    .default('exit')
+    .describe(
+      'exit: until the job ends; ready: until its readiness condition is met (a job without one is ready once running). A failure pattern always ends the wait.',
+    ),
   timeout_s: z
     .number()
     .min(0)
@@ -347,6 +376,8 @@ export const waitInputSchema = z.object({
 });
 export type WaitInput = z.input<typeof waitInputSchema>;
 
+const firedSchema = z.enum(['ready', 'failed_pattern', 'exited', 'timeout']);
+
 export const waitJobSchema = z.object({
   job_id: z.string(),
   name: z.string().nullable(),
@@ -354,10 +385,14 @@ export const waitJobSchema = z.object({
   exit_code: z.number().nullable(),
   signal: z.string().nullable(),
   reason: z.string().nullable(),
+  ready: z.boolean().nullable(),
+  fired: firedSchema.nullable().describe('What ended the wait for this job (null: nothing yet).'),
+  match: z.string().nullable().describe('The output line that made it ready or failed.'),
 });
 
 export const waitOutputSchema = z.object({
   done: z.boolean(),
+  fired: firedSchema.describe('What ended the wait: ready, failed_pattern, exited or timeout.'),
   jobs: z.array(waitJobSchema),
   waited_ms: z.number(),
 });

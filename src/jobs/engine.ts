@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { BgError, ErrorCode } from '../errors.js';
 import { OutputCapper } from '../logs/cap.js';
 import { jobDir } from '../logs/paths.js';
+import { readScreenFile } from '../logs/screen.js';
 import { readStream, searchStream, tailStream } from '../logs/reader.js';
 import { portsOf } from '../monitor/ports.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -12,7 +13,6 @@ import type { JobStore } from '../store/store.js';
 import {
   callerSchema,
   parseInput,
-  killInputSchema,
   listInputSchema,
   outputInputSchema,
   removeInputSchema,
@@ -50,7 +50,9 @@ import { isFinal, type JobRecord } from './model.js';
 import { toStatus, toSummary } from './present.js';
 import { fileSize, Supervisor } from './supervisor.js';
 import { waitForJobs } from './wait.js';
+import { Readiness } from './readiness.js';
 import { executeJob } from './execute.js';
+import { killJob } from './kill.js';
 
 type Stream = 'stdout' | 'stderr';
 const STREAMS: readonly Stream[] = ['stdout', 'stderr'];
@@ -72,6 +74,7 @@ export class Engine implements JobsApi {
   readonly supervisor: Supervisor;
   private readonly capper: OutputCapper;
   readonly housekeeper: Housekeeper;
+  private readonly readiness: Readiness;
   private closing: Promise<void> | undefined;
 
   private constructor(config: Config, store: JobStore) {
@@ -80,6 +83,7 @@ export class Engine implements JobsApi {
     this.supervisor = new Supervisor(store, (id) => this.dirOf(id));
     this.capper = new OutputCapper();
     this.housekeeper = new Housekeeper(this, config);
+    this.readiness = new Readiness(this);
     this.supervisor.on('started', (job) => this.trackOutput(job));
     this.supervisor.on('ended', (job) => this.onEnded(job));
     this.supervisor.on('timeout', (job) => void this.stopForTimeout(job));
@@ -94,6 +98,7 @@ export class Engine implements JobsApi {
     engine.reconcile();
     engine.capper.start();
     engine.housekeeper.start();
+    engine.readiness.start();
     await engine.pump();
     return engine;
   }
@@ -102,6 +107,7 @@ export class Engine implements JobsApi {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.housekeeper.stop();
+      await this.readiness.stop();
       await this.capper.stop();
       await this.supervisor.close();
       this.store.close();
@@ -173,6 +179,7 @@ export class Engine implements JobsApi {
       stdout_read: strip(reads.stdout),
       stderr_read: strip(reads.stderr),
       more: Boolean(reads.stdout?.more || reads.stderr?.more),
+      screen: input.screen ? await this.screenOf(job) : null,
     };
   }
 
@@ -185,6 +192,7 @@ export class Engine implements JobsApi {
       stdout: '',
       stderr: '',
       truncated: false,
+      screen: await this.screenOf(job),
     };
     for (const stream of STREAMS) {
       if (input.stream !== 'both' && input.stream !== stream) continue;
@@ -234,55 +242,8 @@ export class Engine implements JobsApi {
     return interact(this, input, options);
   }
 
-  async kill(raw: KillInput): Promise<KillResult> {
-    const input = parseInput(killInputSchema, raw);
-    const job = this.resolve(input.job_id);
-    const graceMs = (input.grace_s ?? this.config.killGraceS) * 1000;
-    if (job.status === 'queued') {
-      this.store.update(job.id, {
-        status: 'killed',
-        stopRequest: 'kill',
-        reason: 'killed on request before it started',
-        endedAt: Date.now(),
-      });
-      const killed = this.resolve(job.id);
-      this.supervisor.emit('ended', killed);
-      return {
-        job_id: job.id,
-        status: 'killed',
-        already_ended: false,
-        escalated: false,
-        message: `Job ${job.id} was queued and will not run.`,
-      };
-    }
-    if (isFinal(job.status)) {
-      const leftovers = this.supervisor.stopLeftovers(job, input.signal);
-      const extra =
-        leftovers.length > 0
-          ? ` Its leftover background processes (${leftovers.join(', ')}) were sent ${input.signal}.`
-          : '';
-      return {
-        job_id: job.id,
-        status: job.status,
-        already_ended: true,
-        escalated: false,
-        message: `Job ${job.id} had already ended (${job.status}: ${job.reason ?? 'no reason recorded'}).${extra}`,
-      };
-    }
-    const { escalated } = await this.supervisor.stop(job.id, 'kill', input.signal, graceMs);
-    const after = this.resolve(job.id);
-    const how = escalated
-      ? `it ignored ${input.signal} for ${graceMs / 1000} s and was killed with SIGKILL`
-      : `it stopped on ${input.signal}`;
-    return {
-      job_id: job.id,
-      status: after.status,
-      already_ended: false,
-      escalated,
-      message: isFinal(after.status)
-        ? `Job ${job.id} is ${after.status}: ${how}.`
-        : `Job ${job.id} was signalled but is still ${after.status}; check status again.`,
-    };
+  kill(input: KillInput): Promise<KillResult> {
+    return killJob(this, input);
   }
 
   wait(input: WaitInput, options: CallOptions = {}): Promise<WaitResult> {
@@ -345,6 +306,13 @@ export class Engine implements JobsApi {
     });
   }
 
+  /** A pty job's visible terminal screen, played from its output; null for other jobs. */
+  async screenOf(job: JobRecord): Promise<string | null> {
+    if (job.pty === null) return null;
+    return (await readScreenFile(join(this.dirOf(job.id), 'stdout'), job.maxOutputBytes, job.pty))
+      .text;
+  }
+
   private resolveWithLogs(ref: string): JobRecord {
     const job = this.resolve(ref);
     if (job.logsEvicted) {
@@ -397,13 +365,16 @@ export class Engine implements JobsApi {
     }
   }
 
+  /** A run has started (or was re-adopted): cap its output and watch for readiness. */
   private trackOutput(job: JobRecord): void {
     const dir = this.dirOf(job.id);
     this.capper.track(job.id, [join(dir, 'stdout'), join(dir, 'stderr')], job.maxOutputBytes);
+    this.readiness.watch(job);
   }
 
   private onEnded(job: JobRecord): void {
     this.capper.untrack(job.id);
+    this.readiness.unwatch(job.id);
     this.housekeeper.soon();
     void this.pump();
   }

@@ -4,6 +4,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import { BgError, ErrorCode } from '../errors.js';
 import { readStream } from '../logs/reader.js';
+import { readScreenFile } from '../logs/screen.js';
+import { keyBytes } from './keys.js';
 import { compileSearchRegex } from '../logs/regex.js';
 import { signalProcess } from '../monitor/proc.js';
 import { openStdinForWrite } from '../monitor/spawn.js';
@@ -57,6 +59,17 @@ export async function interact(
   const began = Date.now();
   const deadline = began + input.timeout_s * 1000;
 
+  // Keys are checked before anything is written. Arrow keys are spelt as the program asked
+  // (application cursor mode) on a terminal.
+  let keys = '';
+  if (input.keys !== undefined && input.keys.length > 0) {
+    const screen =
+      job.pty === null
+        ? undefined
+        : await readScreenFile(paths.stdout, job.maxOutputBytes, job.pty);
+    const applicationCursorKeys = screen?.applicationCursorKeys ?? false;
+    keys = input.keys.map((key) => keyBytes(key, { applicationCursorKeys })).join('');
+  }
   if (input.input !== undefined) {
     await writeInput(
       dir,
@@ -65,6 +78,7 @@ export async function interact(
       Math.max(deadline, began + 1000),
     );
   }
+  if (keys !== '') await writeInput(dir, job.id, keys, Math.max(deadline, began + 1000));
   if (input.close_stdin) closeStdin(engine, job);
 
   const read = (stream: 'stdout' | 'stderr', final: boolean): string =>
@@ -88,6 +102,7 @@ export async function interact(
     stderr: read('stderr', final),
     returned_because: because,
     stdin_open: !final && !fresh.stdinClosed,
+    screen: await engine.screenOf(fresh),
   };
 
   async function watch(): Promise<Returned> {

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import type { Config } from '../config.js';
@@ -88,17 +88,24 @@ export function prepareJob(
       'lifetime "session" needs an MCP session to belong to; this caller has none. Use "persistent".',
     );
   }
+  const pty = input.pty === false ? null : input.pty === true ? { cols: 120, rows: 40 } : input.pty;
+  if (pty !== null && !existsSync(SCRIPT)) {
+    throw new BgError(
+      ErrorCode.invalidInput,
+      `pty needs ${SCRIPT} (util-linux script), which is not installed. Install util-linux, or run without pty.`,
+    );
+  }
   return {
     command,
     cwd,
-    env: { ...stripInternal(caller.env), ...JOB_ENV_DEFAULTS, ...envOverrides },
+    env: { ...jobBaseEnv(caller.env, pty !== null), ...envOverrides },
     envOverrides,
     name: input.name === undefined ? null : validateName(input.name),
     timeoutS: input.timeout_s ?? caller.jobTimeoutS ?? null,
     ready: input.ready ?? null,
     restart: input.restart === undefined || input.restart.policy === 'no' ? null : input.restart,
     port: input.port ?? null,
-    pty: input.pty === false ? null : input.pty === true ? { cols: 120, rows: 40 } : input.pty,
+    pty,
     lifetime: input.lifetime,
     sessionId: input.lifetime === 'session' ? (caller.session ?? null) : null,
     project: projectOf(cwd, caller.roots),
@@ -123,10 +130,23 @@ export function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-function stripInternal(env: Record<string, string>): Record<string, string> {
-  const rest = { ...env };
-  delete rest.BGJOBS_JOB_COMMAND;
-  return rest;
+/** The program that gives a `pty` job its terminal. */
+const SCRIPT = '/usr/bin/script';
+
+/**
+ * The caller's environment with the job defaults on top. In a terminal a job gets
+ * TERM=xterm-256color (what the screen emulator speaks), and loses COLUMNS/LINES inherited from
+ * the caller, which would override the terminal's real size.
+ */
+function jobBaseEnv(callerEnv: Record<string, string>, pty: boolean): Record<string, string> {
+  const env: Record<string, string> = { ...callerEnv, ...JOB_ENV_DEFAULTS };
+  delete env.BGJOBS_JOB_COMMAND;
+  if (pty) {
+    env.TERM = 'xterm-256color';
+    delete env.COLUMNS;
+    delete env.LINES;
+  }
+  return env;
 }
 
 function checkCwd(

@@ -34,6 +34,8 @@ interface LiveJob {
   deadline: number | null;
   /** Set while a service waits out its backoff before the next run. */
   restartTimer: NodeJS.Timeout | undefined;
+  /** Where the current run's output starts in each stream (known for runs started here). */
+  runOffsets: { stdout: number; stderr: number } | undefined;
 }
 
 export interface SupervisorEvents {
@@ -41,6 +43,8 @@ export interface SupervisorEvents {
   started: [job: JobRecord];
   timeout: [job: JobRecord];
   restarting: [job: JobRecord];
+  /** Its readiness condition was met, or its failure pattern matched. */
+  ready: [job: JobRecord];
 }
 
 /**
@@ -72,6 +76,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.live.has(id);
   }
 
+  /** Where the current run's output starts, if this supervisor started it. */
+  runOffsets(id: string): { stdout: number; stderr: number } | undefined {
+    return this.live.get(id)?.runOffsets;
+  }
+
   /**
    * Starts a job that the store already holds as `running` (so a crash after this point can
    * never start it twice). Resolves once the job's pid is known, or with the failed record.
@@ -98,10 +107,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       setAsidePreviousRun(dir, job.runs);
+      entry.runOffsets = {
+        stdout: fileSize(join(dir, 'stdout')),
+        stderr: fileSize(join(dir, 'stderr')),
+      };
       // A queued job's directory may have gone meanwhile; spawn would blame /bin/sh for it.
       if (!existsSync(job.cwd))
         throw new Error(`its working directory ${job.cwd} no longer exists`);
-      const monitor = await spawnMonitor(dir, job.command, job.env, job.cwd);
+      const monitor = await spawnMonitor(dir, job.command, job.env, job.cwd, job.pty);
       entry.child = monitor.child;
       this.store.update(job.id, {
         monitorPid: monitor.monitorPid,
@@ -230,6 +243,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       orphaned: false,
       deadline: deadlineOf(job),
       restartTimer: undefined,
+      runOffsets: undefined,
     };
     this.live.set(job.id, entry);
     return entry;

@@ -11,9 +11,22 @@ import { isFinal, type JobRecord } from './model.js';
 
 const PROGRESS_EVERY_MS = 1000;
 
+type Fired = WaitResult['fired'];
+
+/** What, if anything, ends the wait for one job. */
+export function firedFor(job: JobRecord | undefined, until: 'exit' | 'ready'): Fired | null {
+  if (job === undefined || isFinal(job.status)) return 'exited';
+  if (job.readyState === 'failed') return 'failed_pattern';
+  if (until === 'ready' && job.status === 'running') {
+    if (job.readyState === 'ready' || job.readyState === null) return 'ready';
+  }
+  return null;
+}
+
 /**
- * Waits until all (or any) of the jobs have ended, or the timeout passes — never longer than
- * 50 s, so no client cuts the call; the caller calls again while `done` is false.
+ * Waits until all (or any) of the jobs have ended — or, with `until: "ready"`, are ready — or a
+ * failure pattern fired, or the timeout passed. Never longer than 50 s, so no client cuts the
+ * call; the caller calls again while `done` is false.
  */
 export async function waitForJobs(
   engine: Engine,
@@ -31,56 +44,93 @@ export async function waitForJobs(
   const ids = [...new Set(refs.map((ref) => engine.resolve(ref).id))];
   const began = Date.now();
   const current = (): (JobRecord | undefined)[] => ids.map((id) => engine.store.get(id));
-  const ended = (): number =>
-    current().filter((job) => job === undefined || isFinal(job.status)).length;
-  const isDone = (): boolean => (input.mode === 'all' ? ended() === ids.length : ended() > 0);
+  const fired = (): (Fired | null)[] => current().map((job) => firedFor(job, input.until));
+  const settled = (): number => fired().filter((f) => f !== null).length;
+  // The first job that fired, in the order they fired: what `any` reports.
+  const order: string[] = [];
+  const isDone = (): boolean => (input.mode === 'all' ? settled() === ids.length : settled() > 0);
 
   if (!isDone() && input.timeout_s > 0 && !signal?.aborted) {
     await new Promise<void>((resolve) => {
       const finish = (): void => {
         clearTimeout(timer);
         clearInterval(ticker);
-        engine.supervisor.off('ended', onEnded);
+        engine.supervisor.off('ended', onChange);
+        engine.supervisor.off('ready', onChange);
+        engine.supervisor.off('started', onChange);
         signal?.removeEventListener('abort', finish);
         resolve();
       };
-      const onEnded = (job: JobRecord): void => {
-        if (ids.includes(job.id) && isDone()) finish();
+      const onChange = (job: JobRecord): void => {
+        if (!ids.includes(job.id)) return;
+        if (firedFor(engine.store.get(job.id), input.until) !== null) order.push(job.id);
+        if (isDone()) finish();
       };
       const timer = setTimeout(finish, input.timeout_s * 1000);
       const ticker = setInterval(() => {
         onProgress?.({
           progress: Math.round((Date.now() - began) / 1000),
           total: input.timeout_s,
-          message: `${ended()} of ${ids.length} job(s) ended`,
+          message: `${settled()} of ${ids.length} job(s) done`,
         });
       }, PROGRESS_EVERY_MS);
-      engine.supervisor.on('ended', onEnded);
+      engine.supervisor.on('ended', onChange);
+      engine.supervisor.on('ready', onChange);
+      engine.supervisor.on('started', onChange);
       signal?.addEventListener('abort', finish);
     });
   }
 
+  const jobs = current();
+  const firedNow = fired();
   return {
     done: isDone(),
-    jobs: current().map((job, i) =>
-      job === undefined
-        ? {
-            job_id: ids[i] ?? '',
-            name: null,
-            status: 'lost' as const,
-            exit_code: null,
-            signal: null,
-            reason: 'removed while waiting',
-          }
-        : {
-            job_id: job.id,
-            name: job.name,
-            status: job.status,
-            exit_code: job.exitCode,
-            signal: job.signal,
-            reason: job.reason,
-          },
-    ),
+    fired: overall(ids, firedNow, order, input.mode, isDone()),
+    jobs: jobs.map((job, i) => {
+      const base =
+        job === undefined
+          ? {
+              job_id: ids[i] ?? '',
+              name: null,
+              status: 'lost' as const,
+              exit_code: null,
+              signal: null,
+              reason: 'removed while waiting',
+            }
+          : {
+              job_id: job.id,
+              name: job.name,
+              status: job.status,
+              exit_code: job.exitCode,
+              signal: job.signal,
+              reason: job.reason,
+            };
+      return {
+        ...base,
+        ready: job?.readyState == null ? null : job.readyState === 'ready',
+        fired: firedNow[i] ?? null,
+        match: job?.readyMatch ?? null,
+      };
+    }),
     waited_ms: Date.now() - began,
   };
+}
+
+function overall(
+  ids: string[],
+  fired: (Fired | null)[],
+  order: string[],
+  mode: 'all' | 'any',
+  done: boolean,
+): Fired {
+  if (!done) return 'timeout';
+  if (mode === 'any') {
+    const first = order.find((id) => fired[ids.indexOf(id)] !== null);
+    return (
+      fired[first === undefined ? fired.findIndex((f) => f !== null) : ids.indexOf(first)] ??
+      'exited'
+    );
+  }
+  if (fired.includes('failed_pattern')) return 'failed_pattern';
+  return fired.every((f) => f === 'ready') ? 'ready' : 'exited';
 }

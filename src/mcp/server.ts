@@ -1,6 +1,8 @@
 import { McpServer } from '@modelcontextprotocol/server';
 
 import type { Caller, JobsApi } from '../jobs/api.js';
+import { createProfileServer } from './profiles/index.js';
+import type { ProfileName } from './profiles/names.js';
 import type { Tool, ToolDeps } from './tool.js';
 import { executeTool } from './tools/execute.js';
 import { interactTool } from './tools/interact.js';
@@ -40,6 +42,8 @@ export interface CreateServerOptions {
   version: string;
   /** Where unexpected failures are reported; stderr by default (stdout is the protocol). */
   logError?: ToolDeps['logError'];
+  /** Serve this drop-in profile's tools (another server's, exactly) instead of bgjobs' own. */
+  profile?: ProfileName | undefined;
 }
 
 /**
@@ -51,6 +55,7 @@ export interface CreateServerOptions {
  * await server.connect(transport);
  */
 export function createServer(api: JobsApi, options: CreateServerOptions): McpServer {
+  if (options.profile !== undefined) return createProfileServer(options.profile, api, options);
   const server = new McpServer(
     { name: 'bgjobs', title: 'bgjobs: durable background jobs', version: options.version },
     { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },

@@ -5,16 +5,22 @@ import { DaemonClient } from '../daemon/client.js';
 import type { Caller } from '../jobs/api.js';
 import { defaultCaller } from '../jobs/prepare.js';
 import { VERSION } from '../version.js';
+import type { ProfileName } from './profiles/names.js';
 import { createServer } from './server.js';
 
 /**
  * `bgjobs mcp`: serves MCP over stdio until the client closes stdin (or a SIGINT/SIGTERM), with
  * every tool call sent to the daemon (started on demand). Logs go to stderr: stdout is the protocol.
+ * With a `profile`, it serves that drop-in profile's tools instead of bgjobs' own.
  *
  * @example
- * await runMcpStdio(loadConfig(process.env));
+ * await runMcpStdio(loadConfig(process.env), { profile: 'mcp-background-job' });
  */
-export async function runMcpStdio(config: Config): Promise<void> {
+export async function runMcpStdio(
+  config: Config,
+  options: { profile?: ProfileName | undefined } = {},
+): Promise<void> {
+  const { profile } = options;
   const caller = callerFromProcess(config);
   const api = new DaemonClient(config, true);
   // Start (or reach) the daemon while the client initialises; the first tool call shares this
@@ -25,7 +31,7 @@ export async function runMcpStdio(config: Config): Promise<void> {
     .catch((error: unknown) => log(`the daemon is not available yet: ${describe(error)}`));
 
   const transport = new ClosingStdioTransport();
-  const handle = serveStdio(() => createServer(api, { caller, version: VERSION }), {
+  const handle = serveStdio(() => createServer(api, { caller, version: VERSION, profile }), {
     transport,
     onerror: (error) => log(`protocol error: ${error.message}`),
   });
@@ -37,7 +43,8 @@ export async function runMcpStdio(config: Config): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  log(`serving MCP on stdio (data in ${config.home})`);
+  const as = profile === undefined ? '' : ` as ${profile}`;
+  log(`serving MCP on stdio${as} (data in ${config.home})`);
   try {
     await transport.closed;
     if (signalled === undefined) log('the client closed stdin: closing');

@@ -8,6 +8,12 @@
 # open, so the job never sees EOF because a bgjobs process went away. When the job ends it
 # writes the exit status to JOB_DIR/exit atomically (temp file, then rename). Nothing here
 # depends on a living bgjobs process. SIGUSR1 asks it to close the job's stdin (EOF).
+#
+# With BGJOBS_PTY_COLS and BGJOBS_PTY_ROWS set, the job runs in a pseudo-terminal of that size
+# instead: util-linux script(1) holds the terminal's master side (so the terminal lives as
+# long as the job, not as long as bgjobs), copies the FIFO into it and everything the job
+# writes out of it into JOB_DIR/stdout. The job is then the leader of the terminal's own
+# session; it writes the pid file itself, so the pid there is the one to signal.
 dir=$1
 umask 077
 cmd=$BGJOBS_JOB_COMMAND
@@ -19,12 +25,35 @@ exec 3<>"$dir/stdin"
 fired=0
 trap 'exec 3>&-; fired=1' USR1
 
+# Run by script(1) as `sh -c` in the new terminal (it is fixed text: the command, sizes and
+# paths arrive in the environment). It records the pids, sizes the terminal, gives the job
+# back the SHELL it had, drops the variables meant for it alone, and becomes the job.
+pty_session='printf "%s %s\n" "$BGJOBS_PTY_MONITOR" "$$" >"$BGJOBS_PTY_DIR/pid" || exit 70
+stty cols "$BGJOBS_PTY_COLS" rows "$BGJOBS_PTY_ROWS" iutf8 || exit 70
+if [ -n "$BGJOBS_PTY_SHELL_SET" ]; then export SHELL="$BGJOBS_PTY_SHELL"; else unset SHELL; fi
+set -- "$BGJOBS_JOB_COMMAND_PTY"
+unset BGJOBS_JOB_COMMAND_PTY BGJOBS_PTY_COLS BGJOBS_PTY_ROWS BGJOBS_PTY_DIR BGJOBS_PTY_MONITOR \
+  BGJOBS_PTY_SHELL BGJOBS_PTY_SHELL_SET
+exec /bin/sh -c "$1"'
+
 # setsid: own session and process group (pgid = pid). env: an asynchronous list of a
-# non-interactive shell ignores SIGINT and SIGQUIT; the job gets them back at their defaults.
-setsid env --default-signal=INT,QUIT /bin/sh -c "$cmd" \
-  <"$dir/stdin" >>"$dir/stdout" 2>>"$dir/stderr" 3>&- &
-pid=$!
-printf '%s %s\n' "$$" "$pid" >"$dir/pid"
+# non-interactive shell ignores SIGINT and SIGQUIT; the job gets them back at their defaults
+# (through script(1) too, whose child keeps the dispositions it inherits).
+if [ -n "${BGJOBS_PTY_COLS-}" ] && [ -n "${BGJOBS_PTY_ROWS-}" ]; then
+  # script runs $SHELL -c TEXT: /bin/sh, whatever the user's login shell. -e: exit with the
+  # job's status (128+N for signal N); -f: no buffering; echo: as a terminal does (the
+  # screen then shows what was typed; readline-style programs echo for themselves anyway).
+  BGJOBS_JOB_COMMAND_PTY=$cmd BGJOBS_PTY_DIR=$dir BGJOBS_PTY_MONITOR=$$ \
+    BGJOBS_PTY_SHELL=${SHELL-} BGJOBS_PTY_SHELL_SET=${SHELL+1} SHELL=/bin/sh \
+    setsid env --default-signal=INT,QUIT script -q -e -f --echo always -c "$pty_session" /dev/null \
+    <"$dir/stdin" >>"$dir/stdout" 2>>"$dir/stderr" 3>&- &
+  pid=$!
+else
+  setsid env --default-signal=INT,QUIT /bin/sh -c "$cmd" \
+    <"$dir/stdin" >>"$dir/stdout" 2>>"$dir/stderr" 3>&- &
+  pid=$!
+  printf '%s %s\n' "$$" "$pid" >"$dir/pid"
+fi
 
 # A trapped signal interrupts wait (status 128+N) before the job has ended, or lands just as
 # it ends; either way waiting again gives the job's own status, which the shell keeps.
@@ -36,4 +65,6 @@ while :; do
 done
 
 exec 3>&-
+# A terminal job that never started (no script(1), say) has not written the pid file.
+[ -s "$dir/pid" ] || printf '%s %s\n' "$$" "$pid" >"$dir/pid"
 printf '%s\n' "$code" >"$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"

@@ -15,16 +15,27 @@ export interface MonitorStart {
   monitorStart: number | null;
 }
 
+/** The size of a job's pseudo-terminal, in character cells. */
+export interface PtySize {
+  cols: number;
+  rows: number;
+}
+
 /**
  * Starts the monitor for one job, detached in its own session, with the job's environment and
  * working directory. The command travels in an environment variable and is only ever given to
  * a shell as the argument of `sh -c`. Monitor diagnostics go to JOB_DIR/monitor.log.
+ *
+ * With `pty`, the job runs in a pseudo-terminal of that size (see monitor.sh): its stdout and
+ * stderr are one stream, the stdout file, and the job pid the monitor records is the leader
+ * of the terminal's session, so signalling it and its session reaches exactly the job.
  */
 export function spawnMonitor(
   jobDir: string,
   command: string,
   env: Record<string, string>,
   cwd: string,
+  pty: PtySize | null = null,
 ): Promise<MonitorStart> {
   const log = openSync(join(jobDir, 'monitor.log'), 'a', 0o600);
   return new Promise((resolve, reject) => {
@@ -32,7 +43,7 @@ export function spawnMonitor(
     try {
       child = spawn('/bin/sh', [MONITOR_SCRIPT, jobDir], {
         cwd,
-        env: { ...env, BGJOBS_JOB_COMMAND: command },
+        env: monitorEnv(env, command, pty),
         detached: true,
         stdio: ['ignore', 'ignore', log],
       });
@@ -50,6 +61,30 @@ export function spawnMonitor(
       resolve({ child, monitorPid, monitorStart: procStat(monitorPid)?.startTime ?? null });
     });
   });
+}
+
+// The monitor takes the command and the terminal size from its environment. Only `pty` says
+// whether there is a terminal: a size the job's own env happens to carry never does.
+function monitorEnv(
+  env: Record<string, string>,
+  command: string,
+  pty: PtySize | null,
+): Record<string, string> {
+  const rest = { ...env };
+  delete rest.BGJOBS_PTY_COLS;
+  delete rest.BGJOBS_PTY_ROWS;
+  if (pty === null) return { ...rest, BGJOBS_JOB_COMMAND: command };
+  for (const value of [pty.cols, pty.rows]) {
+    if (!Number.isInteger(value) || value < 1 || value > 0xffff) {
+      throw new RangeError(`a terminal size must be a whole number of cells, not ${value}`);
+    }
+  }
+  return {
+    ...rest,
+    BGJOBS_JOB_COMMAND: command,
+    BGJOBS_PTY_COLS: String(pty.cols),
+    BGJOBS_PTY_ROWS: String(pty.rows),
+  };
 }
 
 /** The pids the monitor wrote (`MONITOR_PID JOB_PID\n`), or undefined until it has. */

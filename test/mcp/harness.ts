@@ -6,6 +6,7 @@ import type { z } from 'zod';
 
 import type { Caller } from '../../src/jobs/api.js';
 import { Engine } from '../../src/jobs/engine.js';
+import type { ProfileName } from '../../src/mcp/profiles/names.js';
 import { createServer } from '../../src/mcp/server.js';
 import { makeHome } from '../helpers/home.js';
 
@@ -42,15 +43,29 @@ export interface Harness {
 
 type CallOptions = Parameters<Client['callTool']>[1];
 
-export async function openHarness(era: Era = 'legacy'): Promise<Harness> {
-  const home = makeHome();
+export interface HarnessOptions {
+  /** Serve this drop-in profile's tools instead of bgjobs' own. */
+  profile?: ProfileName;
+  /** Settings (BGJOBS_* variables) for the engine, like BGJOBS_MAX_JOBS. */
+  settings?: Record<string, string>;
+  /** Overrides of the caller context the server passes with each call. */
+  caller?: Partial<Caller>;
+}
+
+export async function openHarness(
+  era: Era = 'legacy',
+  options: HarnessOptions = {},
+): Promise<Harness> {
+  const home = makeHome(options.settings);
   const engine = await Engine.open(home.config());
   // The jobs carry BGJOBS_HOME in their environment, so the cleanup finds any stray process.
-  const caller: Caller = { cwd: home.home, env: home.env, reader: 'mcp-test' };
+  const caller: Caller = { cwd: home.home, env: home.env, reader: 'mcp-test', ...options.caller };
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  const handle = serveStdio(() => createServer(engine, { caller, version: '0.0.0-test' }), {
-    transport: serverTransport,
-  });
+  const { profile } = options;
+  const handle = serveStdio(
+    () => createServer(engine, { caller, version: '0.0.0-test', profile }),
+    { transport: serverTransport },
+  );
   const client = new Client(
     { name: 'bgjobs-test', version: '0.0.0' },
     era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},
