@@ -94,13 +94,16 @@ export function addJobsCommands(program: Command): void {
     .option('--status <status[,status]>', 'only jobs with this status (or any of these)', statuses)
     .option('--name <name>', 'only jobs with this name')
     .option('--limit <n>', 'at most this many', integer(1, 1000), 50)
-    .option('-a, --all', 'every job (up to 1000) and whole command lines')
+    .option(
+      '-a, --all',
+      'jobs of every project (up to 1000), with whole command lines; default: this project',
+    )
     .option('--json', 'print the API result as JSON')
     .action(async (options: LsOptions) => {
       await withApi(async ({ api, call }) => {
         const input = { status: options.status, name: options.name };
         const result = await api.list(
-          { ...input, limit: options.all ? 1000 : options.limit },
+          { ...input, all: options.all === true, limit: options.all ? 1000 : options.limit },
           call,
         );
         const width = options.all || !process.stdout.isTTY ? undefined : process.stdout.columns;

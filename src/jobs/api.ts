@@ -99,6 +99,7 @@ export type ExecuteResult = z.infer<typeof executeOutputSchema>;
 export const jobSummarySchema = z.object({
   job_id: z.string(),
   name: z.string().nullable(),
+  project: z.string().nullable(),
   kind: z.literal('shell'),
   status: jobStatusSchema,
   command: z.string(),
@@ -161,6 +162,10 @@ export const listInputSchema = z.object({
     .optional()
     .describe('Only jobs with this status (or any of these).'),
   name: z.string().optional().describe('Only jobs with this name.'),
+  all: z
+    .boolean()
+    .default(false)
+    .describe("Jobs of every project; by default only the current project's (its git root)."),
   limit: z.number().int().min(1).max(1000).default(50).describe('At most this many, newest first.'),
 });
 export type ListInput = z.input<typeof listInputSchema>;
@@ -168,6 +173,7 @@ export type ListInput = z.input<typeof listInputSchema>;
 export const listOutputSchema = z.object({
   jobs: z.array(jobSummarySchema),
   total: z.number().describe('How many jobs match, before the limit.'),
+  project: z.string().nullable().describe('The project listed (null: all jobs).'),
 });
 export type ListResult = z.infer<typeof listOutputSchema>;
 

@@ -47,6 +47,7 @@ import { Housekeeper, logBytesOnDisk } from './housekeeping.js';
 import { parseJobRef } from './ids.js';
 import { interact } from './interact.js';
 import { isFinal, type JobRecord } from './model.js';
+import { projectOf } from './project.js';
 import { toStatus, toSummary } from './present.js';
 import { fileSize, Supervisor } from './supervisor.js';
 import { waitForJobs } from './wait.js';
@@ -130,11 +131,19 @@ export class Engine implements JobsApi {
     return executeJob(this, input, options);
   }
 
-  async list(raw: ListInput): Promise<ListResult> {
+  async list(raw: ListInput, options: CallOptions = {}): Promise<ListResult> {
     const input = parseInput(listInputSchema, raw);
     const statuses = input.status === undefined ? undefined : [input.status].flat();
-    const { jobs, total } = this.store.list({ statuses, name: input.name, limit: input.limit });
-    return Promise.resolve({ jobs: jobs.map((job) => toSummary(job)), total });
+    const caller = options.caller;
+    // Scoped to the caller's project (its git root, or a client root) unless all are asked for.
+    const project = input.all || !caller ? null : projectOf(caller.cwd, caller.roots);
+    const { jobs, total } = this.store.list({
+      statuses,
+      name: input.name,
+      project: project ?? undefined,
+      limit: input.limit,
+    });
+    return { jobs: jobs.map((job) => toSummary(job)), total, project };
   }
 
   async status(raw: StatusInput): Promise<StatusResult> {
@@ -296,12 +305,14 @@ export class Engine implements JobsApi {
   present(job: JobRecord): StatusResult {
     const dir = this.dirOf(job.id);
     const live = !isFinal(job.status);
+    // One scan of the process table serves both the input wait and the ports.
+    const members = job.status === 'running' ? this.supervisor.members(job) : [];
     return toStatus(job, {
       stdoutBytes: live ? fileSize(join(dir, 'stdout')) : job.stdoutBytes,
       stderrBytes: live ? fileSize(join(dir, 'stderr')) : job.stderrBytes,
       queuePosition: job.status === 'queued' ? this.queuePosition(job) : null,
-      waitingForInput: job.status === 'running' && this.supervisor.waitingForInput(job),
-      ports: job.status === 'running' ? portsOf(this.supervisor.members(job)) : [],
+      waitingForInput: job.status === 'running' && this.supervisor.waitingForInput(job, members),
+      ports: members.length > 0 ? portsOf(members) : [],
       now: Date.now(),
     });
   }

@@ -1,4 +1,5 @@
 import type { JobSummary, StatusResult } from './api.js';
+import type { ListedJob } from '../store/store.js';
 import type { JobRecord } from './model.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -6,7 +7,7 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 const MAX_LISTED_COMMAND = 200;
 
 /** A job as `list` shows it: the command shortened, times as ISO strings. */
-export function toSummary(job: JobRecord, full = false): JobSummary {
+export function toSummary(job: ListedJob, full = false): JobSummary {
   const command =
     full || job.command.length <= MAX_LISTED_COMMAND
       ? job.command
@@ -14,6 +15,7 @@ export function toSummary(job: JobRecord, full = false): JobSummary {
   return {
     job_id: job.id,
     name: job.name,
+    project: job.project,
     kind: job.kind,
     status: job.status,
     command,

@@ -199,10 +199,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return members;
   }
 
-  /** Whether any process of the job is blocked reading its stdin FIFO. */
-  waitingForInput(job: JobRecord): boolean {
+  /** Whether any of these processes of the job is blocked reading its stdin FIFO. */
+  waitingForInput(job: JobRecord, pids: readonly number[] = this.members(job)): boolean {
     const fifo = join(this.jobDir(job.id), 'stdin');
-    return this.processes(job).some((p) => isWaitingOnStdin(p.pid, fifo));
+    return pids.some((pid) => isWaitingOnStdin(pid, fifo));
   }
 
   /** Pids of the job's processes still alive: its process group and session members. */
@@ -270,13 +270,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   private async waitForPids(dir: string, child: ChildProcess) {
     const deadline = Date.now() + PID_FILE_WAIT_MS;
-    let wait = 1;
+    // The pid file comes a few milliseconds after the spawn; every millisecond of lag is
+    // added to execute, and a look costs a failed open.
     while (Date.now() < deadline) {
       const pids = readPidFile(dir);
       if (pids) return pids;
       if (child.exitCode !== null || child.signalCode !== null) return readPidFile(dir);
-      await delay(wait);
-      wait = Math.min(wait * 2, 20);
+      await delay(1);
     }
     return undefined;
   }

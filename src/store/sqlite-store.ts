@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { BgError, ErrorCode } from '../errors.js';
 import { jobRecordSchema, LIVE_STATUSES, type JobRecord, type JobStatus } from '../jobs/model.js';
 import { MIGRATIONS } from './migrations.js';
-import type { JobStore, ListFilter } from './store.js';
+import type { JobStore, ListedJob, ListFilter } from './store.js';
 
 type Row = Record<string, unknown>;
 
@@ -63,15 +63,30 @@ function toColumn(field: keyof JobRecord, value: unknown): unknown {
   return value;
 }
 
-function fromRow(row: Row): JobRecord {
+function convert(row: Row, fields: readonly (keyof JobRecord)[]): Row {
   const record: Row = {};
-  for (const [field, column] of Object.entries(COLUMNS) as [keyof JobRecord, string][]) {
-    const value = row[column];
+  for (const field of fields) {
+    const value = row[COLUMNS[field]];
     if (JSON_FIELDS.has(field)) record[field] = JSON.parse(String(value));
     else if (BOOLEAN_FIELDS.has(field)) record[field] = value === 1;
     else record[field] = value;
   }
-  return jobRecordSchema.parse(record);
+  return record;
+}
+
+const ALL_FIELDS = Object.keys(COLUMNS) as (keyof JobRecord)[];
+
+function fromRow(row: Row): JobRecord {
+  return jobRecordSchema.parse(convert(row, ALL_FIELDS));
+}
+
+// A listing leaves out each job's environment: the bulk of a row, and not shown in a list.
+const LISTED_FIELDS = ALL_FIELDS.filter((f) => f !== 'env' && f !== 'envOverrides');
+const LISTED_COLUMNS = LISTED_FIELDS.map((f) => COLUMNS[f]).join(', ');
+const listedJobSchema = jobRecordSchema.omit({ env: true, envOverrides: true });
+
+function listedFromRow(row: Row): ListedJob {
+  return listedJobSchema.parse(convert(row, LISTED_FIELDS));
 }
 
 const cursorRowSchema = z.object({ offset: z.number() });
@@ -151,7 +166,7 @@ export class SqliteStore implements JobStore {
     return row ? fromRow(row) : undefined;
   }
 
-  list(filter: ListFilter): { jobs: JobRecord[]; total: number } {
+  list(filter: ListFilter): { jobs: ListedJob[]; total: number } {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.statuses && filter.statuses.length > 0) {
@@ -162,14 +177,20 @@ export class SqliteStore implements JobStore {
       where.push('name = ?');
       params.push(filter.name);
     }
+    if (filter.project !== undefined) {
+      where.push('project = ?');
+      params.push(filter.project);
+    }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const rows = this.db
-      .prepare(`SELECT * FROM jobs ${clause} ORDER BY created_at DESC, rowid DESC LIMIT ?`)
+      .prepare(
+        `SELECT ${LISTED_COLUMNS} FROM jobs ${clause} ORDER BY created_at DESC, rowid DESC LIMIT ?`,
+      )
       .all(...params, filter.limit) as Row[];
     const total = countRowSchema.parse(
       this.db.prepare(`SELECT count(*) AS n FROM jobs ${clause}`).get(...params),
     ).n;
-    return { jobs: rows.map(fromRow), total };
+    return { jobs: rows.map(listedFromRow), total };
   }
 
   withStatus(statuses: readonly JobStatus[]): JobRecord[] {

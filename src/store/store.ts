@@ -3,8 +3,13 @@ import type { JobRecord, JobStatus } from '../jobs/model.js';
 export interface ListFilter {
   statuses?: readonly JobStatus[];
   name?: string;
+  /** Only jobs started in this project. */
+  project?: string;
   limit: number;
 }
+
+/** A job as a listing shows it: everything but its environment. */
+export type ListedJob = Omit<JobRecord, 'env' | 'envOverrides'>;
 
 /**
  * Where jobs live. The daemon is its one writer; everything else asks the daemon. Kept small
@@ -16,7 +21,7 @@ export interface JobStore {
   get(id: string): JobRecord | undefined;
   /** The live job with this name, else the newest finished one. */
   findByName(name: string): JobRecord | undefined;
-  list(filter: ListFilter): { jobs: JobRecord[]; total: number };
+  list(filter: ListFilter): { jobs: ListedJob[]; total: number };
   /** Jobs in these statuses, oldest first (for reconciling and the queue). */
   withStatus(statuses: readonly JobStatus[]): JobRecord[];
   /** The next queued job to start: oldest first. */

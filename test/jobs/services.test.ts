@@ -106,3 +106,39 @@ describe('restart policies', () => {
     expect(output.stdout.match(/^run$/gm)).toHaveLength(2);
   });
 });
+
+describe('project scope', () => {
+  it('lists the caller project by default and every project with all', async () => {
+    const { mkdtempSync, mkdirSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const root = mkdtempSync(join(tmpdir(), 'bgjobs-projects-'));
+    try {
+      const a = join(root, 'a');
+      const b = join(root, 'b');
+      for (const dir of [a, b]) mkdirSync(join(dir, '.git'), { recursive: true });
+      mkdirSync(join(a, 'sub'));
+      const inA = await h.engine.execute(
+        { command: 'true', cwd: join(a, 'sub') },
+        { caller: h.caller },
+      );
+      const inB = await h.engine.execute({ command: 'true', cwd: b }, { caller: h.caller });
+      const fromA = await h.engine.list({}, { caller: { ...h.caller, cwd: a } });
+      expect(fromA.project).toBe(a);
+      expect(fromA.jobs.map((j) => j.job_id)).toEqual([inA.job_id]);
+      const everything = await h.engine.list({ all: true }, { caller: { ...h.caller, cwd: a } });
+      expect(everything.jobs.map((j) => j.job_id)).toEqual([inB.job_id, inA.job_id]);
+      expect(everything.project).toBeNull();
+      // A folder in no git work tree belongs to the client root that holds it.
+      const plain = join(root, 'plain');
+      mkdirSync(plain);
+      const inPlain = await h.engine.execute(
+        { command: 'true', cwd: plain },
+        { caller: { ...h.caller, roots: [plain] } },
+      );
+      expect((await h.engine.status({ job_id: inPlain.job_id })).project).toBe(plain);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
