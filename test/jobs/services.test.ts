@@ -4,6 +4,10 @@
 // a visible boundary between runs until max_restarts and then says so, listed exit codes mean
 // done, `always` restarts a clean exit, kill stops a service between runs, and a service keeps
 // its restart appointment across an engine restart.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { openEngine, type EngineHarness } from '../helpers/engine.js';
@@ -109,9 +113,6 @@ describe('restart policies', () => {
 
 describe('project scope', () => {
   it('lists the caller project by default and every project with all', async () => {
-    const { mkdtempSync, mkdirSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const root = mkdtempSync(join(tmpdir(), 'bgjobs-projects-'));
     try {
       const a = join(root, 'a');
