@@ -4,13 +4,20 @@ import type { z } from 'zod';
 
 import type { Config } from '../config.js';
 import { BgError, ErrorCode, isBgError } from '../errors.js';
-import { OUTPUT_SCHEMAS, type ApiMethod, type CallOptions, type JobsApi } from '../jobs/api.js';
+import {
+  OUTPUT_SCHEMAS,
+  type ApiMethod,
+  type CallOptions,
+  type JobsApi,
+  type WatchOptions,
+} from '../jobs/api.js';
 import { Connection } from './connection.js';
 import { startDaemon } from './lifecycle.js';
 import { socketPath } from './paths.js';
 
 // Reads and waits may be sent again after a lost connection; the rest might act twice.
 const MAX_ATTEMPTS = 4;
+const WATCH_RETRY_MS = 500;
 const RETRYABLE: ReadonlySet<ApiMethod> = new Set([
   'list',
   'status',
@@ -48,6 +55,32 @@ export class DaemonClient implements JobsApi {
   kill = this.method('kill');
   wait = this.method('wait');
   remove = this.method('remove');
+
+  /**
+   * Streams job events until the signal aborts. It follows the daemon across restarts, but
+   * never starts one itself: with no daemon there are no jobs running to report on.
+   */
+  async watch(options: WatchOptions): Promise<void> {
+    const path = socketPath(this.config.home);
+    while (!options.signal.aborted && !this.closed) {
+      let connection: Connection | undefined;
+      try {
+        connection = await Connection.open(path);
+        await connection.request(
+          'watch',
+          {},
+          { signal: options.signal, onEvent: options.onEvent, caller: options.caller },
+        );
+      } catch {
+        // No daemon right now, or it went away: look again shortly.
+      } finally {
+        connection?.close();
+      }
+      if (!options.signal.aborted) {
+        await delay(WATCH_RETRY_MS, undefined, { signal: options.signal }).catch(() => undefined);
+      }
+    }
+  }
 
   /** Opens the connection now, so a daemon that cannot start is reported early. */
   async ready(): Promise<void> {

@@ -1,19 +1,21 @@
 import { connect as netConnect, type Socket } from 'node:net';
 
 import { BgError, ErrorCode } from '../errors.js';
-import type { Caller, Progress } from '../jobs/api.js';
+import type { Caller, JobEvent, Progress } from '../jobs/api.js';
 import { LineSplitter, responseSchema, type Method } from './protocol.js';
 
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   onProgress: ((progress: Progress) => void) | undefined;
+  onEvent: ((event: JobEvent) => void) | undefined;
 }
 
 export interface RequestOptions {
   caller?: Caller;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  onEvent?: (event: JobEvent) => void;
 }
 
 /** One open socket to the daemon, multiplexing requests by id. */
@@ -73,6 +75,7 @@ export class Connection {
           reject(error);
         },
         onProgress: options.onProgress,
+        onEvent: options.onEvent,
       });
       this.socket.write(`${JSON.stringify({ id, method, params, caller: options.caller })}\n`);
     });
@@ -95,6 +98,7 @@ export class Connection {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     if ('progress' in message) return pending.onProgress?.(message.progress);
+    if ('event' in message) return pending.onEvent?.(message.event);
     if ('error' in message) {
       const { code, message: text, data } = message.error;
       const known = Object.values(ErrorCode) as string[];

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 
-import { API_METHODS, callerSchema } from '../jobs/api.js';
+import { API_METHODS, callerSchema, jobEventSchema } from '../jobs/api.js';
 
 /**
  * The daemon's socket protocol: newline-delimited JSON. A client sends requests; the daemon
  * answers each with exactly one result or error, and may send progress lines before it.
  * A client may cancel a request it no longer waits for.
  */
-export const CONTROL_METHODS = ['ping', 'shutdown'] as const;
+export const CONTROL_METHODS = ['ping', 'shutdown', 'watch'] as const;
 export const METHODS = [...API_METHODS, ...CONTROL_METHODS] as const;
 export type Method = (typeof METHODS)[number];
 
@@ -30,6 +30,7 @@ export const errorSchema = z.object({
 export const responseSchema = z.union([
   z.object({ id: z.number().int(), result: z.unknown() }),
   z.object({ id: z.number().int(), error: errorSchema }),
+  z.object({ id: z.number().int(), event: jobEventSchema }),
   z.object({
     id: z.number().int(),
     progress: z.object({

@@ -105,11 +105,14 @@ export class SocketServer {
     }
     const controller = new AbortController();
     running.set(parsed.data.id, controller);
-    this.inFlight += 1;
-    this.handlers.onActivity();
-    this.dispatch(parsed.data, controller.signal, (progress) =>
-      send({ id: parsed.data.id, progress }),
-    )
+    // A watcher listens for as long as its client lives: that is not activity keeping the
+    // daemon up when nothing runs.
+    const counts = parsed.data.method !== 'watch';
+    if (counts) {
+      this.inFlight += 1;
+      this.handlers.onActivity();
+    }
+    this.dispatch(parsed.data, controller.signal, send)
       .then(
         (result) => send({ id: parsed.data.id, result }),
         (error: unknown) => {
@@ -122,22 +125,29 @@ export class SocketServer {
       )
       .finally(() => {
         running.delete(parsed.data.id);
-        this.inFlight -= 1;
-        this.handlers.onActivity();
+        if (counts) {
+          this.inFlight -= 1;
+          this.handlers.onActivity();
+        }
       });
   }
 
   private async dispatch(
     request: Request,
     signal: AbortSignal,
-    onProgress: (p: Progress) => void,
+    send: (message: Response) => void,
   ): Promise<unknown> {
+    const onProgress = (progress: Progress): void => send({ id: request.id, progress });
     const options = { caller: request.caller, signal, onProgress };
     const params = (request.params ?? {}) as never;
     const { api } = this.handlers;
     switch (request.method) {
       case 'ping':
         return this.handlers.ping();
+      case 'watch':
+        // Streams events until the client cancels the request or goes away.
+        await api.watch({ signal, onEvent: (event) => send({ id: request.id, event }) });
+        return { watching: false };
       case 'shutdown':
         setImmediate(() => this.handlers.shutdown());
         return { stopping: true };

@@ -436,6 +436,24 @@ export const callerSchema = z.object({
 });
 export type Caller = z.input<typeof callerSchema>;
 
+/** Something that happened to a job, as `watch` reports it. */
+export const jobEventSchema = z.object({
+  type: z.enum(['started', 'ended', 'ready', 'restarting', 'output']),
+  job_id: z.string(),
+  name: z.string().nullable(),
+  status: jobStatusSchema,
+  /** For `ended`: how; for `ready`: the matching line; for `output`: bytes written so far. */
+  detail: z.string().nullable(),
+  at: z.string(),
+});
+export type JobEvent = z.infer<typeof jobEventSchema>;
+
+export interface WatchOptions {
+  signal: AbortSignal;
+  onEvent: (event: JobEvent) => void;
+  caller?: Caller;
+}
+
 export interface Progress {
   progress: number;
   total?: number;
@@ -459,6 +477,11 @@ export interface JobsApi {
   kill(input: KillInput, options?: CallOptions): Promise<KillResult>;
   wait(input: WaitInput, options?: CallOptions): Promise<WaitResult>;
   remove(input: RemoveInput, options?: CallOptions): Promise<RemoveResult>;
+  /**
+   * Reports job events (starts, ends, readiness, restarts, and output growth at most every
+   * 250 ms per job) until the signal aborts; resolves then.
+   */
+  watch(options: WatchOptions): Promise<void>;
 }
 
 export const API_METHODS = [

@@ -42,20 +42,24 @@ import {
   type TailResult,
   type WaitInput,
   type WaitResult,
+  type WatchOptions,
 } from './api.js';
 import { Housekeeper, logBytesOnDisk } from './housekeeping.js';
 import { parseJobRef } from './ids.js';
 import { interact } from './interact.js';
 import { isFinal, type JobRecord } from './model.js';
 import { projectOf } from './project.js';
+import { isSessionAlive } from './sessions.js';
 import { toStatus, toSummary } from './present.js';
 import { fileSize, Supervisor } from './supervisor.js';
 import { waitForJobs } from './wait.js';
 import { Readiness } from './readiness.js';
 import { executeJob } from './execute.js';
 import { killJob } from './kill.js';
+import { watchJobs } from './watch.js';
 
 type Stream = 'stdout' | 'stderr';
+const SESSION_CHECK_MS = 1000;
 const STREAMS: readonly Stream[] = ['stdout', 'stderr'];
 
 /**
@@ -76,6 +80,8 @@ export class Engine implements JobsApi {
   private readonly capper: OutputCapper;
   readonly housekeeper: Housekeeper;
   private readonly readiness: Readiness;
+  private sessionTimer: NodeJS.Timeout | undefined;
+  private readonly endingSessions = new Set<string>();
   private closing: Promise<void> | undefined;
 
   private constructor(config: Config, store: JobStore) {
@@ -100,6 +106,8 @@ export class Engine implements JobsApi {
     engine.capper.start();
     engine.housekeeper.start();
     engine.readiness.start();
+    engine.sessionTimer = setInterval(() => void engine.endOrphanedSessions(), SESSION_CHECK_MS);
+    engine.sessionTimer.unref();
     await engine.pump();
     return engine;
   }
@@ -107,6 +115,7 @@ export class Engine implements JobsApi {
   /** Stops watching; running jobs go on under their monitors and are re-adopted next time. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      clearInterval(this.sessionTimer);
       await this.housekeeper.stop();
       await this.readiness.stop();
       await this.capper.stop();
@@ -255,6 +264,10 @@ export class Engine implements JobsApi {
     return killJob(this, input);
   }
 
+  watch(options: WatchOptions): Promise<void> {
+    return watchJobs(this, options);
+  }
+
   wait(input: WaitInput, options: CallOptions = {}): Promise<WaitResult> {
     return waitForJobs(this, input, options);
   }
@@ -388,6 +401,33 @@ export class Engine implements JobsApi {
     this.readiness.unwatch(job.id);
     this.housekeeper.soon();
     void this.pump();
+  }
+
+  /** Stops the `lifetime: "session"` jobs whose MCP session (its server process) is gone. */
+  private async endOrphanedSessions(): Promise<void> {
+    const live = this.store.withStatus(['queued', 'running']);
+    for (const job of live) {
+      if (job.lifetime !== 'session' || job.sessionId === null) continue;
+      if (this.endingSessions.has(job.id) || isSessionAlive(job.sessionId)) continue;
+      this.endingSessions.add(job.id);
+      try {
+        if (job.status === 'queued') {
+          this.store.update(job.id, {
+            status: 'killed',
+            stopRequest: 'session',
+            reason: 'stopped when its MCP session ended (lifetime "session") before it started',
+            endedAt: Date.now(),
+          });
+          this.supervisor.emit('ended', this.resolve(job.id));
+        } else {
+          await this.supervisor.stop(job.id, 'session', 'SIGTERM', this.config.killGraceS * 1000);
+        }
+      } catch (error) {
+        process.emitWarning(`bgjobs: stopping session job ${job.id} failed: ${String(error)}`);
+      } finally {
+        this.endingSessions.delete(job.id);
+      }
+    }
   }
 
   private async stopForTimeout(job: JobRecord): Promise<void> {

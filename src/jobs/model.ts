@@ -51,7 +51,7 @@ export const jobRecordSchema = z.object({
   signal: z.string().nullable(),
   reason: z.string().nullable(),
   /** Why bgjobs asked the job to stop, if it did; the first reason wins. */
-  stopRequest: z.enum(['kill', 'timeout']).nullable(),
+  stopRequest: z.enum(['kill', 'timeout', 'session']).nullable(),
   timeoutS: z.number().nullable(),
   maxOutputBytes: z.number(),
   stdinClosed: z.boolean(),
@@ -108,32 +108,26 @@ export function decideOutcome(
   stopRequest: JobRecord['stopRequest'],
   lostReason = 'the job ended while no bgjobs process could observe it; its exit status is unknown',
 ): Outcome {
-  if (exit === undefined) {
-    // Asked to stop and gone: the outcome is known even without an exit status.
-    if (stopRequest === 'kill')
-      return {
-        status: 'killed',
-        exitCode: null,
-        signal: null,
-        reason: `killed on request (${lostReason})`,
-      };
-    if (stopRequest === 'timeout')
-      return {
-        status: 'timed_out',
-        exitCode: null,
-        signal: null,
-        reason: `timed out (${lostReason})`,
-      };
-    return { status: 'lost', exitCode: null, signal: null, reason: lostReason };
+  const how = exit === undefined ? lostReason : describeExit(exit);
+  const codes = exit ?? { exitCode: null, signal: null };
+  // Asked to stop and gone: the outcome is known even when the exit status is not.
+  if (stopRequest !== null) {
+    const { status, why } = STOPPED[stopRequest];
+    return { status, ...codes, reason: `${why} (${how})` };
   }
-  const how = describeExit(exit);
-  if (stopRequest === 'kill')
-    return { status: 'killed', ...exit, reason: `killed on request (${how})` };
-  if (stopRequest === 'timeout')
-    return { status: 'timed_out', ...exit, reason: `timed out (${how})` };
+  if (exit === undefined) return { status: 'lost', exitCode: null, signal: null, reason: how };
   if (exit.exitCode === 0) return { status: 'completed', exitCode: 0, signal: null, reason: how };
   return { status: 'failed', ...exit, reason: how };
 }
+
+const STOPPED = {
+  kill: { status: 'killed', why: 'killed on request' },
+  timeout: { status: 'timed_out', why: 'timed out' },
+  session: { status: 'killed', why: 'stopped when its MCP session ended (lifetime "session")' },
+} as const satisfies Record<
+  NonNullable<JobRecord['stopRequest']>,
+  { status: 'killed' | 'timed_out'; why: string }
+>;
 
 export function describeExit(exit: ExitInfo): string {
   return exit.signal === null ? `exited with code ${exit.exitCode}` : `killed by ${exit.signal}`;

@@ -162,7 +162,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    */
   async stop(
     id: string,
-    reason: 'kill' | 'timeout',
+    reason: 'kill' | 'timeout' | 'session',
     signal: NodeJS.Signals,
     graceMs: number,
   ): Promise<{ escalated: boolean }> {
