@@ -32,6 +32,31 @@ const streamSchema = z.enum(['stdout', 'stderr', 'both']).default('both');
 export { portSchema, ptySizeSchema, readySpecSchema, restartSpecSchema };
 export type { ReadySpec, RestartSpec } from './specs.js';
 
+/** Scheduling options that every kind of job takes. */
+const schedulingShape = {
+  priority: z
+    .number()
+    .int()
+    .min(-1000)
+    .max(1000)
+    .default(0)
+    .describe('Among queued jobs, higher starts first (default 0).'),
+  after: z
+    .array(jobRefSchema)
+    .max(100)
+    .default([])
+    .describe(
+      'Jobs (ids or names) that must complete first; if one does not, this one fails unrun.',
+    ),
+  retries: z
+    .number()
+    .int()
+    .min(0)
+    .max(20)
+    .default(0)
+    .describe('Tries again after a failure (same id), with exponential backoff.'),
+};
+
 // ── execute ────────────────────────────────────────────────────────────────────────────────
 export const executeInputSchema = z.object({
   command: z
@@ -79,6 +104,7 @@ export const executeInputSchema = z.object({
     .enum(['persistent', 'session'])
     .default('persistent')
     .describe('persistent: outlives this session (default); session: stopped when it ends.'),
+  ...schedulingShape,
 });
 export type ExecuteInput = z.input<typeof executeInputSchema>;
 
@@ -95,12 +121,46 @@ export const executeOutputSchema = z.object({
 });
 export type ExecuteResult = z.infer<typeof executeOutputSchema>;
 
+// ── prompt ─────────────────────────────────────────────────────────────────────────────────
+export const promptInputSchema = z.object({
+  prompt: z.string().min(1).max(1_000_000).describe('The prompt text to send to the model.'),
+  model: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe(
+      'provider:model, e.g. "anthropic:claude-sonnet-4-5", "openai:gpt-4o-mini", "google:gemini-2.0-flash", "ollama:llama3.2", or "openai-compatible:<model>@<base URL>"; default BGJOBS_DEFAULT_MODEL.',
+    ),
+  system: z.string().max(200_000).optional().describe('A system prompt.'),
+  params: z
+    .object({
+      max_tokens: z.number().int().min(1).max(1_000_000).optional(),
+      temperature: z.number().min(0).max(2).optional(),
+      top_p: z.number().min(0).max(1).optional(),
+      top_k: z.number().int().min(1).optional(),
+      stop: z.array(z.string()).max(16).optional(),
+      seed: z.number().int().optional(),
+    })
+    .optional()
+    .describe('Generation parameters.'),
+  name: z.string().optional().describe('A name unique among live jobs, usable wherever an id is.'),
+  timeout_s: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 3600)
+    .optional(),
+  ...schedulingShape,
+});
+export type PromptInput = z.input<typeof promptInputSchema>;
+
 // ── status / list ──────────────────────────────────────────────────────────────────────────
 export const jobSummarySchema = z.object({
   job_id: z.string(),
   name: z.string().nullable(),
   project: z.string().nullable(),
-  kind: z.literal('shell'),
+  kind: z.enum(['shell', 'llm']),
   status: jobStatusSchema,
   command: z.string(),
   cwd: z.string(),
@@ -153,6 +213,18 @@ export const statusOutputSchema = jobSummarySchema.extend({
   pty: z.object({ cols: z.number(), rows: z.number() }).nullable(),
   lifetime: z.enum(['persistent', 'session']),
   project: z.string().nullable(),
+  priority: z.number(),
+  after: z.array(z.string()).describe('Jobs that must complete before this one starts.'),
+  attempt: z.number().describe('Which attempt this is (1 for the first); see retries.'),
+  retries: z.number(),
+  retry_at: z.string().nullable().describe('When a queued retry starts.'),
+  model: z.string().nullable().describe('For a prompt job: the model, as provider:model.'),
+  usage: z
+    .object({ input_tokens: z.number().nullable(), output_tokens: z.number().nullable() })
+    .nullable()
+    .describe('For a prompt job: the tokens its answer used, once known.'),
+  finish_reason: z.string().nullable(),
+  latency_ms: z.number().nullable().describe('For a prompt job: from request to the last token.'),
 });
 export type StatusResult = z.infer<typeof statusOutputSchema>;
 
@@ -438,7 +510,7 @@ export type Caller = z.input<typeof callerSchema>;
 
 /** Something that happened to a job, as `watch` reports it. */
 export const jobEventSchema = z.object({
-  type: z.enum(['started', 'ended', 'ready', 'restarting', 'output']),
+  type: z.enum(['started', 'ended', 'ready', 'restarting', 'retrying', 'output']),
   job_id: z.string(),
   name: z.string().nullable(),
   status: jobStatusSchema,

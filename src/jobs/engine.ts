@@ -47,7 +47,7 @@ import {
 import { Housekeeper, logBytesOnDisk } from './housekeeping.js';
 import { parseJobRef } from './ids.js';
 import { interact } from './interact.js';
-import { isFinal, type JobRecord } from './model.js';
+import { isFinal, type JobRecord, type Outcome } from './model.js';
 import { projectOf } from './project.js';
 import { isSessionAlive } from './sessions.js';
 import { toStatus, toSummary } from './present.js';
@@ -57,6 +57,8 @@ import { Readiness } from './readiness.js';
 import { executeJob } from './execute.js';
 import { killJob } from './kill.js';
 import { watchJobs } from './watch.js';
+import { Queue } from './queue.js';
+import { requeue, shouldRetry } from './retry.js';
 
 type Stream = 'stdout' | 'stderr';
 const SESSION_CHECK_MS = 1000;
@@ -80,6 +82,7 @@ export class Engine implements JobsApi {
   private readonly capper: OutputCapper;
   readonly housekeeper: Housekeeper;
   private readonly readiness: Readiness;
+  private readonly queue: Queue;
   private sessionTimer: NodeJS.Timeout | undefined;
   private readonly endingSessions = new Set<string>();
   private closing: Promise<void> | undefined;
@@ -91,6 +94,23 @@ export class Engine implements JobsApi {
     this.capper = new OutputCapper();
     this.housekeeper = new Housekeeper(this, config);
     this.readiness = new Readiness(this);
+    this.queue = new Queue(
+      store,
+      {
+        shell: {
+          running: () => this.supervisor.runningCount,
+          limit: () => config.maxJobs,
+          start: (job) => this.supervisor.start(job),
+        },
+        llm: {
+          running: () => 0,
+          limit: () => 0,
+          start: (job) => Promise.resolve(job),
+        },
+      },
+      (job) => this.supervisor.emit('ended', job),
+    );
+    this.supervisor.retry = (job, outcome) => this.retryLater(job, outcome);
     this.supervisor.on('started', (job) => this.trackOutput(job));
     this.supervisor.on('ended', (job) => this.onEnded(job));
     this.supervisor.on('timeout', (job) => void this.stopForTimeout(job));
@@ -115,6 +135,7 @@ export class Engine implements JobsApi {
   /** Stops watching; running jobs go on under their monitors and are re-adopted next time. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.queue.closed = true;
       clearInterval(this.sessionTimer);
       await this.housekeeper.stop();
       await this.readiness.stop();
@@ -349,35 +370,12 @@ export class Engine implements JobsApi {
   }
 
   queuePosition(job: JobRecord): number {
-    return this.store.withStatus(['queued']).findIndex((j) => j.id === job.id) + 1;
+    return this.queue.position(job);
   }
 
-  private pumping: Promise<void> = Promise.resolve();
-
-  /**
-   * Starts queued jobs while slots are free, oldest first. Calls are serialised so a burst of
-   * requests never starts more than the limit. Resolves with WANTED's record if it started.
-   */
+  /** Starts queued jobs while slots are free (see Queue). */
   pump(wanted?: string): Promise<JobRecord | undefined> {
-    let result: JobRecord | undefined;
-    const run = async (): Promise<void> => {
-      while (this.supervisor.runningCount < this.config.maxJobs && !this.closing) {
-        const next = this.store.nextQueued();
-        if (!next) break;
-        this.store.update(next.id, { status: 'running', startedAt: Date.now() });
-        const started = await this.supervisor.start({
-          ...next,
-          status: 'running',
-          startedAt: Date.now(),
-        });
-        if (started.id === wanted) result = started;
-      }
-    };
-    const turn = this.pumping.then(run, run);
-    this.pumping = turn.catch((error: unknown) =>
-      process.emitWarning(`bgjobs: starting jobs failed: ${String(error)}`),
-    );
-    return turn.then(() => result);
+    return this.queue.pump(wanted);
   }
 
   /** After a daemon restart: every job the store thinks runs is re-adopted or settled. */
@@ -401,6 +399,22 @@ export class Engine implements JobsApi {
     this.readiness.unwatch(job.id);
     this.housekeeper.soon();
     void this.pump();
+  }
+
+  /** Queues a failed job with retries left for its next attempt, and wakes the queue then. */
+  retryLater(job: JobRecord, outcome: Outcome, delayMs?: number): boolean {
+    if (!shouldRetry(job, outcome)) return false;
+    const queued = requeue(this.store, this.dirOf(job.id), job, outcome, delayMs);
+    this.capper.untrack(job.id);
+    this.readiness.unwatch(job.id);
+    if (queued) this.supervisor.emit('retrying', queued);
+    const wake = setTimeout(
+      () => void this.pump(),
+      Math.max(0, (queued?.retryAt ?? 0) - Date.now()) + 5,
+    );
+    wake.unref();
+    void this.pump();
+    return true;
   }
 
   /** Stops the `lifetime: "session"` jobs whose MCP session (its server process) is gone. */

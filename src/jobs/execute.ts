@@ -12,7 +12,7 @@ import {
 import type { Engine } from './engine.js';
 import { newJobId } from './ids.js';
 import { isFinal, type JobRecord } from './model.js';
-import { defaultCaller, prepareJob } from './prepare.js';
+import { defaultCaller, prepareJob, type PreparedJob } from './prepare.js';
 
 /**
  * `execute`: checks the request, returns the live job of that name instead of starting it twice
@@ -45,17 +45,36 @@ export async function executeJob(
     }
   }
   if (prepared.port !== null) assertPortFree(engine, prepared.port);
-  const { maxQueue, maxJobs, maxOutputBytes } = engine.config;
+  const { maxQueue, maxJobs } = engine.config;
   if (engine.store.countByStatus('queued') >= maxQueue) {
     throw new BgError(
       ErrorCode.limitReached,
       `The queue is full (${maxQueue} jobs waiting for one of ${maxJobs} slots). Wait for jobs to finish or kill some, then try again.`,
     );
   }
-  const job: JobRecord = {
-    id: newJobId(),
+  const job = newJobRecord(engine, prepared, {
     kind: 'shell',
+    priority: input.priority,
+    after: resolveAfter(engine, input.after),
+    retries: input.retries,
+    llm: null,
+  });
+  mkdirSync(engine.dirOf(job.id), { recursive: true, mode: 0o700 });
+  engine.store.insert(job);
+  const started = await engine.pump(job.id);
+  return { ...result(engine, started ?? engine.store.get(job.id) ?? job), replaced };
+}
+
+/** A new queued job: what the request prepared, and everything else at its starting value. */
+export function newJobRecord(
+  engine: Engine,
+  prepared: PreparedJob,
+  extra: Pick<JobRecord, 'kind' | 'priority' | 'after' | 'retries' | 'llm'>,
+): JobRecord {
+  return {
+    id: newJobId(),
     ...prepared,
+    ...extra,
     status: 'queued',
     createdAt: Date.now(),
     startedAt: null,
@@ -68,7 +87,7 @@ export async function executeJob(
     signal: null,
     reason: null,
     stopRequest: null,
-    maxOutputBytes,
+    maxOutputBytes: engine.config.maxOutputBytes,
     stdinClosed: false,
     stdoutBytes: 0,
     stderrBytes: 0,
@@ -83,11 +102,15 @@ export async function executeJob(
     nextRestartAt: null,
     lastExitCode: null,
     lastSignal: null,
+    attempt: 1,
+    retryAt: null,
+    llmResult: null,
   };
-  mkdirSync(engine.dirOf(job.id), { recursive: true, mode: 0o700 });
-  engine.store.insert(job);
-  const started = await engine.pump(job.id);
-  return { ...result(engine, started ?? engine.store.get(job.id) ?? job), replaced };
+}
+
+/** The jobs a new job comes after, by id; each must exist (an id or a name). */
+export function resolveAfter(engine: Engine, refs: readonly string[]): string[] {
+  return [...new Set(refs.map((ref) => engine.resolve(ref).id))];
 }
 
 function result(engine: Engine, job: JobRecord): ExecuteResult {

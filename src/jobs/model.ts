@@ -1,6 +1,12 @@
 import { z } from 'zod';
 
-import { ptySizeSchema, readySpecSchema, restartSpecSchema } from './specs.js';
+import {
+  llmResultSchema,
+  llmSpecSchema,
+  ptySizeSchema,
+  readySpecSchema,
+  restartSpecSchema,
+} from './specs.js';
 
 /** Every status a job can have. A final status never changes. */
 export const JobStatus = {
@@ -32,7 +38,7 @@ export function isFinal(status: JobStatus): boolean {
 export const jobRecordSchema = z.object({
   id: z.string(),
   name: z.string().nullable(),
-  kind: z.literal('shell'),
+  kind: z.enum(['shell', 'llm']),
   command: z.string(),
   cwd: z.string(),
   /** The full environment the job is started with (the caller's, plus overrides and defaults). */
@@ -83,6 +89,17 @@ export const jobRecordSchema = z.object({
   sessionId: z.string().nullable(),
   /** The project the job was started in: the git root of its cwd, or the client's root. */
   project: z.string().nullable(),
+  /** Scheduling: higher priority starts first; `after` jobs must complete first. */
+  priority: z.number(),
+  after: z.array(z.string()),
+  /** Retries after a failure, and which attempt this is (1 for the first). */
+  retries: z.number(),
+  attempt: z.number(),
+  /** A queued retry waits until then. */
+  retryAt: z.number().nullable(),
+  /** An LLM prompt job: the model, the prompt parameters, and what the answer cost. */
+  llm: llmSpecSchema.nullable(),
+  llmResult: llmResultSchema.nullable(),
 });
 
 export type JobRecord = z.infer<typeof jobRecordSchema>;

@@ -67,6 +67,18 @@ export function toStatus(job: JobRecord, facts: LiveFacts): StatusResult {
     pty: job.pty,
     lifetime: job.lifetime,
     project: job.project,
+    priority: job.priority,
+    after: job.after,
+    attempt: job.attempt,
+    retries: job.retries,
+    retry_at: iso(job.retryAt),
+    model: job.llm?.model ?? null,
+    usage:
+      job.llmResult === null
+        ? null
+        : { input_tokens: job.llmResult.input_tokens, output_tokens: job.llmResult.output_tokens },
+    finish_reason: job.llmResult?.finish_reason ?? null,
+    latency_ms: job.llmResult?.latency_ms ?? null,
     queue_position: facts.queuePosition,
     stdout: { bytes: facts.stdoutBytes, dropped: dropped(facts.stdoutBytes) },
     stderr: { bytes: facts.stderrBytes, dropped: dropped(facts.stderrBytes) },

@@ -59,3 +59,21 @@ export const ptySizeSchema = z.object({
   cols: z.number().int().min(10).max(1000).default(120),
   rows: z.number().int().min(5).max(500).default(40),
 });
+
+/** What an LLM job asks: the model (resolved `provider:model`), the prompt and its parameters. */
+export const llmSpecSchema = z.object({
+  model: z.string(),
+  prompt: z.string(),
+  system: z.string().nullable(),
+  params: z.record(z.string(), z.unknown()),
+});
+export type LlmSpec = z.infer<typeof llmSpecSchema>;
+
+/** What an LLM job's answer cost, once it is known. */
+export const llmResultSchema = z.object({
+  finish_reason: z.string().nullable(),
+  input_tokens: z.number().nullable(),
+  output_tokens: z.number().nullable(),
+  latency_ms: z.number().nullable(),
+});
+export type LlmResult = z.infer<typeof llmResultSchema>;

@@ -16,7 +16,13 @@ import {
 import { appendBoundary, setAsidePreviousRun } from '../monitor/run-files.js';
 import { readExitFile, readPidFile, spawnMonitor } from '../monitor/spawn.js';
 import type { JobStore } from '../store/store.js';
-import { decideOutcome, describeExit, type ExitInfo, type JobRecord } from './model.js';
+import {
+  decideOutcome,
+  describeExit,
+  type ExitInfo,
+  type JobRecord,
+  type Outcome,
+} from './model.js';
 import { decideRestart } from './restart.js';
 
 const POLL_MS = 200;
@@ -43,6 +49,8 @@ export interface SupervisorEvents {
   started: [job: JobRecord];
   timeout: [job: JobRecord];
   restarting: [job: JobRecord];
+  /** It failed and was queued again for another attempt. */
+  retrying: [job: JobRecord];
   /** Its readiness condition was met, or its failure pattern matched. */
   ready: [job: JobRecord];
 }
@@ -60,6 +68,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   private readonly store: JobStore;
   private readonly jobDir: (id: string) => string;
+  /** Asked before a job is recorded as ended; true when it was queued again instead. */
+  retry: ((job: JobRecord, outcome: Outcome) => boolean) | undefined;
 
   constructor(store: JobStore, jobDir: (id: string) => string) {
     super();
@@ -337,6 +347,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const gaveUp = restart !== undefined && !restart.restart ? restart.reason : null;
     const outcome =
       gaveUp === null ? decided : { ...decided, reason: `${decided.reason}; ${gaveUp}` };
+    // A failed job with retries left goes back to the queue, keeping its id.
+    if (this.retry?.(job, outcome)) {
+      this.live.delete(entry.id);
+      return;
+    }
     this.store.update(job.id, {
       status: outcome.status,
       exitCode: outcome.exitCode,

@@ -33,12 +33,15 @@ export function watchJobs(engine: Engine, { signal, onEvent }: WatchOptions): Pr
       send('started', job, job.pid === null ? null : `pid ${job.pid}`);
     const onEnded = (job: JobRecord): void => send('ended', job, job.reason);
     const onReady = (job: JobRecord): void => send('ready', job, job.readyMatch);
+    const onRetrying = (job: JobRecord): void =>
+      send('retrying', job, `attempt ${job.attempt} next`);
     const onRestarting = (job: JobRecord): void =>
       send('restarting', job, `run ${job.runs + 1} next`);
     supervisor.on('started', onStarted);
     supervisor.on('ended', onEnded);
     supervisor.on('ready', onReady);
     supervisor.on('restarting', onRestarting);
+    supervisor.on('retrying', onRetrying);
 
     const sizes = new Map<string, number>();
     const poll = setInterval(() => {
@@ -59,6 +62,7 @@ export function watchJobs(engine: Engine, { signal, onEvent }: WatchOptions): Pr
         supervisor.off('ended', onEnded);
         supervisor.off('ready', onReady);
         supervisor.off('restarting', onRestarting);
+        supervisor.off('retrying', onRetrying);
         resolve();
       },
       { once: true },

@@ -58,4 +58,12 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE jobs ADD COLUMN session_id TEXT;
    ALTER TABLE jobs ADD COLUMN project TEXT;
    CREATE INDEX jobs_project ON jobs (project, created_at);`,
+  `ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE jobs ADD COLUMN after TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE jobs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+   ALTER TABLE jobs ADD COLUMN retry_at INTEGER;
+   ALTER TABLE jobs ADD COLUMN llm TEXT;
+   ALTER TABLE jobs ADD COLUMN llm_result TEXT;
+   CREATE INDEX jobs_queue ON jobs (status, priority DESC, created_at);`,
 ];

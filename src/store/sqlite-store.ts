@@ -52,9 +52,25 @@ const COLUMNS = {
   lifetime: 'lifetime',
   sessionId: 'session_id',
   project: 'project',
+  priority: 'priority',
+  after: 'after',
+  retries: 'retries',
+  attempt: 'attempt',
+  retryAt: 'retry_at',
+  llm: 'llm',
+  llmResult: 'llm_result',
 } as const satisfies Record<keyof JobRecord, string>;
 
-const JSON_FIELDS = new Set<keyof JobRecord>(['env', 'envOverrides', 'ready', 'restart', 'pty']);
+const JSON_FIELDS = new Set<keyof JobRecord>([
+  'env',
+  'envOverrides',
+  'ready',
+  'restart',
+  'pty',
+  'after',
+  'llm',
+  'llmResult',
+]);
 const BOOLEAN_FIELDS = new Set<keyof JobRecord>(['stdinClosed', 'logsEvicted']);
 
 function toColumn(field: keyof JobRecord, value: unknown): unknown {
@@ -201,11 +217,14 @@ export class SqliteStore implements JobStore {
     return rows.map(fromRow);
   }
 
-  nextQueued(): JobRecord | undefined {
-    const row = this.db
-      .prepare(`SELECT * FROM jobs WHERE status = 'queued' ORDER BY created_at, rowid LIMIT 1`)
-      .get() as Row | undefined;
-    return row ? fromRow(row) : undefined;
+  queued(now: number, limit: number): JobRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE status = 'queued' AND (retry_at IS NULL OR retry_at <= ?)
+         ORDER BY priority DESC, created_at, rowid LIMIT ?`,
+      )
+      .all(now, limit) as Row[];
+    return rows.map(fromRow);
   }
 
   countByStatus(status: JobStatus): number {

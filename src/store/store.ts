@@ -24,8 +24,8 @@ export interface JobStore {
   list(filter: ListFilter): { jobs: ListedJob[]; total: number };
   /** Jobs in these statuses, oldest first (for reconciling and the queue). */
   withStatus(statuses: readonly JobStatus[]): JobRecord[];
-  /** The next queued job to start: oldest first. */
-  nextQueued(): JobRecord | undefined;
+  /** Queued jobs due to start (a retry waits for its time), highest priority, then oldest, first. */
+  queued(now: number, limit: number): JobRecord[];
   countByStatus(status: JobStatus): number;
   /** Finished jobs that ended before `endedBefore`, oldest first. */
   finishedBefore(endedBefore: number, limit: number): JobRecord[];
