@@ -4,13 +4,17 @@ import { Command, CommanderError } from 'commander';
 import { addDaemonCommands } from './cli/daemon-commands.js';
 import { addJobsCommands } from './cli/jobs-commands.js';
 import { addOutputCommands } from './cli/output-commands.js';
+import { addPromptCommand } from './cli/prompt-command.js';
+import { addSendCommand } from './cli/send-command.js';
 import { ExitCode, isServing, reportError } from './cli/session.js';
 import { VERSION } from './version.js';
 
 /**
  * `bgjobs`: the command line over the daemon's JobsApi. Exit codes: 0 ok, 1 a domain error,
  * 2 a usage error, 78 a bad setting; `wait` (and `run --wait`) exit with the job's own code,
- * 128 + the signal number for a signal death, 124 when `--timeout` runs out.
+ * 128 + the signal number for a signal death, 124 when `--timeout` runs out; `wait --until
+ * ready` (and `run --wait-ready`) exit 0 once ready, 1 when a failure pattern matched or the
+ * job ended first, 124 on timeout.
  */
 
 function createProgram(): Command {
@@ -24,6 +28,8 @@ function createProgram(): Command {
     .showHelpAfterError('(add --help for usage)');
   addJobsCommands(program);
   addOutputCommands(program);
+  addSendCommand(program);
+  addPromptCommand(program);
   addDaemonCommands(program);
   return program;
 }

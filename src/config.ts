@@ -15,6 +15,7 @@ import { BgError, ErrorCode } from './errors.js';
 export interface Config {
   home: string;
   maxJobs: number;
+  maxLlmJobs: number;
   maxQueue: number;
   maxOutputBytes: number;
   maxTotalOutputBytes: number;
@@ -115,6 +116,7 @@ const DAY_S = 24 * 60 * 60;
 export const SETTINGS = {
   home: { names: ['BGJOBS_HOME'], parse: parseDirectory },
   maxJobs: { names: ['BGJOBS_MAX_JOBS', 'MCP_BG_MAX_JOBS'], parse: parseInteger(1, 10_000) },
+  maxLlmJobs: { names: ['BGJOBS_MAX_LLM_JOBS'], parse: parseInteger(1, 1000) },
   maxQueue: { names: ['BGJOBS_MAX_QUEUE'], parse: parseInteger(0, 100_000) },
   maxOutputBytes: {
     names: ['BGJOBS_MAX_OUTPUT', 'MCP_BG_MAX_OUTPUT_SIZE'],
@@ -141,6 +143,7 @@ export const SETTINGS = {
 
 export const DEFAULTS = {
   maxJobs: 10,
+  maxLlmJobs: 4,
   maxQueue: 1000,
   maxOutputBytes: 10 * 1024 ** 2,
   maxTotalOutputBytes: 1024 ** 3,
@@ -160,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     home: read(env, SETTINGS.home) ?? defaultHome(env),
     maxJobs: read(env, SETTINGS.maxJobs) ?? DEFAULTS.maxJobs,
+    maxLlmJobs: read(env, SETTINGS.maxLlmJobs) ?? DEFAULTS.maxLlmJobs,
     maxQueue: read(env, SETTINGS.maxQueue) ?? DEFAULTS.maxQueue,
     maxOutputBytes: read(env, SETTINGS.maxOutputBytes) ?? DEFAULTS.maxOutputBytes,
     maxTotalOutputBytes: read(env, SETTINGS.maxTotalOutputBytes) ?? DEFAULTS.maxTotalOutputBytes,

@@ -88,15 +88,23 @@ export function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
   });
 }
 
+export interface WaitOptions {
+  /** Return when all the jobs are done (default) or any one is. */
+  mode?: 'all' | 'any';
+  /** Until the jobs end (default), or until they are ready. */
+  until?: 'exit' | 'ready';
+  /** Give up after this many seconds; no limit when undefined. */
+  timeoutS?: number;
+}
+
 /**
  * Waits for jobs, calling the API's bounded `wait` again until they are done or `timeoutS` has
- * passed (no limit when undefined). `waited_ms` is the whole wait.
+ * passed. `waited_ms` is the whole wait.
  */
 export async function waitForJobs(
   { api, call }: Session,
   jobRefs: string[],
-  mode: 'all' | 'any',
-  timeoutS?: number,
+  { mode = 'all', until = 'exit', timeoutS }: WaitOptions = {},
 ): Promise<WaitResult> {
   const deadline = timeoutS === undefined ? Infinity : Date.now() + timeoutS * 1000;
   let jobIds = jobRefs;
@@ -104,7 +112,7 @@ export async function waitForJobs(
   for (;;) {
     const remainingS = Math.max(0, (deadline - Date.now()) / 1000);
     const timeout_s = Math.min(MAX_WAIT_S, remainingS);
-    const result = await api.wait({ job_ids: jobIds, mode, timeout_s }, call);
+    const result = await api.wait({ job_ids: jobIds, mode, until, timeout_s }, call);
     jobIds = result.jobs.map((job) => job.job_id);
     waitedMs += result.waited_ms;
     if (result.done || remainingS <= MAX_WAIT_S) return { ...result, waited_ms: waitedMs };

@@ -1,4 +1,6 @@
-import type { JobSummary, SearchMatch, StatusResult, StreamRead, WaitResult } from '../jobs/api.js';
+import { homedir } from 'node:os';
+
+import type { JobSummary, KillResult, SearchMatch, StreamRead, WaitResult } from '../jobs/api.js';
 
 /** Pure formatting for people: relative times, durations, sizes, aligned tables. */
 
@@ -22,10 +24,11 @@ function pair(ms: number, big: number, bigUnit: string, small: number, smallUnit
   return `${whole}${bigUnit}${String(rest).padStart(2, '0')}${smallUnit}`;
 }
 
-/** `just now`, `5s ago`, `3m ago`, `2h ago`, `4d ago`. */
+/** `just now`, `5s ago`, `3m ago`, `2h ago`, `4d ago`; a time to come is `in 5s`. */
 export function formatAge(iso: string, now = Date.now()): string {
   const ms = now - Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
+  if (ms <= -SECOND) return `in ${formatDuration(-ms)}`;
   if (ms < SECOND) return 'just now';
   if (ms < MINUTE) return `${Math.floor(ms / SECOND)}s ago`;
   if (ms < HOUR) return `${Math.floor(ms / MINUTE)}m ago`;
@@ -84,9 +87,28 @@ function runTime(job: JobSummary, now: number): string {
   return formatDuration(end - Date.parse(job.started_at));
 }
 
+/** A folder for people: the home folder as `~`, a long path cut to its last two folders. */
+export function shortPath(path: string, max = 40): string {
+  const home = homedir();
+  const short = path === home || path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
+  if (short.length <= max) return short;
+  return `…/${short.split('/').slice(-2).join('/')}`;
+}
+
+export interface JobTableOptions {
+  /** Cut each line to this many characters. */
+  width?: number;
+  /** Add a PROJECT column (jobs of every project are listed). */
+  project?: boolean;
+  now?: number;
+}
+
 /** The `ls` table. The command column is cut to fit `width` when one is given. */
-export function formatJobTable(jobs: JobSummary[], width?: number, now = Date.now()): string {
-  const headers = ['ID', 'NAME', 'STATUS', 'EXIT', 'CREATED', 'RAN', 'COMMAND'];
+export function formatJobTable(jobs: JobSummary[], options: JobTableOptions = {}): string {
+  const { width, project = false, now = Date.now() } = options;
+  const headers = ['ID', 'NAME', 'STATUS', 'EXIT', 'CREATED', 'RAN'];
+  if (project) headers.push('PROJECT');
+  headers.push('COMMAND');
   const rows = jobs.map((job) => [
     job.job_id,
     job.name ?? '-',
@@ -94,6 +116,7 @@ export function formatJobTable(jobs: JobSummary[], width?: number, now = Date.no
     formatExit(job),
     formatAge(job.created_at, now),
     runTime(job, now),
+    ...(project ? [job.project === null ? '-' : shortPath(job.project)] : []),
     job.command,
   ]);
   const table = formatTable(
@@ -108,47 +131,26 @@ export function formatJobTable(jobs: JobSummary[], width?: number, now = Date.no
     .join('\n');
 }
 
-function formatTime(iso: string | null, now: number): string {
-  return iso === null ? '-' : `${iso} (${formatAge(iso, now)})`;
-}
-
-function formatStream(stats: StatusResult['stdout']): string {
-  const dropped = stats.dropped > 0 ? `, oldest ${formatBytes(stats.dropped)} dropped` : '';
-  return `${formatBytes(stats.bytes)}${dropped}`;
-}
-
-/** The `status` view: one `key  value` line per field a person would look for. */
-export function formatStatus(job: StatusResult, now = Date.now()): string {
-  const envPairs = Object.entries(job.env).map(([key, value]) => `${key}=${value}`);
-  const fields: [string, string | null][] = [
-    ['job', job.name === null ? job.job_id : `${job.job_id} (${job.name})`],
-    ['status', job.reason === null ? job.status : `${job.status}: ${job.reason}`],
-    ['queue', job.queue_position === null ? null : `position ${job.queue_position}`],
-    ['command', job.command],
-    ['cwd', job.cwd],
-    ['env', envPairs.length === 0 ? null : envPairs.join(' ')],
-    ['pid', job.pid === null ? null : String(job.pid)],
-    ['exit', job.exit_code === null ? null : String(job.exit_code)],
-    ['signal', job.signal],
-    ['created', formatTime(job.created_at, now)],
-    ['started', formatTime(job.started_at, now)],
-    ['ended', job.ended_at === null ? null : formatTime(job.ended_at, now)],
-    ['duration', job.duration_ms === null ? null : formatDuration(job.duration_ms)],
-    ['timeout', job.timeout_s === null ? null : `${job.timeout_s}s`],
-    ['stdin', job.stdin_open ? 'open' : 'closed'],
-    ['stdout', formatStream(job.stdout)],
-    ['stderr', formatStream(job.stderr)],
-    ['logs', job.logs_evicted ? 'evicted to respect the total output cap' : null],
-  ];
-  const shown = fields.filter((field): field is [string, string] => field[1] !== null);
-  return formatColumns(shown);
-}
-
-/** One line per job a `wait` reported: `k3f9x2qa  build  completed  exited with code 0`. */
+/**
+ * One line per job a `wait` reported: id, name, status, what fired, and the matching line (for
+ * ready or a failure pattern) or how it ended: `k3f9x2qa  web  running  ready  Listening on :8000`.
+ */
 export function formatWaitJobs(jobs: WaitResult['jobs']): string {
   return formatColumns(
-    jobs.map((job) => [job.job_id, job.name ?? '-', job.status, job.reason ?? '']),
+    jobs.map((job) => {
+      const matched = job.fired === 'ready' || job.fired === 'failed_pattern';
+      const detail = matched && job.match !== null ? oneLine(job.match) : (job.reason ?? '');
+      return [job.job_id, job.name ?? '-', job.status, job.fired ?? 'waiting', detail];
+    }),
   );
+}
+
+/** What `kill` did: its message, then the pids it ended and the ports it freed. */
+export function formatKill(result: KillResult): string {
+  const lines = [result.message];
+  if (result.killed_pids.length > 0) lines.push(`killed pids: ${result.killed_pids.join(' ')}`);
+  if (result.freed_ports.length > 0) lines.push(`freed ports: ${result.freed_ports.join(' ')}`);
+  return lines.join('\n');
 }
 
 /** grep-style matches: `stdout:12: text`, context lines with `-`, groups split by `--`. */

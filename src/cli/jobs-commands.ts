@@ -1,23 +1,14 @@
-import { resolve } from 'node:path';
-
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 
 import type { JobStatus } from '../jobs/model.js';
-import { streamOutput, waitForJobs } from './follow.js';
-import { formatJobTable, formatStatus, formatWaitJobs } from './format.js';
-import { envPair, integer, seconds, signal, statuses } from './parse.js';
-import { type JsonOption, note, print, printJson, waitExitCode, withApi } from './session.js';
+import { waitForJobs } from './follow.js';
+import { formatJobTable, formatKill, formatWaitJobs, shortPath } from './format.js';
+import { formatStatus } from './format-status.js';
+import { integer, seconds, signal, statuses } from './parse.js';
+import { addRunCommand } from './run-command.js';
+import { type JsonOption, note, print, waitExitCode, withApi } from './session.js';
 
 /** The verbs that start, list, inspect, stop, await and remove jobs. */
-
-interface RunOptions extends JsonOption {
-  name?: string;
-  cwd?: string;
-  env?: Record<string, string>;
-  timeout?: number;
-  wait?: boolean;
-  follow?: boolean;
-}
 
 interface LsOptions extends JsonOption {
   status?: JobStatus[];
@@ -33,60 +24,12 @@ interface KillOptions extends JsonOption {
 
 interface WaitOptions extends JsonOption {
   any?: boolean;
+  until: 'exit' | 'ready';
   timeout?: number;
 }
 
 export function addJobsCommands(program: Command): void {
-  program
-    .command('run')
-    .description('Start a shell command in the background and print its job id')
-    .argument('<command...>', 'the command line; several words are joined with spaces, like ssh')
-    .option('--name <name>', 'a name unique among live jobs, usable wherever an id is')
-    .option('--cwd <dir>', 'working directory (default: here, or BGJOBS_WORKING_DIR)')
-    .option('--env <KEY=VALUE>', 'set a variable for the job (repeatable)', envPair)
-    .option('--timeout <seconds>', 'stop the job after this many seconds', integer(1))
-    .option('--wait', 'wait for the job and exit with its exit code')
-    .option('-f, --follow', 'print its output as it runs, then exit with its exit code')
-    .option('--json', 'print the API result as JSON')
-    // Options after the command's first word belong to the command: `bgjobs run ls -la`.
-    .passThroughOptions()
-    .action(async (words: string[], options: RunOptions) => {
-      await withApi(async (session) => {
-        const started = await session.api.execute(
-          {
-            command: words.join(' '),
-            name: options.name,
-            cwd: options.cwd === undefined ? undefined : resolve(options.cwd),
-            env: options.env,
-            timeout_s: options.timeout,
-          },
-          session.call,
-        );
-        const waiting = options.wait === true || options.follow === true;
-        if (options.json) printJson(started);
-        else if (options.follow) note(`started ${started.job_id}`);
-        else process.stdout.write(`${started.job_id}\n`);
-        if (started.queue_position !== null && !options.json) {
-          note(`${started.job_id} is queued (position ${started.queue_position})`);
-        }
-        if (!waiting) return;
-        if (options.follow) {
-          const json = options.json === true;
-          const follow = {
-            stream: 'both',
-            raw: false,
-            newOnly: false,
-            json,
-            follow: true,
-          } as const;
-          await streamOutput(session, started.job_id, follow);
-        }
-        const result = await waitForJobs(session, [started.job_id], 'all');
-        if (options.json) printJson(result);
-        else note(formatWaitJobs(result.jobs));
-        process.exitCode = waitExitCode(result);
-      });
-    });
+  addRunCommand(program);
 
   program
     .command('ls')
@@ -107,10 +50,15 @@ export function addJobsCommands(program: Command): void {
           call,
         );
         const width = options.all || !process.stdout.isTTY ? undefined : process.stdout.columns;
+        const table = { width, project: options.all === true };
         print(options, result, ({ jobs }) =>
-          jobs.length === 0 ? '' : formatJobTable(jobs, width),
+          jobs.length === 0 ? '' : formatJobTable(jobs, table),
         );
         if (options.json) return;
+        // Without --all the API lists the project of the current folder (its git root).
+        if (result.project !== null) {
+          note(`jobs of ${shortPath(result.project, Infinity)} (--all for every project)`);
+        }
         if (result.jobs.length === 0) note('no jobs');
         else if (result.total > result.jobs.length) {
           note(`showing ${result.jobs.length} of ${result.total} jobs; use --limit or --all`);
@@ -139,24 +87,32 @@ export function addJobsCommands(program: Command): void {
     .action(async (id: string, options: KillOptions) => {
       await withApi(async ({ api, call }) => {
         const input = { job_id: id, signal: options.signal, grace_s: options.grace };
-        print(options, await api.kill(input, call), (result) => result.message);
+        print(options, await api.kill(input, call), formatKill);
       });
     });
 
   program
     .command('wait')
-    .description("Wait for jobs to end; exit with the job's exit code (124 on --timeout)")
+    .description(
+      "Wait for jobs to end (exit with the job's exit code) or be ready (exit 0, or 1 if one failed or ended); 124 on --timeout",
+    )
     .argument('<id...>', 'job ids or names')
     .option('--any', 'return when any one of the jobs ends (default: all)')
+    .addOption(
+      new Option('--until <event>', 'exit: until they end; ready: until they are ready')
+        .choices(['exit', 'ready'])
+        .default('exit'),
+    )
     .option('--timeout <seconds>', 'give up after this many seconds (default: never)', seconds)
     .option('--json', 'print the API result as JSON')
     .action(async (ids: string[], options: WaitOptions) => {
       await withApi(async (session) => {
+        const { until, timeout: timeoutS } = options;
         const mode = options.any ? 'any' : 'all';
-        const result = await waitForJobs(session, ids, mode, options.timeout);
+        const result = await waitForJobs(session, ids, { mode, until, timeoutS });
         print(options, result, ({ jobs }) => formatWaitJobs(jobs));
-        if (!result.done && !options.json) note(`timed out after ${options.timeout}s`);
-        process.exitCode = waitExitCode(result);
+        if (!result.done && !options.json) note(`timed out after ${timeoutS}s`);
+        process.exitCode = waitExitCode(result, until);
       });
     });
 

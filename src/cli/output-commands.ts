@@ -1,12 +1,20 @@
 import { type Command, Option } from 'commander';
 
-import { MAX_READ_BYTES, MAX_WAIT_S } from '../jobs/api.js';
+import { MAX_READ_BYTES } from '../jobs/api.js';
 import { streamOutput, write } from './follow.js';
 import { formatMatches, moreHint, withNewline } from './format.js';
-import { integer, seconds } from './parse.js';
-import { type JsonOption, note, print, printJson, withApi } from './session.js';
+import { integer } from './parse.js';
+import {
+  ExitCode,
+  type JsonOption,
+  note,
+  print,
+  printJson,
+  type Session,
+  withApi,
+} from './session.js';
 
-/** The verbs that read a job's output and type into it. */
+/** The verbs that read a job's output. */
 
 type Stream = 'stdout' | 'stderr' | 'both';
 
@@ -17,6 +25,7 @@ interface LogsOptions extends JsonOption {
   raw?: boolean;
   maxBytes?: number;
   follow?: boolean;
+  screen?: boolean;
 }
 
 interface TailOptions extends JsonOption {
@@ -30,14 +39,6 @@ interface SearchOptions extends JsonOption {
   ignoreCase?: boolean;
   stream: Stream;
   maxMatches: number;
-}
-
-interface SendOptions extends JsonOption {
-  newline: boolean;
-  eof?: boolean;
-  wait?: boolean;
-  expect?: string;
-  timeout?: number;
 }
 
 const streamOption = () =>
@@ -60,9 +61,16 @@ export function addOutputCommands(program: Command): void {
       integer(1, MAX_READ_BYTES),
     )
     .option('-f, --follow', 'keep printing as the output grows; end when the job ends')
+    .addOption(
+      new Option('--screen', 'print the terminal screen of a --pty job instead').conflicts([
+        'follow',
+        'new',
+      ]),
+    )
     .option('--json', 'print the API result as JSON (one line per read with --follow)')
     .action(async (id: string, options: LogsOptions) => {
       await withApi(async (session) => {
+        if (options.screen) return await printScreen(session, id, options);
         const read = {
           stream: options.stream,
           raw: options.raw === true,
@@ -102,7 +110,7 @@ export function addOutputCommands(program: Command): void {
     .argument('<id>', 'job id or name')
     .option('-n, --lines <n>', 'how many lines', integer(1, 10_000), 20)
     .addOption(streamOption())
-    .option('--raw', 'keep ANSI escapes and \\r progress lines')
+    .option('--raw', 'the output with ANSI escapes, not the screen of a --pty job')
     .option('--json', 'print the API result as JSON')
     .action(async (id: string, options: TailOptions) => {
       await withApi(async ({ api, call }) => {
@@ -114,6 +122,10 @@ export function addOutputCommands(program: Command): void {
         };
         const result = await api.tail(input, call);
         if (options.json) return printJson(result);
+        // A terminal program redraws its screen: what it shows now reads better than its bytes.
+        if (result.screen !== null && !options.raw) {
+          return await write(process.stdout, screenText(result.screen));
+        }
         await write(process.stdout, withNewline(result.stdout));
         await write(process.stderr, withNewline(result.stderr));
         if (result.truncated) note('the lines asked for were longer than one read allows');
@@ -149,43 +161,24 @@ export function addOutputCommands(program: Command): void {
         if (result.truncated) note(`more than ${options.maxMatches} matches; raise --max-matches`);
       });
     });
+}
 
-  program
-    .command('send')
-    .description("Type into a job's stdin (a newline is added, like pressing Enter)")
-    .argument('<id>', 'job id or name')
-    .argument('[text...]', 'the text; several words are joined with spaces')
-    .option('--no-newline', 'do not add a newline')
-    .option('--eof', 'close stdin after writing (sends EOF)')
-    .option('-w, --wait', 'wait for what comes back and print it')
-    .option('--expect <regex>', 'with --wait: return as soon as the new output matches this')
-    .option(
-      '--timeout <seconds>',
-      `with --wait: wait at most this long (default 10, at most ${MAX_WAIT_S})`,
-      seconds,
-    )
-    .option('--json', 'print the API result as JSON')
-    .action(async (id: string, words: string[], options: SendOptions) => {
-      await withApi(async ({ api, call }) => {
-        // `send <id> --eof` alone only closes stdin; `send <id>` alone presses Enter.
-        const onlyEof = words.length === 0 && options.eof === true;
-        const result = await api.interact(
-          {
-            job_id: id,
-            input: onlyEof ? undefined : words.join(' '),
-            newline: onlyEof ? false : options.newline,
-            close_stdin: options.eof === true,
-            expect: options.expect,
-            timeout_s: options.wait ? Math.min(MAX_WAIT_S, options.timeout ?? 10) : 0,
-          },
-          call,
-        );
-        if (options.json) return printJson(result);
-        if (!options.wait) return;
-        await write(process.stdout, withNewline(result.stdout));
-        await write(process.stderr, withNewline(result.stderr));
-        if (result.returned_because === 'timeout') note('nothing matched before the timeout');
-        if (result.returned_because === 'exited') note(`the job has ended (${result.status})`);
-      });
-    });
+/** A screen without its trailing blank lines, ending in a newline. */
+function screenText(screen: string): string {
+  return withNewline(screen.replace(/\s+$/, ''));
+}
+
+/** `logs --screen`: what the terminal of a pty job shows now. */
+async function printScreen(session: Session, id: string, options: LogsOptions): Promise<void> {
+  const input = { job_id: id, stream: 'stdout', max_bytes: 1, screen: true } as const;
+  const result = await session.api.output(input, session.call);
+  if (options.json) return printJson(result);
+  if (result.screen === null) {
+    note(
+      `${result.job_id} has no screen: it was not started with --pty; use logs without --screen`,
+    );
+    process.exitCode = ExitCode.error;
+    return;
+  }
+  await write(process.stdout, screenText(result.screen));
 }

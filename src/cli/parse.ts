@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 
 import { SIGNALS } from '../jobs/api.js';
+import { keyBytes } from '../jobs/keys.js';
 import { JOB_STATUSES, type JobStatus } from '../jobs/model.js';
 
 /**
@@ -62,4 +63,49 @@ export function signal(raw: string): (typeof SIGNALS)[number] {
     throw new InvalidArgumentError(`Expected one of ${SIGNALS.join(', ')}.`);
   }
   return found;
+}
+
+/** A terminal size, columns by rows: `100x30`. */
+export function ptySize(raw: string): { cols: number; rows: number } {
+  const match = /^\s*(\d+)\s*[xX×]\s*(\d+)\s*$/.exec(raw);
+  const cols = Number(match?.[1]);
+  const rows = Number(match?.[2]);
+  if (!match || cols < 10 || cols > 1000 || rows < 5 || rows > 500) {
+    throw new InvalidArgumentError('Expected COLSxROWS, like 100x30 (10–1000 by 5–500).');
+  }
+  return { cols, rows };
+}
+
+/** Exit codes, comma-separated: `0,143`. */
+export function exitCodes(raw: string): number[] {
+  const parts = raw.split(',').map((part) => part.trim());
+  if (parts.some((part) => !/^\d+$/.test(part) || Number(part) > 255)) {
+    throw new InvalidArgumentError('Expected exit codes from 0 to 255, comma-separated: 0,143.');
+  }
+  return parts.map(Number);
+}
+
+/** A key name `send --key` presses (repeatable), checked here so a typo is a usage error. */
+export function keyName(raw: string, previous: string[] = []): string[] {
+  try {
+    keyBytes(raw);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+  return [...previous, raw];
+}
+
+/** A job priority, -1000 to 1000. */
+export const priority = (raw: string): number => {
+  if (!/^-?\d+$/.test(raw.trim()))
+    throw new InvalidArgumentError('a whole number from -1000 to 1000');
+  const value = Number(raw);
+  if (value < -1000 || value > 1000)
+    throw new InvalidArgumentError('a whole number from -1000 to 1000');
+  return value;
+};
+
+/** Collects a repeatable option's values. */
+export function collect(raw: string, previous: string[] = []): string[] {
+  return [...previous, raw];
 }

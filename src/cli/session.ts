@@ -15,7 +15,7 @@ export const ExitCode = {
   error: 1,
   /** A usage error, reported by commander. */
   usage: 2,
-  /** `wait --timeout` ran out, as timeout(1) reports it. */
+  /** `wait --timeout` (or `run --wait-timeout`) ran out, as timeout(1) reports it. */
   timeout: 124,
   /** A bad setting (sysexits EX_CONFIG). */
   config: 78,
@@ -123,9 +123,13 @@ export function jobExitCode(job: WaitResult['jobs'][number]): number {
   return ExitCode.error;
 }
 
-/** The exit code of a `wait`: one job's own code; for several, 0 only if every ended job completed. */
-export function waitExitCode(result: WaitResult): number {
+/**
+ * The exit code of a `wait`. Until exit: one job's own code; for several, 0 only if every ended
+ * job completed. Until ready: 0 when every job is ready, 1 when one failed or ended first.
+ */
+export function waitExitCode(result: WaitResult, until: 'exit' | 'ready' = 'exit'): number {
   if (!result.done) return ExitCode.timeout;
+  if (until === 'ready') return result.fired === 'ready' ? ExitCode.ok : ExitCode.error;
   const [only, ...others] = result.jobs;
   if (only !== undefined && others.length === 0) return jobExitCode(only);
   const ended = result.jobs.filter((job) => job.status !== 'queued' && job.status !== 'running');

@@ -55,6 +55,7 @@ export class DaemonClient implements JobsApi {
   kill = this.method('kill');
   wait = this.method('wait');
   remove = this.method('remove');
+  prompt = this.method('prompt');
 
   /**
    * Streams job events until the signal aborts. It follows the daemon across restarts, but

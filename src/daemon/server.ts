@@ -171,6 +171,8 @@ export class SocketServer {
         return api.wait(params, options);
       case 'remove':
         return api.remove(params, options);
+      case 'prompt':
+        return api.prompt(params, options);
     }
   }
 }

@@ -513,6 +513,9 @@ export const jobEventSchema = z.object({
   type: z.enum(['started', 'ended', 'ready', 'restarting', 'retrying', 'output']),
   job_id: z.string(),
   name: z.string().nullable(),
+  project: z.string().nullable(),
+  /** The command, or the prompt's summary line, shortened to 200 characters. */
+  command: z.string(),
   status: jobStatusSchema,
   /** For `ended`: how; for `ready`: the matching line; for `output`: bytes written so far. */
   detail: z.string().nullable(),
@@ -549,6 +552,8 @@ export interface JobsApi {
   kill(input: KillInput, options?: CallOptions): Promise<KillResult>;
   wait(input: WaitInput, options?: CallOptions): Promise<WaitResult>;
   remove(input: RemoveInput, options?: CallOptions): Promise<RemoveResult>;
+  /** Hands a prompt to a model as a background job; the answer is the job's stdout. */
+  prompt(input: PromptInput, options?: CallOptions): Promise<ExecuteResult>;
   /**
    * Reports job events (starts, ends, readiness, restarts, and output growth at most every
    * 250 ms per job) until the signal aborts; resolves then.
@@ -567,6 +572,7 @@ export const API_METHODS = [
   'kill',
   'wait',
   'remove',
+  'prompt',
 ] as const satisfies readonly (keyof JobsApi)[];
 export type ApiMethod = (typeof API_METHODS)[number];
 
@@ -582,6 +588,7 @@ export const INPUT_SCHEMAS = {
   kill: killInputSchema,
   wait: waitInputSchema,
   remove: removeInputSchema,
+  prompt: promptInputSchema,
 } as const satisfies Record<ApiMethod, z.ZodType>;
 
 /** Each method's output schema, so a client can check what came back over a boundary. */
@@ -596,6 +603,7 @@ export const OUTPUT_SCHEMAS = {
   kill: killOutputSchema,
   wait: waitOutputSchema,
   remove: removeOutputSchema,
+  prompt: executeOutputSchema,
 } as const satisfies Record<ApiMethod, z.ZodType>;
 
 /** Validates a request against its schema; a bad one is an `invalid_input` BgError. */

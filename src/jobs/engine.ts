@@ -43,11 +43,13 @@ import {
   type WaitInput,
   type WaitResult,
   type WatchOptions,
+  type PromptInput,
 } from './api.js';
 import { Housekeeper, logBytesOnDisk } from './housekeeping.js';
 import { parseJobRef } from './ids.js';
 import { interact } from './interact.js';
-import { isFinal, type JobRecord, type Outcome } from './model.js';
+import { decideOutcome, isFinal, type JobRecord, type Outcome } from './model.js';
+import { LlmJobs } from './llm-jobs.js';
 import { projectOf } from './project.js';
 import { isSessionAlive } from './sessions.js';
 import { toStatus, toSummary } from './present.js';
@@ -57,6 +59,7 @@ import { Readiness } from './readiness.js';
 import { executeJob } from './execute.js';
 import { killJob } from './kill.js';
 import { watchJobs } from './watch.js';
+import { promptJob } from './prompt.js';
 import { Queue } from './queue.js';
 import { requeue, shouldRetry } from './retry.js';
 
@@ -83,6 +86,7 @@ export class Engine implements JobsApi {
   readonly housekeeper: Housekeeper;
   private readonly readiness: Readiness;
   private readonly queue: Queue;
+  readonly llm: LlmJobs;
   private sessionTimer: NodeJS.Timeout | undefined;
   private readonly endingSessions = new Set<string>();
   private closing: Promise<void> | undefined;
@@ -94,6 +98,7 @@ export class Engine implements JobsApi {
     this.capper = new OutputCapper();
     this.housekeeper = new Housekeeper(this, config);
     this.readiness = new Readiness(this);
+    this.llm = new LlmJobs(this);
     this.queue = new Queue(
       store,
       {
@@ -103,9 +108,9 @@ export class Engine implements JobsApi {
           start: (job) => this.supervisor.start(job),
         },
         llm: {
-          running: () => 0,
-          limit: () => 0,
-          start: (job) => Promise.resolve(job),
+          running: () => this.llm.count(),
+          limit: () => config.maxLlmJobs,
+          start: (job) => this.llm.start(job),
         },
       },
       (job) => this.supervisor.emit('ended', job),
@@ -136,6 +141,7 @@ export class Engine implements JobsApi {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.queue.closed = true;
+      await this.llm.close();
       clearInterval(this.sessionTimer);
       await this.housekeeper.stop();
       await this.readiness.stop();
@@ -148,7 +154,15 @@ export class Engine implements JobsApi {
 
   /** True when nothing runs or waits: the daemon may stop. */
   isIdle(): boolean {
-    return this.supervisor.runningCount === 0 && this.store.countByStatus('queued') === 0;
+    return (
+      this.supervisor.runningCount === 0 &&
+      this.llm.count() === 0 &&
+      this.store.countByStatus('queued') === 0
+    );
+  }
+
+  isClosing(): boolean {
+    return this.closing !== undefined;
   }
 
   dirOf(id: string): string {
@@ -285,6 +299,10 @@ export class Engine implements JobsApi {
     return killJob(this, input);
   }
 
+  prompt(input: PromptInput, options: CallOptions = {}): Promise<ExecuteResult> {
+    return promptJob(this, input, options);
+  }
+
   watch(options: WatchOptions): Promise<void> {
     return watchJobs(this, options);
   }
@@ -381,10 +399,38 @@ export class Engine implements JobsApi {
   /** After a daemon restart: every job the store thinks runs is re-adopted or settled. */
   private reconcile(): void {
     for (const job of this.store.withStatus(['running'])) {
+      if (job.kind === 'llm') {
+        this.reconcilePrompt(job);
+        continue;
+      }
       this.supervisor.adopt(job);
       const after = this.store.get(job.id);
       if (after?.status === 'running') this.trackOutput(after);
     }
+  }
+
+  /**
+   * A prompt job that was answering when the last daemon died: its answer is gone with that
+   * daemon. It is tried again while it has retries left, else it is lost — never left running.
+   */
+  private reconcilePrompt(job: JobRecord): void {
+    const reason = 'the daemon stopped while the model was answering';
+    if (job.stopRequest === null && job.attempt <= job.retries) {
+      requeue(
+        this.store,
+        this.dirOf(job.id),
+        job,
+        { status: 'failed', exitCode: null, signal: null, reason },
+        0,
+      );
+      return;
+    }
+    const outcome = decideOutcome(undefined, job.stopRequest, reason);
+    this.store.update(job.id, {
+      status: outcome.status,
+      reason: outcome.reason,
+      endedAt: Date.now(),
+    });
   }
 
   /** A run has started (or was re-adopted): cap its output and watch for readiness. */

@@ -39,6 +39,12 @@ export async function interact(
 ): Promise<InteractResult> {
   const input = parseInput(interactInputSchema, raw);
   const job = engine.resolve(input.job_id);
+  if (job.kind === 'llm') {
+    throw new BgError(
+      ErrorCode.invalidInput,
+      `Job ${job.id} is a prompt job; it takes no input. Read its answer with output or tail.`,
+    );
+  }
   if (job.status !== 'running') {
     throw new BgError(
       ErrorCode.notRunning,

@@ -42,6 +42,19 @@ export async function killJob(engine: Engine, raw: KillInput): Promise<KillResul
     const message = `Job ${job.id} had already ended (${job.status}: ${job.reason ?? 'no reason recorded'}).${extra}`;
     return result(job, job.status, after, true, false, message);
   }
+  if (job.kind === 'llm') {
+    // A prompt has no process: aborting its request ends it at once.
+    await engine.llm.stop(job.id, 'kill');
+    const ended = engine.resolve(job.id);
+    return result(
+      job,
+      ended.status,
+      { killed: [], freed: [] },
+      false,
+      false,
+      `Job ${job.id} is ${ended.status}: its request to the model was aborted.`,
+    );
+  }
   const { escalated } = await engine.supervisor.stop(job.id, 'kill', input.signal, graceMs);
   const ended = engine.resolve(job.id);
   const how = escalated

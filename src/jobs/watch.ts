@@ -21,6 +21,8 @@ export function watchJobs(engine: Engine, { signal, onEvent }: WatchOptions): Pr
           type,
           job_id: job.id,
           name: job.name,
+          project: job.project,
+          command: job.command.length > 200 ? `${job.command.slice(0, 200)}…` : job.command,
           status: job.status,
           detail,
           at: new Date().toISOString(),

@@ -3,8 +3,16 @@ import { McpServer } from '@modelcontextprotocol/server';
 import type { Caller, JobsApi } from '../jobs/api.js';
 import { createProfileServer } from './profiles/index.js';
 import type { ProfileName } from './profiles/names.js';
+import { JobFeed } from './job-feed.js';
+import { sendJobLogs } from './job-logging.js';
+import { sendResourceUpdates } from './resource-updates.js';
+import { registerResources } from './resources.js';
+import { followClientRoots } from './roots.js';
+import { mcpSessionId } from './session.js';
+import { acceptResourceSubscriptions, Subscriptions } from './subscriptions.js';
 import type { Tool, ToolDeps } from './tool.js';
 import { executeTool } from './tools/execute.js';
+import { promptTool } from './tools/prompt.js';
 import { interactTool } from './tools/interact.js';
 import { killTool } from './tools/kill.js';
 import { listTool } from './tools/list.js';
@@ -17,6 +25,7 @@ import { waitTool } from './tools/wait.js';
 
 export const TOOLS: readonly Tool[] = [
   executeTool,
+  promptTool,
   listTool,
   statusTool,
   outputTool,
@@ -32,23 +41,37 @@ export const INSTRUCTIONS = [
   'bgjobs runs shell commands as background jobs that outlive this chat.',
   '`execute` returns a job_id at once: start the work and keep working.',
   'To wait for a job, call `wait` (it blocks up to 50 s) instead of polling `status`.',
+  'For a server, set `ready` and `wait` until:"ready" rather than sleeping; its `name` returns',
+  'the running one (`replace` restarts it); `restart` keeps it up.',
   'Read only what is new with `output` and new_only:true, or the last lines with `tail`.',
-  'Answer prompts with `interact`. Stop what you started with `kill` when you are done with it.',
+  'Answer prompts with `interact` (`keys` for `pty` jobs).',
+  "`list` shows this project's jobs (all:true: every project). Subscribe to bgjobs://jobs/{id} rather than poll.",
+  'Stop what you started with `kill` when you are done with it (or use lifetime:"session").',
 ].join(' ');
 
 export interface CreateServerOptions {
-  /** Who calls through this server: its jobs inherit this environment and working directory. */
+  /**
+   * Who calls through this server: its jobs inherit this environment and working directory. The
+   * server keeps its own copy, filling in `roots` from the client and, when missing, `session`
+   * with this process's MCP session.
+   */
   caller: Caller;
   version: string;
   /** Where unexpected failures are reported; stderr by default (stdout is the protocol). */
   logError?: ToolDeps['logError'];
   /** Serve this drop-in profile's tools (another server's, exactly) instead of bgjobs' own. */
   profile?: ProfileName | undefined;
+  /**
+   * The connection's resource subscriptions, when its transport reports the 2026-07-28 era's
+   * `subscriptions/listen` (see `serveConnection`); the server keeps its own otherwise.
+   */
+  subscriptions?: Subscriptions;
 }
 
 /**
  * Builds the bgjobs MCP server over any `JobsApi` (the in-process engine or the daemon client),
- * for stdio, HTTP and tests alike.
+ * for stdio, HTTP and tests alike: the tools, the `bgjobs://jobs` resources with subscriptions
+ * and completions, log messages for job starts and ends, and the client's roots as the caller's.
  *
  * @example
  * const server = createServer(engine, { caller: { cwd: process.cwd(), env: {} }, version: '0.1.0' });
@@ -58,14 +81,39 @@ export function createServer(api: JobsApi, options: CreateServerOptions): McpSer
   if (options.profile !== undefined) return createProfileServer(options.profile, api, options);
   const server = new McpServer(
     { name: 'bgjobs', title: 'bgjobs: durable background jobs', version: options.version },
-    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+    {
+      capabilities: {
+        tools: { listChanged: false },
+        resources: { subscribe: true, listChanged: true },
+        completions: {},
+        logging: {},
+      },
+      instructions: INSTRUCTIONS,
+    },
   );
-  const deps: ToolDeps = {
-    api,
-    caller: options.caller,
-    logError:
-      options.logError ?? ((message, error) => console.error(`bgjobs mcp: ${message}:`, error)),
-  };
+  const logError =
+    options.logError ?? ((message, error) => console.error(`bgjobs mcp: ${message}:`, error));
+  // This server's own caller: `roots` changes as the client reports them, for every call after.
+  const caller: Caller = { ...options.caller, session: options.caller.session ?? mcpSessionId() };
+  const roots = followClientRoots(server, caller, logError);
+  const deps: ToolDeps = { api, caller, logError, callerReady: roots.settled };
   for (const tool of TOOLS) tool.register(server, deps);
+  registerResources(server, deps);
+
+  // One watch of job events for the whole server, started by the first subscription or by the
+  // client asking for log messages, and ended with the connection.
+  const feed = new JobFeed(api, caller, logError);
+  const subscriptions = options.subscriptions ?? new Subscriptions();
+  acceptResourceSubscriptions(server, subscriptions);
+  subscriptions.onAdded(() => feed.start());
+  if (subscriptions.active) feed.start();
+  const updates = sendResourceUpdates(server, feed, subscriptions);
+  sendJobLogs(server, feed);
+  const previousOnClose = server.server.onclose;
+  server.server.onclose = () => {
+    previousOnClose?.();
+    updates.stop();
+    feed.stop().catch((error: unknown) => logError('stopping the job feed failed', error));
+  };
   return server;
 }

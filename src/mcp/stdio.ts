@@ -1,4 +1,4 @@
-import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 
 import type { Config } from '../config.js';
 import { DaemonClient } from '../daemon/client.js';
@@ -6,7 +6,8 @@ import type { Caller } from '../jobs/api.js';
 import { defaultCaller } from '../jobs/prepare.js';
 import { VERSION } from '../version.js';
 import type { ProfileName } from './profiles/names.js';
-import { createServer } from './server.js';
+import { serveConnection } from './serve.js';
+import { mcpSessionId } from './session.js';
 
 /**
  * `bgjobs mcp`: serves MCP over stdio until the client closes stdin (or a SIGINT/SIGTERM), with
@@ -31,10 +32,9 @@ export async function runMcpStdio(
     .catch((error: unknown) => log(`the daemon is not available yet: ${describe(error)}`));
 
   const transport = new ClosingStdioTransport();
-  const handle = serveStdio(() => createServer(api, { caller, version: VERSION, profile }), {
-    transport,
-    onerror: (error) => log(`protocol error: ${error.message}`),
-  });
+  const handle = serveConnection(api, { caller, version: VERSION, profile }, transport, (error) =>
+    log(`protocol error: ${error.message}`),
+  );
   let signalled: NodeJS.Signals | undefined;
   const stop = (signal: NodeJS.Signals): void => {
     signalled = signal;
@@ -58,10 +58,17 @@ export async function runMcpStdio(
   }
 }
 
-/** The caller context of this process: jobs inherit its environment and working directory. */
+/**
+ * The caller context of this process: jobs inherit its environment and working directory, and
+ * `lifetime: "session"` jobs belong to this process's MCP session.
+ */
 export function callerFromProcess(config: Config): Caller {
-  // One read position per server process, so `output` with new_only follows this chat's reads.
-  return { ...defaultCaller(config), reader: `mcp:${process.pid}:${Date.now()}` };
+  return {
+    ...defaultCaller(config),
+    // One read position per server process, so `output` with new_only follows this chat's reads.
+    reader: `mcp:${process.pid}:${Date.now()}`,
+    session: mcpSessionId(),
+  };
 }
 
 /** A stdio transport that says when it has closed (stdin ended, or the server closed it). */

@@ -17,6 +17,8 @@ export interface ToolDeps {
   caller: Caller;
   /** Where unexpected (non-domain) failures are reported; stdout is the protocol, so stderr. */
   logError: (message: string, error: unknown) => void;
+  /** Resolves once `caller` is complete (the client's roots known); awaited before each call. */
+  callerReady?: () => Promise<void>;
 }
 
 /**
@@ -62,6 +64,7 @@ export function defineTool<In extends z.ZodObject, Out extends z.ZodObject>(
     const handler = async (input: z.output<In>, ctx: ServerContext): Promise<CallToolResult> => {
       const progress = progressReporter(ctx);
       try {
+        await deps.callerReady?.();
         const result = await spec.call(deps.api, input, {
           caller: deps.caller,
           signal: ctx.mcpReq.signal,

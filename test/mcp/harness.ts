@@ -1,13 +1,15 @@
-import { Client, type CallToolResult } from '@modelcontextprotocol/client';
+import { setTimeout as delay } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+
+import { Client, type CallToolResult, type NotificationMethod } from '@modelcontextprotocol/client';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
-import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { expect } from 'vitest';
 import type { z } from 'zod';
 
 import type { Caller } from '../../src/jobs/api.js';
 import { Engine } from '../../src/jobs/engine.js';
 import type { ProfileName } from '../../src/mcp/profiles/names.js';
-import { createServer } from '../../src/mcp/server.js';
+import { serveConnection } from '../../src/mcp/serve.js';
 import { makeHome } from '../helpers/home.js';
 
 /**
@@ -38,7 +40,19 @@ export interface Harness {
   ): Promise<{ text: string; data: z.output<S> }>;
   /** Calls a tool that must fail as a tool result (`isError`); returns its text. */
   fails(name: string, args: Record<string, unknown>): Promise<string>;
+  /**
+   * Every notification of this method the client receives from now on, with when it arrived
+   * (`performance.now()`), in order.
+   */
+  record(method: NotificationMethod): Received[];
+  /** Changes the client's roots (it must have been opened with `roots`) and tells the server. */
+  setRoots(paths: readonly string[]): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface Received {
+  params: Record<string, unknown>;
+  at: number;
 }
 
 type CallOptions = Parameters<Client['callTool']>[1];
@@ -50,6 +64,10 @@ export interface HarnessOptions {
   settings?: Record<string, string>;
   /** Overrides of the caller context the server passes with each call. */
   caller?: Partial<Caller>;
+  /** The client declares the `roots` capability and answers `roots/list` with these folders. */
+  roots?: readonly string[];
+  /** A slow client: it answers `roots/list` only after this long. */
+  rootsDelayMs?: number;
 }
 
 export async function openHarness(
@@ -62,14 +80,25 @@ export async function openHarness(
   const caller: Caller = { cwd: home.home, env: home.env, reader: 'mcp-test', ...options.caller };
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const { profile } = options;
-  const handle = serveStdio(
-    () => createServer(engine, { caller, version: '0.0.0-test', profile }),
-    { transport: serverTransport },
+  const handle = serveConnection(
+    engine,
+    { caller, version: '0.0.0-test', profile },
+    serverTransport,
   );
   const client = new Client(
     { name: 'bgjobs-test', version: '0.0.0' },
-    era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},
+    {
+      ...(era === 'modern' && { versionNegotiation: { mode: { pin: '2026-07-28' } } }),
+      ...(options.roots !== undefined && { capabilities: { roots: { listChanged: true } } }),
+    },
   );
+  let roots = options.roots ?? [];
+  if (options.roots !== undefined) {
+    client.setRequestHandler('roots/list', async () => {
+      if (options.rootsDelayMs !== undefined) await delay(options.rootsDelayMs);
+      return { roots: roots.map((path) => ({ uri: pathToFileURL(path).href, name: path })) };
+    });
+  }
   await client.connect(clientTransport);
 
   const call: Harness['call'] = (name, args = {}, options) =>
@@ -93,6 +122,18 @@ export async function openHarness(
       expect(result.isError, `${name} should have failed`).toBe(true);
       expect(result.structuredContent).toBeUndefined();
       return textOf(result);
+    },
+    record(method) {
+      const received: Received[] = [];
+      client.setNotificationHandler(method, (notification) => {
+        const params = (notification.params ?? {}) as Record<string, unknown>;
+        received.push({ params, at: performance.now() });
+      });
+      return received;
+    },
+    async setRoots(paths) {
+      roots = paths;
+      await client.sendRootsListChanged();
     },
     async close() {
       try {

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 
 import { connect } from '../../src/daemon/client.js';
 import { startDaemon, stopDaemon } from '../../src/daemon/lifecycle.js';
-import { executeOutputSchema, outputOutputSchema } from '../../src/jobs/api.js';
+import { API_METHODS, executeOutputSchema, outputOutputSchema } from '../../src/jobs/api.js';
 import { procStat } from '../../src/monitor/proc.js';
 import { makeHome, type TestHome, until } from '../helpers/home.js';
 
@@ -50,7 +50,7 @@ it('serves over stdio, runs jobs in its own context, exits on EOF and leaves the
   expect(serverPid).toBeTypeOf('number');
 
   const { tools } = await client.listTools();
-  expect(tools).toHaveLength(10);
+  expect(tools).toHaveLength(API_METHODS.length);
 
   const started = await client.callTool({
     name: 'execute',

@@ -1,6 +1,7 @@
 // Proves: the server lists exactly the ten bgjobs tools, each with a description that teaches
-// its use, an input schema and an output schema whose properties are those of the api.ts schemas,
-// and honest annotations; and it gives the client short instructions.
+// its use (the service abilities included), an input schema and an output schema whose properties
+// are those of the api.ts schemas, and honest annotations; and it gives the client short
+// instructions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 
@@ -54,7 +55,7 @@ describe('tools/list', () => {
       expect(a.destructiveHint).toBe(DESTRUCTIVE.includes(name));
       expect(a.idempotentHint).toBe(IDEMPOTENT.includes(name));
     }
-    expect(a.openWorldHint).toBe(name === 'execute' || name === 'interact');
+    expect(a.openWorldHint).toBe(name === 'execute' || name === 'interact' || name === 'prompt');
   });
 
   it('teaches the working pattern in its descriptions', async () => {
@@ -68,11 +69,27 @@ describe('tools/list', () => {
     expect(description('output')).toMatch(/new_only/);
     expect(description('interact')).toMatch(/python3 -i/);
     expect(description('kill')).toMatch(/Stop the jobs you started/);
+    // The service abilities, where an agent looks for them.
+    expect(description('execute')).toMatch(/until:"ready"/);
+    expect(description('execute')).toMatch(/replace:true/);
+    expect(description('execute')).toMatch(/`restart`/);
+    expect(description('execute')).toMatch(/`port`/);
+    expect(description('execute')).toMatch(/lifetime:"session"/);
+    expect(description('wait')).toMatch(/until:"ready"/);
+    expect(description('status')).toMatch(/bgjobs:\/\/jobs\/\{id\}/);
+    expect(description('interact')).toMatch(/`keys`/);
+    expect(description('kill')).toMatch(/freed_ports/);
+    expect(description('list')).toMatch(/all:true/);
   });
 
   it('gives short instructions: keep working, wait rather than poll, read what is new, stop what you started', () => {
     const instructions = h.client.getInstructions() ?? '';
-    expect(instructions.length).toBeLessThan(600);
+    expect(instructions.length).toBeLessThan(800);
+    expect(instructions).toMatch(/until:"ready"/);
+    expect(instructions).toMatch(/`replace`/);
+    expect(instructions).toMatch(/all:true/);
+    expect(instructions).toMatch(/bgjobs:\/\/jobs\/\{id\}/);
+    expect(instructions).toMatch(/lifetime:"session"/);
     expect(instructions).toMatch(/keep working/);
     expect(instructions).toMatch(/instead of polling/);
     expect(instructions).toMatch(/new_only/);

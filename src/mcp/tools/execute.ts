@@ -11,7 +11,11 @@ export const executeTool = defineTool({
     'exit code kept, across restarts of the MCP server and its client.',
     'Then: `wait` to block until it ends (do not poll `status`), `output` with new_only:true to read',
     'only what is new, `tail` for its last lines, `interact` to answer a prompt on its stdin.',
-    'Give a long-running service a `name` (e.g. "dev-server") to find it again.',
+    'Services: give a `name` (e.g. "dev-server"): while it runs, execute returns that job',
+    '(existing:true) instead of a duplicate; replace:true restarts it. Give `ready` (a log',
+    'pattern, port or URL), then `wait` with until:"ready" instead of sleeping; `restart` restarts',
+    'it when it exits; `port` is refused at once if taken. pty:true gives a terminal (drive it',
+    'with interact `keys`, read its screen). lifetime:"session" stops it when this MCP session ends.',
     'Stop what you started with `kill` once you no longer need it.',
   ].join(' '),
   inputSchema: executeInputSchema,
@@ -26,14 +30,18 @@ export const executeTool = defineTool({
   call: (api, input, options) => api.execute(input, options),
   summarize: (job) => {
     const id = `job_id "${job.job_id}"`;
+    if (job.existing) {
+      return `Job ${jobLabel(job)} is already ${job.status}${job.pid === null ? '' : ` (pid ${job.pid})`}: returned it instead of starting another. Pass replace:true to restart it. Use wait, tail or output with ${id}.`;
+    }
+    const replaced = job.replaced === null ? '' : ` It replaced job ${job.replaced}, now stopped.`;
     if (job.status === 'queued') {
       const position =
         job.queue_position === null ? '' : `, position ${job.queue_position} in the queue`;
-      return `Queued job ${jobLabel(job)} (the concurrency limit is reached${position}); it starts when a running job ends. Use wait, tail or output with ${id}.`;
+      return `Queued job ${jobLabel(job)} (the concurrency limit is reached${position}); it starts when a running job ends.${replaced} Use wait, tail or output with ${id}.`;
     }
     if (job.status === 'running') {
       const pid = job.pid === null ? '' : `, pid ${job.pid}`;
-      return `Started job ${jobLabel(job)} (running${pid}). Use wait, tail or output with ${id}.`;
+      return `Started job ${jobLabel(job)} (running${pid}).${replaced} Use wait, tail or output with ${id}.`;
     }
     return `Job ${jobLabel(job)} has already ended: ${job.status}. Use status or output with ${id} to see why.`;
   },

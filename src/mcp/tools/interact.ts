@@ -18,7 +18,9 @@ export const interactTool = defineTool({
     'prompts and REPLs (python3 -i, a shell `read`, a CLI asking y/n). It returns as soon as the',
     'new output matches `expect` (a regex, e.g. ">>> $"), or has been quiet for settle_ms, or the',
     'job exits, or timeout_s passes. newline:true (the default) presses Enter; close_stdin:true',
-    'sends EOF. Omit `input` to only wait for what the job writes next.',
+    'sends EOF. Omit `input` to only wait for what the job writes next. For a `pty` job, `keys`',
+    'presses named keys after the input (e.g. ["down","enter"], ["ctrl-c"]) and the result shows its',
+    'screen.',
   ].join(' '),
   inputSchema: interactInputSchema,
   outputSchema: interactOutputSchema,
@@ -32,8 +34,15 @@ export const interactTool = defineTool({
   call: (api, input, options) => api.interact(input, options),
   summarize: (result) => {
     const stdin = result.stdin_open ? 'stdin open' : 'stdin closed';
+    const head = `Job ${result.job_id} (${result.status}, ${stdin}): returned because ${BECAUSE[result.returned_because]}.`;
+    // A terminal program's output is cursor movements; its screen is what it shows.
+    if (result.screen !== null) {
+      const lines = [head, outputBlock('screen', result.screen, 'blank')];
+      if (result.stderr !== '') lines.push(outputBlock('stderr', result.stderr, 'no new output'));
+      return lines.join('\n');
+    }
     return [
-      `Job ${result.job_id} (${result.status}, ${stdin}): returned because ${BECAUSE[result.returned_because]}.`,
+      head,
       outputBlock('stdout', result.stdout, 'no new output'),
       outputBlock('stderr', result.stderr, 'no new output'),
     ].join('\n');

@@ -6,8 +6,9 @@ export const listTool = defineTool({
   name: 'list',
   title: 'List jobs',
   description: [
-    'List jobs, newest first, with status, pid, exit code and command. Filter by `status`',
-    '(e.g. ["running","queued"]) or `name`. Use it to find a job_id again, or to check what you',
+    "List this project's jobs (its git root, or the client's root), newest first, with status,",
+    'pid, exit code and command; all:true lists every project. Filter by `status` (e.g.',
+    '["running","queued"]) or `name`. Use it to find a job_id again, or to check what you',
     'started is still running before you finish.',
   ].join(' '),
   inputSchema: listInputSchema,

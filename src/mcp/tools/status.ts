@@ -1,4 +1,4 @@
-import { statusInputSchema, statusOutputSchema } from '../../jobs/api.js';
+import { statusInputSchema, statusOutputSchema, type StatusResult } from '../../jobs/api.js';
 import { clip, describeStatus, formatBytes, formatDuration, jobLabel } from '../format.js';
 import { defineTool } from '../tool.js';
 
@@ -7,8 +7,10 @@ export const statusTool = defineTool({
   title: 'Job status',
   description: [
     "Show one job's full state: status, exit code or signal and the reason, pid, timestamps,",
-    'duration, output sizes, whether its stdin is open and whether it is waiting for input. To wait for a job to end, call `wait`',
-    'rather than calling this repeatedly.',
+    'duration, output sizes, whether its stdin is open and whether it is waiting for input; for a',
+    'service whether it is `ready`, the TCP `ports` it listens on, how many `runs` it had and how',
+    'the last one ended (`last_exit`). To wait for a job to end or be ready, call `wait` rather than',
+    'calling this repeatedly; or subscribe to the resource bgjobs://jobs/{id} to hear of changes.',
   ].join(' '),
   inputSchema: statusInputSchema,
   outputSchema: statusOutputSchema,
@@ -22,6 +24,7 @@ export const statusTool = defineTool({
     if (job.status === 'queued' && job.queue_position !== null) {
       lines.push(`Position ${job.queue_position} in the queue.`);
     }
+    lines.push(...serviceLines(job));
     if (job.duration_ms !== null) {
       lines.push(
         `${job.ended_at === null ? 'Running for' : 'Ran for'} ${formatDuration(job.duration_ms)}.`,
@@ -39,3 +42,40 @@ export const statusTool = defineTool({
     return lines.join('\n');
   },
 });
+
+/** Readiness, ports, restarts, terminal and lifetime: only the lines that apply to this job. */
+function serviceLines(job: StatusResult): string[] {
+  const lines: string[] = [];
+  const match = job.ready_match === null ? '' : ` (matched "${clip(job.ready_match, 120)}")`;
+  if (job.ready_state === 'ready') {
+    const after =
+      job.time_to_ready_ms === null ? '' : ` after ${formatDuration(job.time_to_ready_ms)}`;
+    lines.push(`Ready${after}${match}.`);
+  } else if (job.ready_state === 'failed') {
+    lines.push(`Readiness failed${match}.`);
+  } else if (job.ready_state === 'pending') {
+    lines.push('Not ready yet: wait with until:"ready".');
+  }
+  if (job.ports.length > 0) {
+    lines.push(`Listening on port${job.ports.length > 1 ? 's' : ''} ${job.ports.join(', ')}.`);
+  }
+  if (job.runs > 1 || job.restart_policy !== 'no') {
+    const last =
+      job.last_exit === null ? '' : `; the last run ended with ${describeExit(job.last_exit)}`;
+    const next = job.next_restart_at === null ? '' : `; restarting at ${job.next_restart_at}`;
+    lines.push(`Run ${job.runs} (restart ${job.restart_policy})${last}${next}.`);
+  }
+  if (job.pty !== null) {
+    lines.push(
+      `In a ${job.pty.cols}×${job.pty.rows} terminal: tail shows its screen, interact takes keys.`,
+    );
+  }
+  if (job.lifetime === 'session')
+    lines.push('Lifetime session: stopped when its MCP session ends.');
+  return lines;
+}
+
+function describeExit(exit: { exit_code: number | null; signal: string | null }): string {
+  if (exit.signal !== null) return exit.signal;
+  return exit.exit_code === null ? 'an unknown status' : `code ${exit.exit_code}`;
+}

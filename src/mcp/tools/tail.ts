@@ -8,7 +8,8 @@ export const tailTool = defineTool({
   description: [
     "Return the last `lines` lines (default 20) of a job's stdout and stderr: a quick look at",
     "where a job is, such as a server's latest log lines or a build's final error. To read",
-    'everything new since your last read, use `output` with new_only:true instead.',
+    'everything new since your last read, use `output` with new_only:true instead. For a `pty`',
+    'job it shows the terminal screen, which reads best for full-screen programs.',
   ].join(' '),
   inputSchema: tailInputSchema,
   outputSchema: tailOutputSchema,
@@ -16,6 +17,12 @@ export const tailTool = defineTool({
   call: (api, input, options) => api.tail(input, options),
   summarize: (result, input) => {
     const last = input.lines === 1 ? 'Last line' : `Last ${input.lines} lines`;
+    if (result.screen !== null) {
+      return [
+        `Job ${result.job_id} (${result.status}). Its terminal screen:`,
+        outputBlock('screen', result.screen, 'blank'),
+      ].join('\n');
+    }
     const lines = [`Job ${result.job_id} (${result.status}). ${last}:`];
     if (input.stream !== 'stderr') lines.push(outputBlock('stdout', result.stdout, 'empty'));
     if (input.stream !== 'stdout') lines.push(outputBlock('stderr', result.stderr, 'empty'));

@@ -1,16 +1,27 @@
-import { MAX_WAIT_S, waitInputSchema, waitOutputSchema } from '../../jobs/api.js';
+import { MAX_WAIT_S, waitInputSchema, waitOutputSchema, type WaitResult } from '../../jobs/api.js';
 import { isFinal } from '../../jobs/model.js';
-import { describeStatus, formatDuration, jobLabel } from '../format.js';
+import { clip, describeStatus, formatDuration, jobLabel } from '../format.js';
 import { defineTool } from '../tool.js';
+
+const FIRED = {
+  ready: 'ready',
+  failed_pattern: 'its failure pattern matched',
+  exited: 'ended',
+  timeout: 'timed out',
+} as const;
 
 export const waitTool = defineTool({
   name: 'wait',
-  title: 'Wait for jobs to end',
+  title: 'Wait for jobs to end or be ready',
   description: [
     'Block until a job ends (or, with job_ids, all of several or any one with mode:"any"), for at',
     `most timeout_s seconds (up to ${MAX_WAIT_S}), then return the status and exit code of each.`,
-    'Use it instead of polling `status` or `output`. On done:false the jobs are still running:',
-    'call wait again, or do other work meanwhile. Sends progress notifications while it waits.',
+    'Use it instead of polling `status` or `output`. With until:"ready" it returns once a service',
+    'is ready (its `ready` condition met; running, for a job without one): use that instead of',
+    'sleeping after starting a dev server. `fired` says what ended the wait (ready,',
+    'failed_pattern, exited, timeout) and `match` the output line that did. On done:false the',
+    'jobs are still running: call wait again, or do other work meanwhile. Sends progress',
+    'notifications while it waits.',
   ].join(' '),
   inputSchema: waitInputSchema,
   outputSchema: waitOutputSchema,
@@ -18,9 +29,9 @@ export const waitTool = defineTool({
   call: (api, input, options) => api.wait(input, options),
   summarize: (result) => {
     const waited = formatDuration(result.waited_ms);
-    const jobs = result.jobs.map((job) => `${jobLabel(job)}: ${describeStatus(job)}`);
+    const jobs = result.jobs.map(describeJob);
     if (result.done) {
-      return [`Done after ${waited}:`, ...jobs].join('\n');
+      return [`Done after ${waited} (${FIRED[result.fired]}):`, ...jobs].join('\n');
     }
     const live = result.jobs.filter((job) => !isFinal(job.status)).length;
     return [
@@ -30,3 +41,9 @@ export const waitTool = defineTool({
     ].join('\n');
   },
 });
+
+function describeJob(job: WaitResult['jobs'][number]): string {
+  const fired = job.fired === null || job.fired === 'exited' ? '' : `, ${FIRED[job.fired]}`;
+  const match = job.match === null ? '' : ` on "${clip(job.match, 120)}"`;
+  return `${jobLabel(job)}: ${describeStatus(job)}${fired}${match}`;
+}

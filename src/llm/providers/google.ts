@@ -1,0 +1,16 @@
+import { createGoogleGenerativeAI } from '@ai-sdk/google';
+
+import type { LlmProvider } from './provider.js';
+
+/** Google's Gemini API (generativelanguage.googleapis.com), not Vertex AI. */
+export const google: LlmProvider = {
+  name: 'google',
+  keyVars: ['GOOGLE_GENERATIVE_AI_API_KEY', 'GOOGLE_API_KEY'],
+  keyRequired: true,
+  baseUrlVar: 'GOOGLE_GENERATIVE_AI_BASE_URL',
+  defaultBaseURL: 'https://generativelanguage.googleapis.com/v1beta',
+  apiPath: '/v1beta',
+  legacyNames: /^gemini-/,
+  create: ({ modelId, apiKey, baseURL, fetch }) =>
+    createGoogleGenerativeAI({ apiKey, baseURL, fetch })(modelId),
+};
