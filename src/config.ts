@@ -26,6 +26,7 @@ export interface Config {
   workingDir: string | undefined;
   allowedCommands: string[] | undefined;
   killGraceS: number;
+  llmIdleTimeoutS: number;
 }
 
 /** The part of the configuration that belongs to the caller and travels with its requests. */
@@ -139,6 +140,7 @@ export const SETTINGS = {
     parse: parseAllowlist,
   },
   killGraceS: { names: ['BGJOBS_KILL_GRACE'], parse: parseInteger(0, 300) },
+  llmIdleTimeoutS: { names: ['BGJOBS_LLM_IDLE_TIMEOUT'], parse: parseInteger(1, 3600) },
 } as const satisfies Record<keyof Config, Setting<unknown>>;
 
 export const DEFAULTS = {
@@ -151,6 +153,7 @@ export const DEFAULTS = {
   retentionS: 7 * DAY_S,
   idleTimeoutS: 60,
   killGraceS: 5,
+  llmIdleTimeoutS: 60,
 } as const;
 
 export function defaultHome(env: Env): string {
@@ -174,6 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
     workingDir: read(env, SETTINGS.workingDir),
     allowedCommands: read(env, SETTINGS.allowedCommands),
     killGraceS: read(env, SETTINGS.killGraceS) ?? DEFAULTS.killGraceS,
+    llmIdleTimeoutS: read(env, SETTINGS.llmIdleTimeoutS) ?? DEFAULTS.llmIdleTimeoutS,
   };
 }
 

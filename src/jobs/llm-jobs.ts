@@ -87,7 +87,12 @@ export class LlmJobs {
       const model = resolveModel(spec.model, job.env);
       result = await runPrompt(
         { model, prompt: spec.prompt, system: spec.system ?? undefined, params: spec.params },
-        { env: job.env, signal, onText: (delta) => void writeSync(out, delta) },
+        {
+          env: job.env,
+          signal,
+          onText: (delta) => void writeSync(out, delta),
+          idleTimeoutMs: this.engine.config.llmIdleTimeoutS * 1000,
+        },
       );
       // Like a terminal's last line, an answer ends with a newline in the file.
       if (result.text !== '' && !result.text.endsWith('\n')) writeSync(out, '\n');
