@@ -1,7 +1,8 @@
 // Proves, with a real MCP client over stdio against the built CLI and a real daemon: a job's
 // exit code and output survive `kill -9` of both the daemon and the MCP server while it runs
 // (a new server reports it failed, exit 7, output "done"); interact with python3 -i and with
-// a read prompt still works after the MCP server and the daemon were restarted.
+// a read prompt still works after the MCP server and the daemon were restarted; an LLM prompt
+// survives a restart of the MCP server, and one whose daemon is killed mid-answer is retried.
 import { resolve } from 'node:path';
 
 import { Client } from '@modelcontextprotocol/client';
@@ -16,6 +17,7 @@ import {
   waitOutputSchema,
 } from '../../src/jobs/api.js';
 import { procStat } from '../../src/monitor/proc.js';
+import { startFakeProvider, type FakeProvider } from '../helpers/fake-providers.js';
 import { makeHome, until, type TestHome } from '../helpers/home.js';
 
 const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
@@ -36,11 +38,11 @@ afterEach(async () => {
   await h.cleanup();
 });
 
-async function startServer(): Promise<Server> {
+async function startServer(extraEnv: Record<string, string> = {}): Promise<Server> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI, 'mcp'],
-    env: h.env,
+    env: { ...h.env, ...extraEnv },
     stderr: 'ignore',
   });
   const client = new Client({ name: 'survival-test', version: '0.0.0' });
@@ -114,5 +116,55 @@ describe('survival over stdio', () => {
     );
     expect(hello.stdout).toBe('Hello, Ada\n');
     await call(second, 'kill', { job_id: python.job_id, grace_s: 1 });
+  });
+
+  it('keeps a prompt through a restart of the MCP server, and retries one whose daemon died', async () => {
+    const provider: FakeProvider = await startFakeProvider('openai');
+    try {
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      provider.reply({ chunks: ['first', ' answer'], gate });
+      const first = await startServer(provider.env);
+      const survivor = executeOutputSchema.parse(
+        await call(first, 'prompt', { prompt: 'one', model: provider.model }),
+      );
+      await provider.request(0);
+      await killHard(first.pid);
+      open();
+      const second = await startServer(provider.env);
+      const waited = waitOutputSchema.parse(
+        await call(second, 'wait', { job_id: survivor.job_id, timeout_s: 30 }),
+      );
+      expect(waited.jobs[0]?.status).toBe('completed');
+      const answer = outputOutputSchema.parse(
+        await call(second, 'output', { job_id: survivor.job_id }),
+      );
+      expect(answer.stdout).toBe('first answer\n');
+
+      // A daemon killed mid-answer: the next daemon tries the prompt again.
+      provider.reply({ chunks: ['slow', 'never'], delayMs: 60_000 });
+      const retried = executeOutputSchema.parse(
+        await call(second, 'prompt', { prompt: 'two', model: provider.model, retries: 1 }),
+      );
+      await provider.request(1);
+      await until(
+        async () =>
+          outputOutputSchema.parse(await call(second, 'output', { job_id: retried.job_id }))
+            .stdout === 'slow',
+      );
+      provider.reply({ chunks: ['again'] });
+      await killHard((await daemonStatus(h.config())).pid!);
+      const third = await startServer(provider.env);
+      const again = waitOutputSchema.parse(
+        await call(third, 'wait', { job_id: retried.job_id, timeout_s: 30 }),
+      );
+      expect(again.jobs[0]?.status).toBe('completed');
+      const text = outputOutputSchema.parse(
+        await call(third, 'output', { job_id: retried.job_id }),
+      );
+      expect(text.stdout).toMatch(/again\n$/);
+    } finally {
+      await provider.close();
+    }
   });
 });
