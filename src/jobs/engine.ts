@@ -447,6 +447,34 @@ export class Engine implements JobsApi {
     void this.pump();
   }
 
+  /**
+   * Stops a live job for REASON, however it is held: a queued job ends without running, a
+   * prompt's request to its model is aborted, a command's whole process tree is signalled.
+   */
+  async stopJob(
+    job: JobRecord,
+    reason: 'kill' | 'timeout' | 'session',
+    signal: NodeJS.Signals,
+    graceMs: number,
+  ): Promise<{ escalated: boolean }> {
+    if (job.status === 'queued') {
+      const outcome = decideOutcome(undefined, reason, 'before it started');
+      this.store.update(job.id, {
+        status: outcome.status,
+        stopRequest: reason,
+        reason: outcome.reason,
+        endedAt: Date.now(),
+      });
+      this.supervisor.emit('ended', this.resolve(job.id));
+      return { escalated: false };
+    }
+    if (job.kind === 'llm') {
+      await this.llm.stop(job.id, reason);
+      return { escalated: false };
+    }
+    return this.supervisor.stop(job.id, reason, signal, graceMs);
+  }
+
   /** Queues a failed job with retries left for its next attempt, and wakes the queue then. */
   retryLater(job: JobRecord, outcome: Outcome, delayMs?: number): boolean {
     if (!shouldRetry(job, outcome)) return false;
@@ -471,17 +499,7 @@ export class Engine implements JobsApi {
       if (this.endingSessions.has(job.id) || isSessionAlive(job.sessionId)) continue;
       this.endingSessions.add(job.id);
       try {
-        if (job.status === 'queued') {
-          this.store.update(job.id, {
-            status: 'killed',
-            stopRequest: 'session',
-            reason: 'stopped when its MCP session ended (lifetime "session") before it started',
-            endedAt: Date.now(),
-          });
-          this.supervisor.emit('ended', this.resolve(job.id));
-        } else {
-          await this.supervisor.stop(job.id, 'session', 'SIGTERM', this.config.killGraceS * 1000);
-        }
+        await this.stopJob(job, 'session', 'SIGTERM', this.config.killGraceS * 1000);
       } catch (error) {
         process.emitWarning(`bgjobs: stopping session job ${job.id} failed: ${String(error)}`);
       } finally {

@@ -14,23 +14,6 @@ export async function killJob(engine: Engine, raw: KillInput): Promise<KillResul
   const input = parseInput(killInputSchema, raw);
   const job = engine.resolve(input.job_id);
   const graceMs = (input.grace_s ?? engine.config.killGraceS) * 1000;
-  if (job.status === 'queued') {
-    engine.store.update(job.id, {
-      status: 'killed',
-      stopRequest: 'kill',
-      reason: 'killed on request before it started',
-      endedAt: Date.now(),
-    });
-    engine.supervisor.emit('ended', engine.resolve(job.id));
-    return result(
-      job,
-      'killed',
-      { killed: [], freed: [] },
-      false,
-      false,
-      `Job ${job.id} was queued and will not run.`,
-    );
-  }
   const before = snapshot(engine, job);
   if (isFinal(job.status)) {
     engine.supervisor.stopLeftovers(job, input.signal);
@@ -42,24 +25,16 @@ export async function killJob(engine: Engine, raw: KillInput): Promise<KillResul
     const message = `Job ${job.id} had already ended (${job.status}: ${job.reason ?? 'no reason recorded'}).${extra}`;
     return result(job, job.status, after, true, false, message);
   }
-  if (job.kind === 'llm') {
-    // A prompt has no process: aborting its request ends it at once.
-    await engine.llm.stop(job.id, 'kill');
-    const ended = engine.resolve(job.id);
-    return result(
-      job,
-      ended.status,
-      { killed: [], freed: [] },
-      false,
-      false,
-      `Job ${job.id} is ${ended.status}: its request to the model was aborted.`,
-    );
-  }
-  const { escalated } = await engine.supervisor.stop(job.id, 'kill', input.signal, graceMs);
+  const { escalated } = await engine.stopJob(job, 'kill', input.signal, graceMs);
   const ended = engine.resolve(job.id);
-  const how = escalated
-    ? `it ignored ${input.signal} for ${graceMs / 1000} s and was killed with SIGKILL`
-    : `it stopped on ${input.signal}`;
+  const how =
+    job.status === 'queued'
+      ? 'it was queued and will not run'
+      : job.kind === 'llm'
+        ? 'its request to the model was aborted'
+        : escalated
+          ? `it ignored ${input.signal} for ${graceMs / 1000} s and was killed with SIGKILL`
+          : `it stopped on ${input.signal}`;
   const message = isFinal(ended.status)
     ? `Job ${job.id} is ${ended.status}: ${how}.`
     : `Job ${job.id} was signalled but is still ${ended.status}; check status again.`;
