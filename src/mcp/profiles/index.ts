@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/server';
 
 import type { Caller, JobsApi } from '../../jobs/api.js';
 import type { ToolDeps } from '../tool.js';
+import { backgroundAgent } from './background-agent.js';
 import { backgroundCommandExecutor } from './background-command-executor.js';
 import { mcpBackgroundJob } from './mcp-background-job.js';
 import type { ProfileName } from './names.js';
@@ -10,6 +11,7 @@ import type { Profile } from './profile-tool.js';
 const PROFILES: Record<ProfileName, Profile> = {
   'background-command-executor': backgroundCommandExecutor,
   'mcp-background-job': mcpBackgroundJob,
+  'background-agent': backgroundAgent,
 };
 
 export interface ProfileServerOptions {

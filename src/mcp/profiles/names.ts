@@ -3,7 +3,11 @@
  * tool set, implemented over bgjobs. Kept apart from the profiles themselves so the CLI can check
  * a name without loading the MCP SDK.
  */
-export const PROFILE_NAMES = ['background-command-executor', 'mcp-background-job'] as const;
+export const PROFILE_NAMES = [
+  'background-command-executor',
+  'mcp-background-job',
+  'background-agent',
+] as const;
 
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
