@@ -11,7 +11,7 @@ import { executeOutputSchema, type ExecuteResult, type JobsApi } from '../jobs/a
 import { Engine } from '../jobs/engine.js';
 import { cleanupHome, makeHome, type BenchHome } from './home.js';
 import type { Figure } from './report.js';
-import { describeSummary, median, summarize, wallNowMs } from './stats.js';
+import { describeSummary, median, nsToMs, summarize, wallNowMs } from './stats.js';
 
 const WARMUP = 5;
 const CALLS = 60;
@@ -200,15 +200,8 @@ async function directStartLatencies(): Promise<number[]> {
   return latencies;
 }
 
-function nsToMs(text: string): number {
-  const trimmed = text.trim();
-  if (!/^\d{19}$/.test(trimmed))
-    throw new Error(`bench: expected date +%s%N, got ${JSON.stringify(text)}`);
-  // Split so the ns count never passes through a double (2^53 ns is only ~104 days).
-  return Number(trimmed.slice(0, 13)) + Number(trimmed.slice(13)) / 1e6;
-}
-
-function structured(result: CallToolResult, tool: string): unknown {
+/** A tool result's structured content; an `isError` result throws with its text. */
+export function structured(result: CallToolResult, tool: string): unknown {
   if (result.isError) {
     const text = result.content
       .map((block) => (block.type === 'text' ? block.text : ''))

@@ -1,11 +1,16 @@
 // `npm run bench`: bgjobs' performance targets, measured in private temp homes, as a table and JSON.
 import { cpus, loadavg } from 'node:os';
 
+import { Engine } from '../jobs/engine.js';
 import { measureExecute } from './execute-latency.js';
 import { measureFlood } from './flood.js';
 import { cleanupAllHomes, cleanupHome, makeHome, startAndConnect } from './home.js';
 import { measureList } from './list.js';
 import { measureMonitors } from './monitors.js';
+import { measureNotification } from './notification.js';
+import { CONCURRENT_PROMPTS, measurePromptMemory } from './prompt-memory.js';
+import { measurePromptOverhead } from './prompt-overhead.js';
+import { measureReadiness } from './readiness.js';
 import { evaluate, formatJson, formatTable, type Figure } from './report.js';
 import { measureTail } from './tail.js';
 
@@ -16,6 +21,10 @@ const STEPS: readonly [string, Step][] = [
   ['1 GiB output flood, daemon RSS, tail', floodAndTail],
   ['200 running job monitors', monitors],
   ['list with 1,000 jobs', list],
+  ['readiness latency (pattern, port)', readiness],
+  ['resource update latency over MCP stdio', notification],
+  ['prompt overhead against a fake OpenAI', promptOverhead],
+  [`${CONCURRENT_PROMPTS} streaming prompts, daemon RSS`, promptMemory],
 ];
 
 async function main(): Promise<void> {
@@ -83,6 +92,50 @@ async function list(): Promise<Figure[]> {
   const { client } = await startAndConnect(bench);
   try {
     return await measureList(client, bench);
+  } finally {
+    await cleanupHome(bench, client);
+  }
+}
+
+async function readiness(): Promise<Figure[]> {
+  const bench = makeHome('ready');
+  const { client } = await startAndConnect(bench);
+  try {
+    return await measureReadiness(client, bench);
+  } finally {
+    await cleanupHome(bench, client);
+  }
+}
+
+async function notification(): Promise<Figure[]> {
+  const bench = makeHome('notify');
+  const { client } = await startAndConnect(bench);
+  try {
+    return await measureNotification(client, bench);
+  } finally {
+    await cleanupHome(bench, client);
+  }
+}
+
+async function promptOverhead(): Promise<Figure[]> {
+  const bench = makeHome('prompt');
+  const engineHome = makeHome('prompt-engine');
+  const { client } = await startAndConnect(bench);
+  const engine = await Engine.open(engineHome.config);
+  try {
+    return await measurePromptOverhead(client, bench, { api: engine, home: engineHome });
+  } finally {
+    await engine.close();
+    await cleanupHome(engineHome);
+    await cleanupHome(bench, client);
+  }
+}
+
+async function promptMemory(): Promise<Figure[]> {
+  const bench = makeHome('prompts', { BGJOBS_MAX_LLM_JOBS: String(CONCURRENT_PROMPTS) });
+  const { client, daemonPid } = await startAndConnect(bench);
+  try {
+    return await measurePromptMemory(client, daemonPid, bench);
   } finally {
     await cleanupHome(bench, client);
   }

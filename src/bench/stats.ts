@@ -50,6 +50,19 @@ export function wallNowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/**
+ * A realtime clock reading in nanoseconds, as a child prints it (`date +%s%N`, Python's
+ * `time.time_ns()`), in the milliseconds of `wallNowMs`.
+ */
+export function nsToMs(text: string): number {
+  const trimmed = text.trim();
+  if (!/^\d{19}$/.test(trimmed)) {
+    throw new Error(`bench: expected a clock reading in ns, got ${JSON.stringify(text)}`);
+  }
+  // Split so the ns count never passes through a double (2^53 ns is only ~104 days).
+  return Number(trimmed.slice(0, 13)) + Number(trimmed.slice(13)) / 1e6;
+}
+
 /** Milliseconds elapsed since a `performance.now()` reading. */
 export function since(start: number): number {
   return performance.now() - start;

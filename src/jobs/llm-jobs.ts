@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { LlmError } from '../llm/llm-error.js';
@@ -77,7 +77,6 @@ export class LlmJobs {
 
   private async run(job: JobRecord, signal: AbortSignal): Promise<void> {
     const dir = this.engine.dirOf(job.id);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const out = openSync(join(dir, 'stdout'), 'a', 0o600);
     let result: PromptResult | undefined;
     let failure: unknown;

@@ -73,6 +73,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   constructor(store: JobStore, jobDir: (id: string) => string) {
     super();
+    // Every waiting `wait` and watcher listens here: many at once is normal, not a leak.
+    this.setMaxListeners(0);
     this.store = store;
     this.jobDir = jobDir;
     this.loop = this.watchLoop();

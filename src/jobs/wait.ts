@@ -44,7 +44,9 @@ export async function waitForJobs(
   const ids = [...new Set(refs.map((ref) => engine.resolve(ref).id))];
   const began = Date.now();
   const current = (): (JobRecord | undefined)[] => ids.map((id) => engine.store.get(id));
-  const fired = (): (Fired | null)[] => current().map((job) => firedFor(job, input.until));
+  // What fired for each job, kept up to date one job at a time as events arrive.
+  const firedById = new Map(ids.map((id) => [id, firedFor(engine.store.get(id), input.until)]));
+  const fired = (): (Fired | null)[] => ids.map((id) => firedById.get(id) ?? null);
   const settled = (): number => fired().filter((f) => f !== null).length;
   // The first job that fired, in the order they fired: what `any` reports.
   const order: string[] = [];
@@ -62,8 +64,10 @@ export async function waitForJobs(
         resolve();
       };
       const onChange = (job: JobRecord): void => {
-        if (!ids.includes(job.id)) return;
-        if (firedFor(engine.store.get(job.id), input.until) !== null) order.push(job.id);
+        if (!firedById.has(job.id)) return;
+        const now = firedFor(engine.store.get(job.id), input.until);
+        if (now !== null && firedById.get(job.id) === null) order.push(job.id);
+        firedById.set(job.id, now);
         if (isDone()) finish();
       };
       const timer = setTimeout(finish, input.timeout_s * 1000);
@@ -81,7 +85,9 @@ export async function waitForJobs(
     });
   }
 
+  // The answer comes from fresh records, whatever the events said.
   const jobs = current();
+  jobs.forEach((job, i) => firedById.set(ids[i] ?? '', firedFor(job, input.until)));
   const firedNow = fired();
   return {
     done: isDone(),

@@ -115,9 +115,20 @@ const countRowSchema = z.object({ n: z.number() });
  */
 export class SqliteStore implements JobStore {
   private readonly db: Database.Database;
+  // Preparing a statement costs more than running it: each SQL text is prepared once.
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database) {
     this.db = db;
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   static open(path: string, options: { exclusive?: boolean } = {}): SqliteStore {
@@ -153,7 +164,7 @@ export class SqliteStore implements JobStore {
     const columns = fields.map((f) => COLUMNS[f]).join(', ');
     const params = fields.map((f) => `@${f}`).join(', ');
     const values = Object.fromEntries(fields.map((f) => [f, toColumn(f, job[f])]));
-    this.db.prepare(`INSERT INTO jobs (${columns}) VALUES (${params})`).run(values);
+    this.prepare(`INSERT INTO jobs (${columns}) VALUES (${params})`).run(values);
   }
 
   update(id: string, patch: Partial<Omit<JobRecord, 'id'>>): void {
@@ -163,22 +174,20 @@ export class SqliteStore implements JobStore {
     const values = Object.fromEntries(
       fields.map((f) => [f, toColumn(f, patch[f as keyof typeof patch])]),
     );
-    this.db.prepare(`UPDATE jobs SET ${sets} WHERE id = @id`).run({ ...values, id });
+    this.prepare(`UPDATE jobs SET ${sets} WHERE id = @id`).run({ ...values, id });
   }
 
   get(id: string): JobRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    const row = this.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
   findByName(name: string): JobRecord | undefined {
     const live = LIVE_STATUSES.map(() => '?').join(', ');
-    const row = this.db
-      .prepare(
-        `SELECT * FROM jobs WHERE name = ?
+    const row = this.prepare(
+      `SELECT * FROM jobs WHERE name = ?
          ORDER BY (status IN (${live})) DESC, created_at DESC LIMIT 1`,
-      )
-      .get(name, ...LIVE_STATUSES) as Row | undefined;
+    ).get(name, ...LIVE_STATUSES) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
@@ -198,78 +207,68 @@ export class SqliteStore implements JobStore {
       params.push(filter.project);
     }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const rows = this.db
-      .prepare(
-        `SELECT ${LISTED_COLUMNS} FROM jobs ${clause} ORDER BY created_at DESC, rowid DESC LIMIT ?`,
-      )
-      .all(...params, filter.limit) as Row[];
+    const rows = this.prepare(
+      `SELECT ${LISTED_COLUMNS} FROM jobs ${clause} ORDER BY created_at DESC, rowid DESC LIMIT ?`,
+    ).all(...params, filter.limit) as Row[];
     const total = countRowSchema.parse(
-      this.db.prepare(`SELECT count(*) AS n FROM jobs ${clause}`).get(...params),
+      this.prepare(`SELECT count(*) AS n FROM jobs ${clause}`).get(...params),
     ).n;
     return { jobs: rows.map(listedFromRow), total };
   }
 
   withStatus(statuses: readonly JobStatus[]): JobRecord[] {
     const marks = statuses.map(() => '?').join(', ');
-    const rows = this.db
-      .prepare(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY created_at, rowid`)
-      .all(...statuses) as Row[];
+    const rows = this.prepare(
+      `SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY created_at, rowid`,
+    ).all(...statuses) as Row[];
     return rows.map(fromRow);
   }
 
   queued(now: number, limit: number): JobRecord[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM jobs WHERE status = 'queued' AND (retry_at IS NULL OR retry_at <= ?)
+    const rows = this.prepare(
+      `SELECT * FROM jobs WHERE status = 'queued' AND (retry_at IS NULL OR retry_at <= ?)
          ORDER BY priority DESC, created_at, rowid LIMIT ?`,
-      )
-      .all(now, limit) as Row[];
+    ).all(now, limit) as Row[];
     return rows.map(fromRow);
   }
 
   countByStatus(status: JobStatus): number {
     return countRowSchema.parse(
-      this.db.prepare('SELECT count(*) AS n FROM jobs WHERE status = ?').get(status),
+      this.prepare('SELECT count(*) AS n FROM jobs WHERE status = ?').get(status),
     ).n;
   }
 
   finishedBefore(endedBefore: number, limit: number): JobRecord[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM jobs WHERE ended_at IS NOT NULL AND ended_at < ?
+    const rows = this.prepare(
+      `SELECT * FROM jobs WHERE ended_at IS NOT NULL AND ended_at < ?
          ORDER BY ended_at LIMIT ?`,
-      )
-      .all(endedBefore, limit) as Row[];
+    ).all(endedBefore, limit) as Row[];
     return rows.map(fromRow);
   }
 
   finishedWithLogs(): JobRecord[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM jobs WHERE ended_at IS NOT NULL AND logs_evicted = 0 ORDER BY ended_at`,
-      )
-      .all() as Row[];
+    const rows = this.prepare(
+      `SELECT * FROM jobs WHERE ended_at IS NOT NULL AND logs_evicted = 0 ORDER BY ended_at`,
+    ).all() as Row[];
     return rows.map(fromRow);
   }
 
   delete(id: string): void {
-    this.db.prepare('DELETE FROM jobs WHERE id = ?').run(id);
+    this.prepare('DELETE FROM jobs WHERE id = ?').run(id);
   }
 
   getCursor(jobId: string, reader: string, stream: string): number | undefined {
-    const row = this.db
-      .prepare('SELECT offset FROM cursors WHERE job_id = ? AND reader = ? AND stream = ?')
-      .get(jobId, reader, stream);
+    const row = this.prepare(
+      'SELECT offset FROM cursors WHERE job_id = ? AND reader = ? AND stream = ?',
+    ).get(jobId, reader, stream);
     return row === undefined ? undefined : cursorRowSchema.parse(row).offset;
   }
 
   setCursor(jobId: string, reader: string, stream: string, offset: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO cursors (job_id, reader, stream, offset) VALUES (?, ?, ?, ?)
+    this.prepare(
+      `INSERT INTO cursors (job_id, reader, stream, offset) VALUES (?, ?, ?, ?)
          ON CONFLICT (job_id, reader, stream) DO UPDATE SET offset = excluded.offset`,
-      )
-      .run(jobId, reader, stream, offset);
+    ).run(jobId, reader, stream, offset);
   }
 
   close(): void {
