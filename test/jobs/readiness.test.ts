@@ -51,7 +51,7 @@ describe('readiness', () => {
     await h.engine.kill({ job_id: job.job_id, grace_s: 1 });
   });
 
-  it('fires on an HTTP URL of a real dev server, which status lists as its port', async () => {
+  it('runs a dev server end to end: URL readiness, its port in status, the same job by name, kill frees the port', async () => {
     const port = await freePort();
     const job = await h.engine.execute(
       {
@@ -70,7 +70,15 @@ describe('readiness', () => {
     await expect(h.engine.execute({ command: 'true', port }, { caller: h.caller })).rejects.toThrow(
       new RegExp(`Port ${port} is already in use by job ${job.job_id} \\("dev"\\)`),
     );
-    await h.engine.kill({ job_id: job.job_id, grace_s: 1 });
+    // Starting the service again by name returns the running one.
+    const again = await h.engine.execute(
+      { command: `exec python3 -m http.server ${port} --bind 127.0.0.1`, name: 'dev' },
+      { caller: h.caller },
+    );
+    expect(again).toMatchObject({ job_id: job.job_id, existing: true });
+    const killed = await h.engine.kill({ job_id: 'dev', grace_s: 1 });
+    expect(killed.freed_ports).toEqual([port]);
+    expect(killed.killed_pids).toContain(status.pid);
   });
 
   it('fires on a TCP port accepting connections', async () => {
