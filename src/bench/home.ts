@@ -1,13 +1,13 @@
 // A private BGJOBS_HOME per measurement, and a cleanup that leaves no daemon, job or process.
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 
 import { loadConfig, type Config } from '../config.js';
 import { connect, type DaemonClient } from '../daemon/client.js';
 import { startDaemon, stopDaemon } from '../daemon/lifecycle.js';
 import { ErrorCode, isBgError } from '../errors.js';
+import { killProcessesWithEnv, processesWithEnv } from '../monitor/proc.js';
 
 export interface BenchHome {
   home: string;
@@ -92,33 +92,10 @@ export async function killLiveJobs(client: DaemonClient): Promise<void> {
 
 /** Pids of live processes whose environment has BGJOBS_HOME=home (jobs, monitors, daemon). */
 export function processesOf(home: string): number[] {
-  const wanted = `BGJOBS_HOME=${home}`;
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const environ = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
-      const state = readFileSync(`/proc/${entry}/stat`, 'latin1').split(') ')[1]?.[0];
-      if (environ.includes(wanted) && state !== 'Z') pids.push(Number(entry));
-    } catch {
-      // gone already, or not ours to read
-    }
-  }
-  return pids;
+  return processesWithEnv(`BGJOBS_HOME=${home}`);
 }
 
-export async function killProcessesOf(home: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const pids = processesOf(home);
-    if (pids.length === 0) return;
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
-    await delay(20);
-  }
-  throw new Error(`processes of ${home} would not die: ${processesOf(home).join(', ')}`);
+/** Ends, by pid, every process started with this home. */
+export function killProcessesOf(home: string): Promise<void> {
+  return killProcessesWithEnv(`BGJOBS_HOME=${home}`);
 }

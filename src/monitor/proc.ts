@@ -119,3 +119,38 @@ export function openFdCount(pid: number): number {
     return 0;
   }
 }
+
+/**
+ * Pids of live processes (not this one) whose environment holds ENTRY, e.g.
+ * `BGJOBS_HOME=/tmp/x`: every job, monitor and daemon started for that home inherits it.
+ */
+export function processesWithEnv(entry: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${name}/environ`, 'latin1').split('\0');
+      if (environ.includes(entry) && procStat(Number(name))?.state !== 'Z') pids.push(Number(name));
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
+  return pids;
+}
+
+/** SIGKILLs, by pid, every process `processesWithEnv(ENTRY)` finds, until none is left. */
+export async function killProcessesWithEnv(entry: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const pids = processesWithEnv(entry);
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`processes with ${entry} would not die: ${processesWithEnv(entry).join(', ')}`);
+}

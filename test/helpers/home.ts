@@ -1,10 +1,11 @@
 // A private BGJOBS_HOME per test, and a cleanup that leaves no daemon, job or process behind.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { loadConfig, type Config } from '../../src/config.js';
+import { killProcessesWithEnv, processesWithEnv } from '../../src/monitor/proc.js';
 
 export interface TestHome {
   home: string;
@@ -33,35 +34,12 @@ export function makeHome(extraEnv: Record<string, string> = {}): TestHome {
 
 /** Pids of live processes whose environment has BGJOBS_HOME=home (jobs, monitors, daemon). */
 export function processesOf(home: string): number[] {
-  const wanted = `BGJOBS_HOME=${home}`;
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const environ = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
-      const state = readFileSync(`/proc/${entry}/stat`, 'latin1').split(') ')[1]?.[0];
-      if (environ.includes(wanted) && state !== 'Z') pids.push(Number(entry));
-    } catch {
-      // gone already
-    }
-  }
-  return pids;
+  return processesWithEnv(`BGJOBS_HOME=${home}`);
 }
 
-export async function killProcessesOf(home: string): Promise<void> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const pids = processesOf(home);
-    if (pids.length === 0) return;
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
-    await delay(20);
-  }
-  throw new Error(`processes of ${home} would not die: ${processesOf(home).join(', ')}`);
+/** Ends, by pid, every process started with this home. */
+export function killProcessesOf(home: string): Promise<void> {
+  return killProcessesWithEnv(`BGJOBS_HOME=${home}`);
 }
 
 /** Polls CHECK until it returns a value (not undefined/false) or the deadline passes. */
