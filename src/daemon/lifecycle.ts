@@ -59,7 +59,12 @@ export async function startDaemon(
   let wait = 5;
   while (Date.now() < deadline) {
     const info = await ping(config);
-    if (info) return { pid: info.pid, started: info.pid === child.pid };
+    if (info) {
+      // Another starter's daemon answered first: ours is not needed. Were it left to finish
+      // starting, it could take over the home later, after the winner has stopped.
+      if (info.pid !== child.pid && child.exitCode === null) child.kill('SIGTERM');
+      return { pid: info.pid, started: info.pid === child.pid };
+    }
     await delay(wait);
     wait = Math.min(wait * 2, 100);
   }
