@@ -4,7 +4,13 @@ import { z } from 'zod';
 import { BgError, ErrorCode } from '../errors.js';
 import { jobRecordSchema, LIVE_STATUSES, type JobRecord, type JobStatus } from '../jobs/model.js';
 import { MIGRATIONS } from './migrations.js';
-import type { JobStore, ListedJob, ListFilter } from './store.js';
+import {
+  LISTED_JOB_FIELDS,
+  type JobStore,
+  type ListedField,
+  type ListedJob,
+  type ListFilter,
+} from './store.js';
 
 type Row = Record<string, unknown>;
 
@@ -96,10 +102,13 @@ function fromRow(row: Row): JobRecord {
   return jobRecordSchema.parse(convert(row, ALL_FIELDS));
 }
 
-// A listing leaves out each job's environment: the bulk of a row, and not shown in a list.
-const LISTED_FIELDS = ALL_FIELDS.filter((f) => f !== 'env' && f !== 'envOverrides');
+// A listing reads only what a list shows: not the environment (the bulk of a row), nor the
+// JSON options that would each need parsing.
+const LISTED_FIELDS = LISTED_JOB_FIELDS;
 const LISTED_COLUMNS = LISTED_FIELDS.map((f) => COLUMNS[f]).join(', ');
-const listedJobSchema = jobRecordSchema.omit({ env: true, envOverrides: true });
+const listedJobSchema = jobRecordSchema.pick(
+  Object.fromEntries(LISTED_FIELDS.map((f) => [f, true])) as { [K in ListedField]: true },
+);
 
 function listedFromRow(row: Row): ListedJob {
   return listedJobSchema.parse(convert(row, LISTED_FIELDS));

@@ -8,8 +8,24 @@ export interface ListFilter {
   limit: number;
 }
 
-/** A job as a listing shows it: everything but its environment. */
-export type ListedJob = Omit<JobRecord, 'env' | 'envOverrides'>;
+/** What a listing shows of a job. */
+export const LISTED_JOB_FIELDS = [
+  'id',
+  'name',
+  'project',
+  'kind',
+  'status',
+  'command',
+  'cwd',
+  'pid',
+  'exitCode',
+  'signal',
+  'createdAt',
+  'startedAt',
+  'endedAt',
+] as const satisfies readonly (keyof JobRecord)[];
+export type ListedField = (typeof LISTED_JOB_FIELDS)[number];
+export type ListedJob = Pick<JobRecord, ListedField>;
 
 /**
  * Where jobs live. The daemon is its one writer; everything else asks the daemon. Kept small
