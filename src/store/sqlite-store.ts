@@ -114,6 +114,8 @@ function listedFromRow(row: Row): ListedJob {
   return listedJobSchema.parse(convert(row, LISTED_FIELDS));
 }
 
+const RECENT_JOBS = 500;
+
 const cursorRowSchema = z.object({ offset: z.number() });
 const countRowSchema = z.object({ n: z.number() });
 
@@ -126,6 +128,9 @@ export class SqliteStore implements JobStore {
   private readonly db: Database.Database;
   // Preparing a statement costs more than running it: each SQL text is prepared once.
   private readonly statements = new Map<string, Database.Statement>();
+  // The daemon is the store's one writer, so a record stays true until it writes it: recently
+  // used records are kept parsed (rows with a whole environment are costly to parse).
+  private readonly recent = new Map<string, JobRecord>();
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -174,6 +179,7 @@ export class SqliteStore implements JobStore {
     const params = fields.map((f) => `@${f}`).join(', ');
     const values = Object.fromEntries(fields.map((f) => [f, toColumn(f, job[f])]));
     this.prepare(`INSERT INTO jobs (${columns}) VALUES (${params})`).run(values);
+    this.remember({ ...job });
   }
 
   update(id: string, patch: Partial<Omit<JobRecord, 'id'>>): void {
@@ -184,11 +190,28 @@ export class SqliteStore implements JobStore {
       fields.map((f) => [f, toColumn(f, patch[f as keyof typeof patch])]),
     );
     this.prepare(`UPDATE jobs SET ${sets} WHERE id = @id`).run({ ...values, id });
+    const cached = this.recent.get(id);
+    if (cached) this.remember({ ...cached, ...patch, id });
   }
 
   get(id: string): JobRecord | undefined {
+    const cached = this.recent.get(id);
+    if (cached) return { ...cached };
     const row = this.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
-    return row ? fromRow(row) : undefined;
+    if (!row) return undefined;
+    const job = fromRow(row);
+    this.remember(job);
+    return { ...job };
+  }
+
+  /** Keeps a record parsed; the oldest goes past RECENT_JOBS. */
+  private remember(job: JobRecord): void {
+    this.recent.delete(job.id);
+    this.recent.set(job.id, job);
+    if (this.recent.size > RECENT_JOBS) {
+      const oldest = this.recent.keys().next();
+      if (!oldest.done) this.recent.delete(oldest.value);
+    }
   }
 
   findByName(name: string): JobRecord | undefined {
@@ -264,6 +287,7 @@ export class SqliteStore implements JobStore {
 
   delete(id: string): void {
     this.prepare('DELETE FROM jobs WHERE id = ?').run(id);
+    this.recent.delete(id);
   }
 
   getCursor(jobId: string, reader: string, stream: string): number | undefined {
