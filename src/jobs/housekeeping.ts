@@ -52,13 +52,10 @@ export class Housekeeper {
   sweep(now = Date.now()): { removed: string[]; evicted: string[] } {
     const removed: string[] = [];
     if (this.config.retentionS > 0) {
-      for (const job of this.engine.store.finishedBefore(
-        now - this.config.retentionS * 1000,
-        500,
-      )) {
-        rmSync(this.engine.dirOf(job.id), { recursive: true, force: true });
-        this.engine.store.delete(job.id);
-        removed.push(job.id);
+      for (const id of this.engine.store.finishedBefore(now - this.config.retentionS * 1000, 500)) {
+        rmSync(this.engine.dirOf(id), { recursive: true, force: true });
+        this.engine.store.delete(id);
+        removed.push(id);
       }
     }
     return { removed, evicted: this.evictOverCap() };
@@ -67,7 +64,7 @@ export class Housekeeper {
   private evictOverCap(): string[] {
     const finished = this.engine.store
       .finishedWithLogs()
-      .map((job) => ({ id: job.id, bytes: logBytesOnDisk(this.engine.dirOf(job.id)) }));
+      .map((id) => ({ id, bytes: logBytesOnDisk(this.engine.dirOf(id)) }));
     const running = this.engine.store.withStatus(['running']);
     let total = finished.reduce((sum, job) => sum + job.bytes, 0);
     for (const job of running) total += logBytesOnDisk(this.engine.dirOf(job.id));

@@ -117,6 +117,7 @@ function listedFromRow(row: Row): ListedJob {
 const RECENT_JOBS = 500;
 
 const cursorRowSchema = z.object({ offset: z.number() });
+const idRowSchema = z.object({ id: z.string() });
 const countRowSchema = z.object({ n: z.number() });
 
 /**
@@ -270,19 +271,19 @@ export class SqliteStore implements JobStore {
     ).n;
   }
 
-  finishedBefore(endedBefore: number, limit: number): JobRecord[] {
+  finishedBefore(endedBefore: number, limit: number): string[] {
     const rows = this.prepare(
-      `SELECT * FROM jobs WHERE ended_at IS NOT NULL AND ended_at < ?
+      `SELECT id FROM jobs WHERE ended_at IS NOT NULL AND ended_at < ?
          ORDER BY ended_at LIMIT ?`,
-    ).all(endedBefore, limit) as Row[];
-    return rows.map(fromRow);
+    ).all(endedBefore, limit);
+    return rows.map((row) => idRowSchema.parse(row).id);
   }
 
-  finishedWithLogs(): JobRecord[] {
+  finishedWithLogs(): string[] {
     const rows = this.prepare(
-      `SELECT * FROM jobs WHERE ended_at IS NOT NULL AND logs_evicted = 0 ORDER BY ended_at`,
-    ).all() as Row[];
-    return rows.map(fromRow);
+      `SELECT id FROM jobs WHERE ended_at IS NOT NULL AND logs_evicted = 0 ORDER BY ended_at`,
+    ).all();
+    return rows.map((row) => idRowSchema.parse(row).id);
   }
 
   delete(id: string): void {

@@ -43,10 +43,10 @@ export interface JobStore {
   /** Queued jobs due to start (a retry waits for its time), highest priority, then oldest, first. */
   queued(now: number, limit: number): JobRecord[];
   countByStatus(status: JobStatus): number;
-  /** Finished jobs that ended before `endedBefore`, oldest first. */
-  finishedBefore(endedBefore: number, limit: number): JobRecord[];
-  /** Finished jobs whose logs are still on disk, oldest first. */
-  finishedWithLogs(): JobRecord[];
+  /** Ids of finished jobs that ended before `endedBefore`, oldest first. */
+  finishedBefore(endedBefore: number, limit: number): string[];
+  /** Ids of finished jobs whose logs are still on disk, oldest first. */
+  finishedWithLogs(): string[];
   delete(id: string): void;
   getCursor(jobId: string, reader: string, stream: string): number | undefined;
   setCursor(jobId: string, reader: string, stream: string, offset: number): void;
