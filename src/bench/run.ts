@@ -32,7 +32,10 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0] ?? 0;
   const figures: Figure[] = [];
   const timings: Record<string, number> = {};
+  // BGJOBS_BENCH_ONLY=prompt runs only the steps whose name contains that text.
+  const only = process.env.BGJOBS_BENCH_ONLY;
   for (const [name, step] of STEPS) {
+    if (only !== undefined && !name.includes(only)) continue;
     const stepBegan = performance.now();
     log(`${name}…`);
     figures.push(...(await step()));

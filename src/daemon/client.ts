@@ -18,6 +18,7 @@ import { socketPath } from './paths.js';
 // Reads and waits may be sent again after a lost connection; the rest might act twice.
 const MAX_ATTEMPTS = 4;
 const WATCH_RETRY_MS = 500;
+const STARTS_JOBS: ReadonlySet<ApiMethod> = new Set(['execute', 'prompt']);
 const RETRYABLE: ReadonlySet<ApiMethod> = new Set([
   'list',
   'status',
@@ -102,9 +103,13 @@ export class DaemonClient implements JobsApi {
   }
 
   private async call(method: ApiMethod, params: unknown, options: CallOptions): Promise<unknown> {
+    // Only a new job takes the caller's environment; the other calls need not carry it.
+    const { caller } = options;
+    const sent =
+      caller && !STARTS_JOBS.has(method) ? { ...options, caller: { ...caller, env: {} } } : options;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await (await this.connect()).request(method, params, options);
+        return await (await this.connect()).request(method, params, sent);
       } catch (error) {
         const lost = isBgError(error) && error.code === ErrorCode.daemonUnavailable;
         if (!lost || !RETRYABLE.has(method) || attempt >= MAX_ATTEMPTS) throw error;
