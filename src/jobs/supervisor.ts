@@ -62,6 +62,7 @@ export interface SupervisorEvents {
  */
 export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly live = new Map<string, LiveJob>();
+  private readonly launching = new Set<Promise<void>>();
   private stopping = false;
   private readonly loop: Promise<void>;
   private readonly abort = new AbortController();
@@ -106,7 +107,18 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /** Starts one run of a job under a new monitor and records its pids. */
+  /** Starts one run, tracked so that close() waits until its pids are recorded. */
   private async launch(entry: LiveJob, job: JobRecord): Promise<void> {
+    const launching = this.spawnRun(entry, job);
+    this.launching.add(launching);
+    try {
+      await launching;
+    } finally {
+      this.launching.delete(launching);
+    }
+  }
+
+  private async spawnRun(entry: LiveJob, job: JobRecord): Promise<void> {
     const { dir } = entry;
     this.store.update(job.id, {
       runs: job.runs + 1,
@@ -238,6 +250,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (this.stopping) return this.loop;
     this.stopping = true;
     this.abort.abort();
+    // A run being started finishes recording its pids first: a monitor that is out there but
+    // unknown to the store would be judged lost by the next supervisor.
+    await Promise.allSettled([...this.launching]);
     await this.loop;
     for (const entry of this.live.values()) {
       entry.child?.removeAllListeners('exit');
@@ -313,7 +328,19 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       return;
     }
     if (entry.child === undefined && job.monitorPid === null && job.startedAt !== null) {
-      // Spawned by a daemon that died before the pid was recorded, and nothing is left.
+      // Spawned by a daemon that died before the pids were recorded. Its monitor may still be
+      // on the way to writing the pid file: give it the time a start may take.
+      const pids = readPidFile(entry.dir);
+      if (pids) {
+        this.store.update(job.id, {
+          pid: pids.jobPid,
+          pidStart: procStat(pids.jobPid)?.startTime ?? null,
+          monitorPid: pids.monitorPid,
+          monitorStart: procStat(pids.monitorPid)?.startTime ?? null,
+        });
+        return;
+      }
+      if (Date.now() - (job.runStartedAt ?? job.startedAt) < PID_FILE_WAIT_MS) return;
       return this.finish(entry, undefined, 'the daemon stopped while starting the job');
     }
     this.finish(
