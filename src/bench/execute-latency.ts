@@ -1,15 +1,14 @@
 // Figure 1: `execute` over a real MCP stdio client, and how soon after it the job's command runs.
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 
-import { Client, type CallToolResult } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 
 import { connect } from '../daemon/client.js';
 import { stopDaemon } from '../daemon/lifecycle.js';
 import { executeOutputSchema, type ExecuteResult, type JobsApi } from '../jobs/api.js';
 import { Engine } from '../jobs/engine.js';
 import { cleanupHome, makeHome, type BenchHome } from './home.js';
+import { mcpClient } from './mcp-client.js';
 import type { Figure } from './report.js';
 import { describeSummary, median, nsToMs, summarize, wallNowMs } from './stats.js';
 
@@ -17,8 +16,6 @@ const WARMUP = 5;
 const CALLS = 60;
 // Prints the realtime clock in ns the moment the job's command runs.
 const CLOCK_COMMAND = 'date +%s%N';
-
-const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 
 interface Sample {
   jobId: string;
@@ -113,14 +110,7 @@ export async function measureExecute(): Promise<Figure[]> {
 }
 
 async function overMcp(bench: BenchHome): Promise<{ mcp: Sample[]; pings: number[] }> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI, 'mcp'],
-    env: bench.env,
-    cwd: bench.home,
-    stderr: 'ignore',
-  });
-  const client = new Client({ name: 'bgjobs-bench', version: '0.0.0' });
+  const { client, transport } = mcpClient(bench);
   try {
     await client.connect(transport);
     const mcp = await sample(async (command) => {

@@ -2,14 +2,13 @@
 // `notifications/resources/updated` for `bgjobs://jobs/{id}`.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-import { Client } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { Client } from '@modelcontextprotocol/client';
 
 import type { DaemonClient } from '../daemon/client.js';
 import { executeOutputSchema } from '../jobs/api.js';
 import { structured } from './execute-latency.js';
+import { mcpClient } from './mcp-client.js';
 import type { BenchHome } from './home.js';
 import type { Figure } from './report.js';
 import { describeSummary, median, nsToMs, summarize, wallNowMs } from './stats.js';
@@ -17,8 +16,6 @@ import { describeSummary, median, nsToMs, summarize, wallNowMs } from './stats.j
 const WARMUP = 3;
 const RUNS = 40;
 const TIMEOUT_MS = 10_000;
-
-const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 
 /**
  * Spawns `node dist/cli.js mcp` (a real `Client` over stdio) against the home's running daemon,
@@ -36,14 +33,7 @@ export async function measureNotification(
   daemon: DaemonClient,
   bench: BenchHome,
 ): Promise<Figure[]> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI, 'mcp'],
-    env: bench.env,
-    cwd: bench.home,
-    stderr: 'ignore',
-  });
-  const client = new Client({ name: 'bgjobs-bench', version: '0.0.0' });
+  const { client, transport } = mcpClient(bench);
   const arrivals = new Map<string, number[]>();
   let wake: (() => void) | undefined;
   client.setNotificationHandler('notifications/resources/updated', (notification) => {
