@@ -13,13 +13,15 @@ const WARMUP = 10;
 const PROMPTS = 100;
 
 /**
- * PROMPTS rounds (after WARMUP), each prompt timed end to end against the same fake (three
- * chunks, no pauses): (a) `resolveModel` + `runPrompt` in the bench process, the least a prompt
- * costs here; (b) `prompt` then `wait` through the daemon's socket, the answer streamed into the
- * job's stdout file and the job recorded; (c) the same on an Engine in the bench process (its
- * own home), to tell the engine's share from the socket's. The order within a round rotates, so
- * no side always runs on a warmer machine. The figure is the difference of the medians of (b)
- * and (a); its ratio is the median of the rounds' b/a ratios. The answer of (b) is checked
+ * Two phases of PROMPTS rounds (after WARMUP), each prompt timed end to end against the same
+ * fake (three chunks, no pauses). Phase one, the figure: (a) `resolveModel` + `runPrompt` in
+ * the bench process, the least a prompt costs here, against (b) `prompt` then `wait` through
+ * the daemon's socket, the answer streamed into the job's stdout file and the job recorded.
+ * Phase two, a breakdown only: (a) again against (c) the same on an Engine in the bench process
+ * (its own home), to tell the engine's share from the socket's. It runs apart so that engine
+ * (its timers, its garbage) does not weigh on the figure. Within a round the order alternates,
+ * so no side always runs on a warmer machine. The figure is the difference of the medians of
+ * (b) and (a); its ratio is the median of the rounds' b/a ratios. The answer of (b) is checked
  * against the fake's text.
  */
 export async function measurePromptOverhead(
@@ -32,22 +34,15 @@ export async function measurePromptOverhead(
     const env = { ...bench.env, ...fake.env };
     const viaDaemon = { cwd: bench.home, env };
     const inEngine = { cwd: engine.home.home, env: { ...engine.home.env, ...fake.env } };
-    const direct: number[] = [];
-    const daemon: Timed[] = [];
-    const engineJobs: Timed[] = [];
-    const ratios: number[] = [];
-    const sides = [
-      async () => direct.push(await promptDirectly(env, fake)),
-      async () => daemon.push(await promptAsJob(client, viaDaemon)),
-      async () => engineJobs.push(await promptAsJob(engine.api, inEngine)),
-    ];
-    for (let i = 0; i < WARMUP + PROMPTS; i++) {
-      for (let k = 0; k < sides.length; k++) await sides[(i + k) % sides.length]?.();
-      if (i === WARMUP - 1) {
-        for (const samples of [direct, daemon, engineJobs]) samples.length = 0;
-      }
-      if (i >= WARMUP) ratios.push((daemon.at(-1)?.ms ?? NaN) / (direct.at(-1) ?? NaN));
-    }
+    const daemonRun = await pairedRounds(
+      () => promptDirectly(env, fake),
+      () => promptAsJob(client, viaDaemon),
+    );
+    const engineRun = await pairedRounds(
+      () => promptDirectly(env, fake),
+      () => promptAsJob(engine.api, inEngine),
+    );
+    const { direct, jobs: daemon, ratios } = daemonRun;
     const checked = daemon[0]?.jobId ?? '';
     const { stdout } = await client.output({ job_id: checked, stream: 'stdout' });
     if (stdout !== `${fake.text}\n`) {
@@ -56,8 +51,9 @@ export async function measurePromptOverhead(
 
     const job = summarize(daemon.map((t) => t.ms));
     const submit = median(daemon.map((t) => t.submitMs));
-    const onEngine = summarize(engineJobs.map((t) => t.ms));
     const base = summarize(direct);
+    const onEngine = summarize(engineRun.jobs.map((t) => t.ms));
+    const engineBase = summarize(engineRun.direct);
     return [
       {
         id: 'prompt_added_ms',
@@ -77,24 +73,50 @@ export async function measurePromptOverhead(
         details: `${describeSummary(job)}; the prompt call alone: median ${submit.toFixed(2)} ms`,
       },
       {
-        id: 'prompt_engine_ms',
-        label: '  breakdown: prompt + wait on an engine in the bench',
-        value: onEngine.p50,
-        unit: 'ms',
-        baseline: { label: 'runPrompt in process', value: base.p50 },
-        details: `${describeSummary(onEngine)}; the prompt call alone: median ${median(engineJobs.map((t) => t.submitMs)).toFixed(2)} ms`,
-      },
-      {
         id: 'prompt_direct_ms',
         label: '  breakdown: runPrompt in the bench (fake OpenAI)',
         value: base.p50,
         unit: 'ms',
         details: describeSummary(base),
       },
+      {
+        id: 'prompt_engine_ms',
+        label: '  breakdown: prompt + wait on an engine in the bench (phase two)',
+        value: onEngine.p50,
+        unit: 'ms',
+        baseline: { label: 'runPrompt in process, phase two', value: engineBase.p50 },
+        details: `${describeSummary(onEngine)}; the prompt call alone: median ${median(engineRun.jobs.map((t) => t.submitMs)).toFixed(2)} ms`,
+      },
     ];
   } finally {
     await fake.close();
   }
+}
+
+/** WARMUP + PROMPTS rounds of DIRECT and AS_JOB, alternating which goes first. */
+async function pairedRounds(
+  direct: () => Promise<number>,
+  asJob: () => Promise<Timed>,
+): Promise<{ direct: number[]; jobs: Timed[]; ratios: number[] }> {
+  const times: number[] = [];
+  const jobs: Timed[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < WARMUP + PROMPTS; i++) {
+    let ms: number;
+    let timed: Timed;
+    if (i % 2 === 0) {
+      ms = await direct();
+      timed = await asJob();
+    } else {
+      timed = await asJob();
+      ms = await direct();
+    }
+    if (i < WARMUP) continue;
+    times.push(ms);
+    jobs.push(timed);
+    ratios.push(timed.ms / ms);
+  }
+  return { direct: times, jobs, ratios };
 }
 
 interface Timed {

@@ -1,7 +1,8 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { LlmError } from '../llm/llm-error.js';
+import { LateFile } from '../logs/late-file.js';
 import { resolveModel } from '../llm/models.js';
 import { runPrompt, type PromptResult } from '../llm/run.js';
 import type { Engine } from './engine.js';
@@ -49,7 +50,11 @@ export class LlmJobs {
     timer?.unref();
     const entry: Running = { controller, timer, finished: Promise.resolve() };
     this.running.set(job.id, entry);
-    entry.finished = this.run(job, controller.signal);
+    // The request is built after this turn, so the job id goes back to the caller first: the
+    // SDK's setup (a millisecond or two of CPU) overlaps the caller's next step.
+    entry.finished = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+      this.run(job, controller.signal),
+    );
     const started = store.get(job.id) ?? job;
     supervisor.emit('started', started);
     return Promise.resolve(started);
@@ -76,8 +81,8 @@ export class LlmJobs {
   }
 
   private async run(job: JobRecord, signal: AbortSignal): Promise<void> {
-    const dir = this.engine.dirOf(job.id);
-    const out = openSync(join(dir, 'stdout'), 'a', 0o600);
+    // The job's folder is made while the request goes out: the answer is held until it opens.
+    const answer = new LateFile(join(this.engine.dirOf(job.id), 'stdout'));
     let result: PromptResult | undefined;
     let failure: unknown;
     try {
@@ -89,16 +94,21 @@ export class LlmJobs {
         {
           env: job.env,
           signal,
-          onText: (delta) => void writeSync(out, delta),
+          onText: (delta) => answer.write(delta),
           idleTimeoutMs: this.engine.config.llmIdleTimeoutS * 1000,
         },
       );
       // Like a terminal's last line, an answer ends with a newline in the file.
-      if (result.text !== '' && !result.text.endsWith('\n')) writeSync(out, '\n');
+      if (result.text !== '' && !result.text.endsWith('\n')) answer.write('\n');
     } catch (error) {
       failure = error;
-    } finally {
-      closeSync(out);
+    }
+    try {
+      await answer.close();
+    } catch (error) {
+      // The answer could not be kept (a full disk, a removed folder): the job failed.
+      result = undefined;
+      failure ??= error;
     }
     const entry = this.running.get(job.id);
     clearTimeout(entry?.timer);
@@ -112,20 +122,18 @@ export class LlmJobs {
     const job = store.get(id);
     if (!job) return;
     if (result) {
-      store.update(id, {
-        llmResult: {
-          finish_reason: result.finishReason,
-          input_tokens: result.usage.inputTokens,
-          output_tokens: result.usage.outputTokens,
-          latency_ms: Math.round(result.latencyMs),
-        },
-      });
-      return this.finish(job, {
-        status: 'completed',
-        exitCode: 0,
-        signal: null,
-        reason: `answered (${result.finishReason})`,
-      });
+      const llmResult = {
+        finish_reason: result.finishReason,
+        input_tokens: result.usage.inputTokens,
+        output_tokens: result.usage.outputTokens,
+        latency_ms: Math.round(result.latencyMs),
+      };
+      const reason = `answered (${result.finishReason})`;
+      return this.finish(
+        job,
+        { status: 'completed', exitCode: 0, signal: null, reason },
+        { llmResult },
+      );
     }
     if (job.stopRequest !== null) {
       return this.finish(
@@ -134,10 +142,11 @@ export class LlmJobs {
       );
     }
     const message = failure instanceof Error ? failure.message : String(failure);
-    const dir = this.engine.dirOf(id);
-    const err = openSync(join(dir, 'stderr'), 'a', 0o600);
-    writeSync(err, `${message}\n`);
-    closeSync(err);
+    try {
+      appendFileSync(join(this.engine.dirOf(id), 'stderr'), `${message}\n`, { mode: 0o600 });
+    } catch {
+      // No room to say it in the file: the job's reason still says it.
+    }
     const outcome: Outcome = { status: 'failed', exitCode: null, signal: null, reason: message };
     const retryable = failure instanceof LlmError && failure.retryable;
     const wait = failure instanceof LlmError ? (failure.retryAfterMs ?? undefined) : undefined;
@@ -145,10 +154,16 @@ export class LlmJobs {
     this.finish(job, outcome);
   }
 
-  private finish(job: JobRecord, outcome: Outcome): void {
+  /** Records how the job ended (with RECORDED, what else it learned) in one write. */
+  private finish(
+    job: JobRecord,
+    outcome: Outcome,
+    recorded: Partial<Omit<JobRecord, 'id'>> = {},
+  ): void {
     const { store, supervisor } = this.engine;
     const dir = this.engine.dirOf(job.id);
     store.update(job.id, {
+      ...recorded,
       status: outcome.status,
       exitCode: outcome.exitCode,
       signal: outcome.signal,

@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
-
 import { BgError, ErrorCode } from '../errors.js';
-import { resolveModel } from '../llm/models.js';
+import { promptEnv, resolveModel } from '../llm/models.js';
 import {
   callerSchema,
   parseInput,
@@ -59,7 +57,7 @@ export async function promptJob(
     {
       command: `prompt ${model.spec}: ${printable(firstLine, 80)}`,
       cwd,
-      env: caller.env,
+      env: promptEnv(caller.env),
       envOverrides: {},
       name,
       timeoutS: input.timeout_s ?? caller.jobTimeoutS ?? null,
@@ -84,7 +82,7 @@ export async function promptJob(
       },
     },
   );
-  mkdirSync(engine.dirOf(job.id), { recursive: true, mode: 0o700 });
+  // Its folder is made when it starts, while its request goes out (see LlmJobs).
   engine.store.insert(job);
   const started = (await engine.pump(job.id)) ?? engine.store.get(job.id) ?? job;
   return {

@@ -1,4 +1,4 @@
-import type { JobStore } from '../store/store.js';
+import type { JobStore, QueuedJob } from '../store/store.js';
 import { isFinal, type JobRecord } from './model.js';
 
 /** What starts jobs of one kind, and how many of them may run at once. */
@@ -38,32 +38,32 @@ export class Queue {
   pump(wanted?: string): Promise<JobRecord | undefined> {
     let result: JobRecord | undefined;
     const run = async (): Promise<void> => {
-      for (let started = true; started && !this.closed;) {
-        started = false;
-        for (const job of this.store.queued(Date.now(), 500)) {
-          const deps = this.dependencies(job);
-          if (!deps.ok && 'failed' in deps) {
-            this.failUnrun(job, deps.failed);
-            continue;
-          }
-          const starter = this.starters[job.kind];
-          if (!deps.ok || starter.running() >= starter.limit()) continue;
-          const now = Date.now();
-          this.store.update(job.id, {
-            status: 'running',
-            startedAt: job.startedAt ?? now,
-            retryAt: null,
-          });
-          const record = await starter.start({
-            ...job,
-            status: 'running',
-            startedAt: job.startedAt ?? now,
-          });
-          if (record.id === wanted) result = record;
-          // Starting changed the slots and maybe other jobs' dependencies: look again.
-          started = true;
-          break;
+      // One look at the line serves the whole turn: a start only takes a slot (counted live
+      // below), and whatever ends, or fails unrun, pumps another turn.
+      for (const next of this.store.queued(Date.now(), 500)) {
+        if (this.closed) return;
+        const deps = this.dependencies(next);
+        if (!deps.ok && 'failed' in deps) {
+          this.failUnrun(next.id, deps.failed);
+          continue;
         }
+        const starter = this.starters[next.kind];
+        if (!deps.ok || starter.running() >= starter.limit()) continue;
+        // Killed or removed while an earlier job of this turn was starting: not this one.
+        const job = this.store.get(next.id);
+        if (job?.status !== 'queued') continue;
+        const now = Date.now();
+        this.store.update(job.id, {
+          status: 'running',
+          startedAt: job.startedAt ?? now,
+          retryAt: null,
+        });
+        const record = await starter.start({
+          ...job,
+          status: 'running',
+          startedAt: job.startedAt ?? now,
+        });
+        if (record.id === wanted) result = record;
       }
     };
     const turn = this.turn.then(run, run);
@@ -74,13 +74,13 @@ export class Queue {
   }
 
   /** A queued job's place in the line (1 is next), by the order the queue starts them. */
-  position(job: JobRecord): number {
+  position(job: Pick<JobRecord, 'id'>): number {
     return (
       this.store.queued(Number.MAX_SAFE_INTEGER, 100_000).findIndex((j) => j.id === job.id) + 1
     );
   }
 
-  private dependencies(job: JobRecord): Readiness {
+  private dependencies(job: QueuedJob): Readiness {
     for (const id of job.after) {
       const dep = this.store.get(id);
       if (!dep) return { ok: false, failed: `its dependency ${id} no longer exists` };
@@ -96,13 +96,13 @@ export class Queue {
     return { ok: true };
   }
 
-  private failUnrun(job: JobRecord, reason: string): void {
-    this.store.update(job.id, {
+  private failUnrun(id: string, reason: string): void {
+    this.store.update(id, {
       status: 'failed',
       reason: `${reason}; it did not run`,
       endedAt: Date.now(),
     });
-    const failed = this.store.get(job.id);
+    const failed = this.store.get(id);
     if (failed) this.onFailedUnrun(failed);
   }
 }

@@ -17,6 +17,30 @@ export interface ResolvedModel {
 }
 
 const EXAMPLE = '"anthropic:claude-sonnet-4-5"';
+
+// Every variable a prompt reads: each provider's key and endpoint, and the default model.
+const PROMPT_VARS: readonly string[] = [
+  ...new Set([
+    ...PROVIDERS.flatMap((provider) => [...provider.keyVars, provider.baseUrlVar]),
+    'BGJOBS_DEFAULT_MODEL',
+  ]),
+];
+
+/**
+ * The part of the caller's ENV a prompt job keeps: what its providers read. The rest (a shell's
+ * forty variables) is neither stored with the job nor parsed each time it is read.
+ *
+ * @example
+ * promptEnv({ OPENAI_API_KEY: 'sk-…', PATH: '/usr/bin' }); // → { OPENAI_API_KEY: 'sk-…' }
+ */
+export function promptEnv(env: Record<string, string>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of PROMPT_VARS) {
+    const value = env[name];
+    if (value !== undefined) kept[name] = value;
+  }
+  return kept;
+}
 // Model ids end up in URL paths (Gemini: /models/<id>:streamGenerateContent), so keep them tame.
 const MODEL_ID = /^[A-Za-z0-9][\w.:/+-]*$/;
 // The openai-compatible form: <model>@<base URL>; the URL starts at the first "@http".

@@ -10,6 +10,7 @@ import {
   type ListedField,
   type ListedJob,
   type ListFilter,
+  type QueuedJob,
 } from './store.js';
 
 type Row = Record<string, unknown>;
@@ -113,6 +114,9 @@ const listedJobSchema = jobRecordSchema.pick(
 function listedFromRow(row: Row): ListedJob {
   return listedJobSchema.parse(convert(row, LISTED_FIELDS));
 }
+
+const QUEUED_FIELDS = ['id', 'kind', 'after'] as const satisfies readonly (keyof JobRecord)[];
+const queuedJobSchema = jobRecordSchema.pick({ id: true, kind: true, after: true });
 
 const RECENT_JOBS = 500;
 
@@ -257,12 +261,13 @@ export class SqliteStore implements JobStore {
     return rows.map(fromRow);
   }
 
-  queued(now: number, limit: number): JobRecord[] {
+  queued(now: number, limit: number): QueuedJob[] {
+    // The queue looks at this on every start and every end: no environments to parse here.
     const rows = this.prepare(
-      `SELECT * FROM jobs WHERE status = 'queued' AND (retry_at IS NULL OR retry_at <= ?)
+      `SELECT id, kind, after FROM jobs WHERE status = 'queued' AND (retry_at IS NULL OR retry_at <= ?)
          ORDER BY priority DESC, created_at, rowid LIMIT ?`,
     ).all(now, limit) as Row[];
-    return rows.map(fromRow);
+    return rows.map((row) => queuedJobSchema.parse(convert(row, QUEUED_FIELDS)));
   }
 
   countByStatus(status: JobStatus): number {

@@ -27,6 +27,9 @@ export const LISTED_JOB_FIELDS = [
 export type ListedField = (typeof LISTED_JOB_FIELDS)[number];
 export type ListedJob = Pick<JobRecord, ListedField>;
 
+/** What the queue needs to pick the next job to start; the whole record is read only for it. */
+export type QueuedJob = Pick<JobRecord, 'id' | 'kind' | 'after'>;
+
 /**
  * Where jobs live. The daemon is its one writer; everything else asks the daemon. Kept small
  * so the SQLite binding behind it (better-sqlite3 today) can be swapped for `node:sqlite`.
@@ -41,7 +44,7 @@ export interface JobStore {
   /** Jobs in these statuses, oldest first (for reconciling and the queue). */
   withStatus(statuses: readonly JobStatus[]): JobRecord[];
   /** Queued jobs due to start (a retry waits for its time), highest priority, then oldest, first. */
-  queued(now: number, limit: number): JobRecord[];
+  queued(now: number, limit: number): QueuedJob[];
   countByStatus(status: JobStatus): number;
   /** Ids of finished jobs that ended before `endedBefore`, oldest first. */
   finishedBefore(endedBefore: number, limit: number): string[];
