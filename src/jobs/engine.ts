@@ -45,6 +45,7 @@ import {
   type WatchOptions,
   type PromptInput,
 } from './api.js';
+import { JobFolders } from './folders.js';
 import { Housekeeper, logBytesOnDisk } from './housekeeping.js';
 import { parseJobRef } from './ids.js';
 import { interact } from './interact.js';
@@ -87,6 +88,7 @@ export class Engine implements JobsApi {
   private readonly readiness: Readiness;
   private readonly queue: Queue;
   readonly llm: LlmJobs;
+  private readonly folders: JobFolders;
   private sessionTimer: NodeJS.Timeout | undefined;
   private readonly endingSessions = new Set<string>();
   private closing: Promise<void> | undefined;
@@ -99,6 +101,7 @@ export class Engine implements JobsApi {
     this.housekeeper = new Housekeeper(this, config);
     this.readiness = new Readiness(this);
     this.llm = new LlmJobs(this);
+    this.folders = new JobFolders(join(config.home, 'jobs'));
     this.queue = new Queue(
       store,
       {
@@ -147,6 +150,7 @@ export class Engine implements JobsApi {
       await this.readiness.stop();
       await this.capper.stop();
       await this.supervisor.close();
+      await this.folders.close();
       this.store.close();
     })();
     return this.closing;
@@ -167,6 +171,11 @@ export class Engine implements JobsApi {
 
   dirOf(id: string): string {
     return jobDir(this.config.home, id);
+  }
+
+  /** Makes a new job's folder, with empty stdout and stderr when a spare was ready. */
+  makeDir(id: string): string {
+    return this.folders.make(this.dirOf(id));
   }
 
   // ── the API ──────────────────────────────────────────────────────────────────────────────

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-
 import { BgError, ErrorCode } from '../errors.js';
 import { isListening, portHolders } from '../monitor/ports.js';
 import {
@@ -59,7 +57,7 @@ export async function executeJob(
     retries: input.retries,
     llm: null,
   });
-  mkdirSync(engine.dirOf(job.id), { recursive: true, mode: 0o700 });
+  engine.makeDir(job.id);
   engine.store.insert(job);
   const started = await engine.pump(job.id);
   return { ...result(engine, started ?? engine.store.get(job.id) ?? job), replaced };

@@ -1,8 +1,7 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { LlmError } from '../llm/llm-error.js';
-import { LateFile } from '../logs/late-file.js';
 import { resolveModel } from '../llm/models.js';
 import { runPrompt, type PromptResult } from '../llm/run.js';
 import type { Engine } from './engine.js';
@@ -81,34 +80,32 @@ export class LlmJobs {
   }
 
   private async run(job: JobRecord, signal: AbortSignal): Promise<void> {
-    // The job's folder is made while the request goes out: the answer is held until it opens.
-    const answer = new LateFile(join(this.engine.dirOf(job.id), 'stdout'));
+    let out: number | undefined;
     let result: PromptResult | undefined;
     let failure: unknown;
     try {
       const spec = job.llm;
       if (!spec) throw new Error('not a prompt job');
       const model = resolveModel(spec.model, job.env);
+      const answer = openSync(join(this.engine.dirOf(job.id), 'stdout'), 'a', 0o600);
+      out = answer;
       result = await runPrompt(
         { model, prompt: spec.prompt, system: spec.system ?? undefined, params: spec.params },
         {
           env: job.env,
           signal,
-          onText: (delta) => answer.write(delta),
+          onText: (delta) => void writeSync(answer, delta),
           idleTimeoutMs: this.engine.config.llmIdleTimeoutS * 1000,
         },
       );
       // Like a terminal's last line, an answer ends with a newline in the file.
-      if (result.text !== '' && !result.text.endsWith('\n')) answer.write('\n');
+      if (result.text !== '' && !result.text.endsWith('\n')) writeSync(answer, '\n');
     } catch (error) {
-      failure = error;
-    }
-    try {
-      await answer.close();
-    } catch (error) {
-      // The answer could not be kept (a full disk, a removed folder): the job failed.
+      // A failed request, or an answer that could not be kept (a full disk, a removed folder).
       result = undefined;
-      failure ??= error;
+      failure = error;
+    } finally {
+      if (out !== undefined) closeSync(out);
     }
     const entry = this.running.get(job.id);
     clearTimeout(entry?.timer);

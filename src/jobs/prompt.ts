@@ -82,7 +82,7 @@ export async function promptJob(
       },
     },
   );
-  // Its folder is made when it starts, while its request goes out (see LlmJobs).
+  engine.makeDir(job.id);
   engine.store.insert(job);
   const started = (await engine.pump(job.id)) ?? engine.store.get(job.id) ?? job;
   return {

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { appendBoundary } from '../monitor/run-files.js';
@@ -31,8 +30,6 @@ export function requeue(
   delayMs = retryDelayMs(job.attempt),
 ): JobRecord | undefined {
   const next = job.attempt + 1;
-  // A prompt whose daemon died before its folder was made has none yet.
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const line = `[bgjobs] attempt ${job.attempt} failed (${outcome.reason}); attempt ${next} in ${(delayMs / 1000).toFixed(1)} s`;
   for (const stream of ['stdout', 'stderr']) appendBoundary(join(dir, stream), line);
   store.update(job.id, {
