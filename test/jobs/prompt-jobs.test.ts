@@ -177,6 +177,28 @@ describe('prompt jobs and the engine', () => {
     expect((await engine.status({ job_id: retried.job_id })).attempt).toBe(2);
   });
 
+  it('keeps only the variables its providers read, and runs again on them after a restart', async () => {
+    const provider = await fake('openai');
+    provider.reply({ chunks: ['first'], delayMs: 60_000 });
+    const env = { ...h.caller.env, ...provider.env, UNRELATED_SECRET: 'hunter2' };
+    const job = await h.engine.prompt(
+      { prompt: 'hi', model: provider.model, retries: 1 },
+      { caller: { ...h.caller, env } },
+    );
+    const kept = h.engine.store.get(job.job_id)?.env;
+    expect(kept).toEqual(provider.env);
+    expect(kept).not.toHaveProperty('UNRELATED_SECRET');
+    expect(kept).not.toHaveProperty('PATH');
+    // The retry after a restart reaches the provider with the kept key alone.
+    await provider.request(0);
+    await h.engine.close();
+    provider.reply({ chunks: ['second'] });
+    const engine = await h.reopen();
+    const waited = await engine.wait({ job_id: job.job_id, timeout_s: 30 });
+    expect(waited.jobs[0]?.status).toBe('completed');
+    expect(provider.requests).toHaveLength(2);
+  });
+
   it('chains a prompt after a command and a command after a prompt', async () => {
     const provider = await fake('openai');
     provider.reply({ chunks: ['summary'] });
