@@ -26,6 +26,8 @@ export interface FakeOpenAi {
   readonly maxActive: number;
   /** Answers streamed to the end. */
   readonly completed: number;
+  /** Resolves with `performance.now()` when the next answer's connection closes before its end. */
+  nextCutOff(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -38,7 +40,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<FakeO
   const stopping = new AbortController();
   // Every streaming answer's pauses listen on this one signal: a hundred at once are expected.
   setMaxListeners(0, stopping.signal);
-  const counts = { active: 0, maxActive: 0, completed: 0 };
+  const counts: Counts = { active: 0, maxActive: 0, completed: 0, cutOff: [] };
   const server = createServer((request, response) => {
     void answer(request, response, options, counts, stopping.signal).catch(() => {
       response.destroy();
@@ -61,6 +63,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<FakeO
     get completed() {
       return counts.completed;
     },
+    nextCutOff: () => new Promise((resolve) => counts.cutOff.push(resolve)),
     close: async () => {
       stopping.abort();
       server.closeAllConnections();
@@ -69,11 +72,19 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<FakeO
   };
 }
 
+interface Counts {
+  active: number;
+  maxActive: number;
+  completed: number;
+  /** Who waits for the next answer cut off by its client. */
+  cutOff: ((at: number) => void)[];
+}
+
 async function answer(
   request: IncomingMessage,
   response: ServerResponse,
   options: FakeOpenAiOptions,
-  counts: { active: number; maxActive: number; completed: number },
+  counts: Counts,
   stopping: AbortSignal,
 ): Promise<void> {
   const body = await readJson(request);
@@ -86,7 +97,11 @@ async function answer(
   const model = typeof body.model === 'string' ? body.model : 'gpt-test';
   counts.active += 1;
   counts.maxActive = Math.max(counts.maxActive, counts.active);
-  response.once('close', () => (counts.active -= 1));
+  response.once('close', () => {
+    counts.active -= 1;
+    if (!response.writableFinished)
+      for (const resolve of counts.cutOff.splice(0)) resolve(performance.now());
+  });
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   response.write(event(chunk(model, { role: 'assistant', content: '' }, null)));
   for (const [i, text] of options.chunks.entries()) {

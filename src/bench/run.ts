@@ -9,6 +9,7 @@ import { measureList } from './list.js';
 import { measureMonitors } from './monitors.js';
 import { measureNotification } from './notification.js';
 import { CONCURRENT_PROMPTS, measurePromptMemory } from './prompt-memory.js';
+import { measurePromptKill } from './prompt-kill.js';
 import { measurePromptOverhead } from './prompt-overhead.js';
 import { measureReadiness } from './readiness.js';
 import { evaluate, formatJson, formatTable, type Figure } from './report.js';
@@ -23,7 +24,7 @@ const STEPS: readonly [string, Step][] = [
   ['list with 1,000 jobs', list],
   ['readiness latency (pattern, port)', readiness],
   ['resource update latency over MCP stdio', notification],
-  ['prompt overhead against a fake OpenAI', promptOverhead],
+  ['prompt overhead and kill against a fake OpenAI', promptOverhead],
   [`${CONCURRENT_PROMPTS} streaming prompts, daemon RSS`, promptMemory],
 ];
 
@@ -126,7 +127,8 @@ async function promptOverhead(): Promise<Figure[]> {
   const { client } = await startAndConnect(bench);
   const engine = await Engine.open(engineHome.config);
   try {
-    return await measurePromptOverhead(client, bench, { api: engine, home: engineHome });
+    const overhead = await measurePromptOverhead(client, bench, { api: engine, home: engineHome });
+    return [...overhead, ...(await measurePromptKill(client, bench))];
   } finally {
     await engine.close();
     await cleanupHome(engineHome);

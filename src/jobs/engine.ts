@@ -373,7 +373,7 @@ export class Engine implements JobsApi {
       stderrBytes: live ? fileSize(join(dir, 'stderr')) : job.stderrBytes,
       queuePosition: job.status === 'queued' ? this.queuePosition(job) : null,
       waitingForInput: job.status === 'running' && this.supervisor.waitingForInput(job, members),
-      ports: members.length > 0 ? portsOf(members) : [],
+      ports: portsOf(members),
       now: Date.now(),
     });
   }

@@ -61,10 +61,10 @@ export function listeningSockets(): Map<number, number> {
  * const sockets = listeningSockets();
  * const byJob = jobs.map((job) => portsOf(job.pids, sockets));
  */
-export function portsOf(
-  pids: readonly number[],
-  sockets: ReadonlyMap<number, number> = listeningSockets(),
-): number[] {
+export function portsOf(pids: readonly number[], sockets?: ReadonlyMap<number, number>): number[] {
+  // No processes, no ports: the socket tables (the whole cost) are not read.
+  if (pids.length === 0) return [];
+  sockets ??= listeningSockets();
   if (sockets.size === 0) return [];
   const ports = new Set<number>();
   for (const pid of pids) {

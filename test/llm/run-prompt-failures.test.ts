@@ -152,8 +152,10 @@ describe.each(WIRE_FORMATS)('runPrompt failures over %s', (format) => {
     expect(error.message).toContain('No data from');
     expect(failedAt - started).toBeGreaterThanOrEqual(290);
     expect(failedAt - started).toBeLessThan(2000);
+    // The fake stays silent forever: the watchdog closed the connection.
     const request = fake.requests.at(-1) as FakeRequest;
-    expect((await request.closed) - failedAt).toBeLessThan(100);
+    expect(await request.closed).toBeGreaterThan(started);
+    expect(request.completed).toBe(false);
   });
 
   it('silence mid-answer: a retryable LlmError after idleTimeoutMs', async () => {

@@ -1,9 +1,9 @@
 // Proves: tail returns the last N lines of the kept window, a last line without a newline
-// counting as a line; it reads backward at most maxBytes, so a 1 GiB stream with no newline
-// answers in milliseconds with bounded text and `truncated`; it never shows dropped bytes.
+// counting as a line; it reads backward at most maxBytes, so a 1 TiB stream with no newline
+// (which no test could read whole) answers with bounded text and `truncated`; it never shows
+// dropped bytes. How fast a tail is at any size is a figure for `npm run bench`.
 import { closeSync, ftruncateSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 
 import { describe, expect, it } from 'vitest';
 
@@ -85,29 +85,23 @@ describe('tailStream', () => {
     expect(tail.text).toBe(`${'€'.repeat(32)}\n`);
   });
 
-  it('answers fast and bounded for a 1 GiB stream with no newline', () => {
+  it('answers bounded for a 1 TiB stream with no newline, reading only its end', () => {
     const path = join(dir(), 'stdout');
-    const size = 1024 ** 3;
+    // Sparse: a whole read (terabyte of zeros) would outlast the test's time limit many times.
+    const size = 1024 ** 4;
     const fd = openSync(path, 'w');
     try {
-      // A sparse 1 GiB file whose last MiB is real text without a newline.
+      // The last MiB is real text without a newline.
       ftruncateSync(fd, size);
       writeSync(fd, Buffer.alloc(1024 ** 2, 'x'), 0, 1024 ** 2, size - 1024 ** 2);
     } finally {
       closeSync(fd);
     }
     const maxBytes = 256 * 1024;
-    const times: number[] = [];
-    let tail = tailStream(path, BIG_CAP, 20, { raw: false, maxBytes });
     for (let i = 0; i < 9; i++) {
-      const began = performance.now();
-      tail = tailStream(path, BIG_CAP, 20, { raw: false, maxBytes });
-      times.push(performance.now() - began);
+      const tail = tailStream(path, size, 20, { raw: false, maxBytes });
+      expect(tail.truncated).toBe(true);
+      expect(tail.text).toBe('x'.repeat(maxBytes));
     }
-    const median = times.sort((a, b) => a - b)[4] ?? Infinity;
-    expect(tail.truncated).toBe(true);
-    expect(tail.text).toBe('x'.repeat(maxBytes));
-    // Reading the whole file would take hundreds of ms; the bounded read takes about 1 ms.
-    expect(median).toBeLessThan(25);
   });
 });

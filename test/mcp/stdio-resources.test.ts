@@ -1,6 +1,6 @@
 // Proves, against the built CLI (`node dist/cli.js mcp`) and a real daemon: a client subscribed to
-// `bgjobs://jobs/{id}` is sent `notifications/resources/updated` when the job ends, a few
-// milliseconds after the daemon recorded the end (median of 3 < 50 ms), and can read the job's
+// `bgjobs://jobs/{id}` is sent `notifications/resources/updated` when the job ends, after the
+// daemon recorded the end (how soon is a figure for `npm run bench`), and can read the job's
 // resources; the server still exits when the client closes, its watch notwithstanding; and its
 // MCP session is its own process, so a `lifetime: "session"` job is stopped once the client
 // closes and the server exits, while a persistent one keeps running.
@@ -54,7 +54,7 @@ async function call<T>(
   return schema.parse(result.structuredContent);
 }
 
-it('sends a subscribed client the update when a job ends, within milliseconds', async () => {
+it('sends a subscribed client the update when a job ends', async () => {
   let pid: number;
   ({ client, pid } = await openClient());
   const updates: { uri: string; at: number }[] = [];
@@ -74,7 +74,6 @@ it('sends a subscribed client the update when a job ends, within milliseconds', 
     'the watch to be live',
   );
 
-  const latencies: number[] = [];
   for (let i = 0; i < 3; i++) {
     const { job_id } = await call('execute', { command: 'read x' }, executeOutputSchema);
     const uri = `bgjobs://jobs/${job_id}`;
@@ -85,10 +84,9 @@ it('sends a subscribed client the update when a job ends, within milliseconds', 
       JSON.parse(textOf(await client.readResource({ uri }))) as unknown,
     );
     expect(job.status).toBe('completed');
-    latencies.push(update.at - Date.parse(job.ended_at ?? ''));
+    // Sent for an end the daemon had recorded (both clocks in whole milliseconds).
+    expect(update.at).toBeGreaterThanOrEqual(Date.parse(job.ended_at ?? ''));
   }
-  latencies.sort((a, b) => a - b);
-  expect(latencies[1], `latencies ${latencies.join(', ')} ms`).toBeLessThan(50);
 
   // Its watch of the daemon does not keep the server up once the client is gone.
   await client.close();
