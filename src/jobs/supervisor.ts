@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import {
   isSameProcess,
   isWaitingOnStdin,
+  isWaitingOnTerminal,
   jobProcesses,
   procStat,
   signalGroup,
@@ -223,8 +224,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return members;
   }
 
-  /** Whether any of these processes of the job is blocked reading its stdin FIFO. */
+  /**
+   * Whether any of these processes of the job is blocked reading its stdin: the FIFO, or for
+   * a pty job the terminal (which `script` feeds from the FIFO).
+   */
   waitingForInput(job: JobRecord, pids: readonly number[] = this.members(job)): boolean {
+    if (job.pty !== null) return pids.some((pid) => isWaitingOnTerminal(pid));
     const fifo = join(this.jobDir(job.id), 'stdin');
     return pids.some((pid) => isWaitingOnStdin(pid, fifo));
   }

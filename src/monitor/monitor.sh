@@ -31,10 +31,17 @@ trap 'exec 3>&-; fired=1' USR1
 pty_session='printf "%s %s\n" "$BGJOBS_PTY_MONITOR" "$$" >"$BGJOBS_PTY_DIR/pid" || exit 70
 stty cols "$BGJOBS_PTY_COLS" rows "$BGJOBS_PTY_ROWS" iutf8 || exit 70
 if [ -n "$BGJOBS_PTY_SHELL_SET" ]; then export SHELL="$BGJOBS_PTY_SHELL"; else unset SHELL; fi
-set -- "$BGJOBS_JOB_COMMAND_PTY"
+set -- "$BGJOBS_PTY_TRAPS$BGJOBS_JOB_COMMAND_PTY"
 unset BGJOBS_JOB_COMMAND_PTY BGJOBS_PTY_COLS BGJOBS_PTY_ROWS BGJOBS_PTY_DIR BGJOBS_PTY_MONITOR \
-  BGJOBS_PTY_SHELL BGJOBS_PTY_SHELL_SET
+  BGJOBS_PTY_SHELL BGJOBS_PTY_SHELL_SET BGJOBS_PTY_TRAPS
 exec /bin/sh -c "$1"'
+
+# ctrl-c and ctrl-\ in the terminal reach the job's shell too, and dash, unlike bash, then
+# dies of them even when the program they were meant for handled them (python's prompt). Put
+# on the job's command line, these traps do what bash does: once the program has ended, the
+# shell dies of the signal only if the program did (status 128+N), else it goes on. Programs
+# the shell starts get the signals at their defaults, as a trapped signal is not inherited.
+pty_traps='trap "[ \$? -ne 130 ] || { trap - INT; kill -INT \$\$; }" INT; trap "[ \$? -ne 131 ] || { trap - QUIT; kill -QUIT \$\$; }" QUIT; '
 
 # setsid: own session and process group (pgid = pid). env: an asynchronous list of a
 # non-interactive shell ignores SIGINT and SIGQUIT; the job gets them back at their defaults
@@ -43,7 +50,7 @@ if [ -n "${BGJOBS_PTY_COLS-}" ] && [ -n "${BGJOBS_PTY_ROWS-}" ]; then
   # script runs $SHELL -c TEXT: /bin/sh, whatever the user's login shell. -e: exit with the
   # job's status (128+N for signal N); -f: no buffering; echo: as a terminal does (the
   # screen then shows what was typed; readline-style programs echo for themselves anyway).
-  BGJOBS_JOB_COMMAND_PTY=$cmd BGJOBS_PTY_DIR=$dir BGJOBS_PTY_MONITOR=$$ \
+  BGJOBS_JOB_COMMAND_PTY=$cmd BGJOBS_PTY_TRAPS=$pty_traps BGJOBS_PTY_DIR=$dir BGJOBS_PTY_MONITOR=$$ \
     BGJOBS_PTY_SHELL=${SHELL-} BGJOBS_PTY_SHELL_SET=${SHELL+1} SHELL=/bin/sh \
     setsid env --default-signal=INT,QUIT script -q -e -f --echo always -c "$pty_session" /dev/null \
     <"$dir/stdin" >>"$dir/stdout" 2>>"$dir/stderr" 3>&- &

@@ -111,6 +111,45 @@ export function isWaitingOnStdin(pid: number, path: string): boolean {
   }
 }
 
+// Syscall numbers (x86-64, arm64) of a wait for input: read(2), and select(2)/pselect6(2).
+const INPUT_SYSCALLS: Partial<Record<NodeJS.Architecture, { read: number; select: number[] }>> = {
+  x64: { read: 0, select: [23, 270] },
+  arm64: { read: 63, select: [72] },
+};
+
+/**
+ * True when PID is blocked waiting for its terminal (fd 0 a /dev/pts/N): in read(2) on fd 0
+ * (a shell's `read`, most prompts), or in select(2) watching fd 0 alone (nfds 1: python's
+ * `>>>`). A program that waits on its terminal among other things (epoll: node's REPL) is not
+ * seen. Where /proc/PID/syscall cannot be read (another user's process, another architecture),
+ * only a read(2) is seen, by its kernel wait (`wait_woken`).
+ */
+export function isWaitingOnTerminal(pid: number): boolean {
+  try {
+    if (!readlinkSync(`/proc/${pid}/fd/0`).startsWith('/dev/pts/')) return false;
+    const calls = INPUT_SYSCALLS[process.arch];
+    const syscall = calls === undefined ? undefined : readSyscall(pid);
+    if (calls === undefined || syscall === undefined) {
+      return readFileSync(`/proc/${pid}/wchan`, 'latin1') === 'wait_woken';
+    }
+    // "NR ARG1 …" while blocked in a call; "running" (or "-1 …") otherwise.
+    const [nr, arg1] = syscall
+      .split(' ')
+      .map((field) => Number.parseInt(field, field.startsWith('0x') ? 16 : 10));
+    return (nr === calls.read && arg1 === 0) || (calls.select.includes(nr ?? -1) && arg1 === 1);
+  } catch {
+    return false;
+  }
+}
+
+function readSyscall(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/syscall`, 'latin1');
+  } catch {
+    return undefined;
+  }
+}
+
 /** The number of open file descriptors of PID (for leak checks). */
 export function openFdCount(pid: number): number {
   try {

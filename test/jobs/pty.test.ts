@@ -1,5 +1,9 @@
 // Proves, through the engine: a pty job runs in a terminal of the asked size — python3 without
-// -i shows its >>> prompt and answers; ctrl-c by name interrupts a running loop; a curses
+// -i shows its >>> prompt and answers; ctrl-c by name interrupts a running loop, and a job
+// whose program handled ctrl-c and later exits normally completes (its shell is not
+// interrupted); ctrl-c that ends the program ends the job as SIGINT, with the rest of its
+// command line not run; `waiting_for_input` is true while the job's program waits on its
+// terminal (a shell's read, python's prompt) and false while it is busy; a curses
 // program's screen is readable as text (tail and interact return it), and named arrow keys
 // reach it; non-pty jobs have no screen.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -29,8 +33,12 @@ describe('pty jobs', () => {
       expect: '^42',
     });
     expect(answer.stdout).toMatch(/^42\r?$/m);
+    const waiting = async () => (await h.engine.status({ job_id: job.job_id })).waiting_for_input;
+    // At its prompt python waits on the terminal alone; busy in a loop, it does not.
+    await until(waiting, 15_000, 'waiting_for_input at the prompt');
     await h.engine.interact({ job_id: job.job_id, input: 'while True: pass', timeout_s: 0 });
     await h.engine.interact({ job_id: job.job_id, input: '', timeout_s: 0 });
+    await until(async () => !(await waiting()), 15_000, 'not waiting while busy');
     const interrupted = await h.engine.interact({
       job_id: job.job_id,
       keys: ['ctrl-c'],
@@ -39,6 +47,49 @@ describe('pty jobs', () => {
     });
     expect(interrupted.returned_because).toBe('expect');
     expect(interrupted.status).toBe('running');
+    await until(waiting, 15_000, 'waiting_for_input at the prompt again');
+    // ctrl-c went to python, which handled it: exiting normally later is a normal exit, as in a
+    // terminal (the job's shell is not interrupted along with it).
+    await h.engine.interact({ job_id: job.job_id, input: 'raise SystemExit(0)', timeout_s: 0 });
+    const waited = await h.engine.wait({ job_id: job.job_id, timeout_s: 20 });
+    expect(waited.jobs[0]).toMatchObject({ status: 'completed', exit_code: 0, signal: null });
+  });
+
+  it('ends a pty job interrupted by ctrl-c as interrupted, and a list with it', async () => {
+    const job = await h.engine.execute(
+      { command: 'sleep 30; echo after', pty: true },
+      { caller: h.caller },
+    );
+    await until(
+      async () => (await h.engine.status({ job_id: job.job_id })).status === 'running',
+      15_000,
+      'the job to run',
+    );
+    // Until sleep is the terminal's foreground program, ctrl-c might reach only the shell.
+    await until(
+      () => h.engine.supervisor.members(h.engine.store.get(job.job_id)!).length >= 2,
+      15_000,
+      'sleep to start',
+    );
+    expect((await h.engine.status({ job_id: job.job_id })).waiting_for_input).toBe(false);
+    await h.engine.interact({ job_id: job.job_id, keys: ['ctrl-c'], newline: false, timeout_s: 0 });
+    const waited = await h.engine.wait({ job_id: job.job_id, timeout_s: 20 });
+    expect(waited.jobs[0]).toMatchObject({ status: 'failed', signal: 'SIGINT' });
+    expect((await h.engine.output({ job_id: job.job_id })).stdout).not.toContain('after');
+  });
+
+  it("says a shell's read waits for input, and not once it has its line", async () => {
+    const job = await h.engine.execute(
+      { command: 'read line; echo "got $line"; sleep 30', pty: true },
+      { caller: h.caller },
+    );
+    await until(
+      async () => (await h.engine.status({ job_id: job.job_id })).waiting_for_input,
+      15_000,
+      'waiting_for_input',
+    );
+    await h.engine.interact({ job_id: job.job_id, input: 'hello', expect: 'got hello' });
+    expect((await h.engine.status({ job_id: job.job_id })).waiting_for_input).toBe(false);
     await h.engine.kill({ job_id: job.job_id, grace_s: 1 });
   });
 
