@@ -5,13 +5,17 @@ import { join } from 'node:path';
 
 const SPARE_PREFIX = '.spare-';
 const DEFAULT_SPARES = 4;
+// Spares are made again a moment after one is taken, not while the new job is starting: that
+// work would compete with it (a prompt's request, a job's first output) for the disk and CPU.
+const REFILL_DELAY_MS = 50;
 
 /**
  * Makes the folders jobs keep their output in. Making a folder and its files means allocating
  * inodes, which costs ext4 about half a millisecond each; renaming costs a twentieth of that.
  * So a few spare folders, each with empty `stdout` and `stderr`, are made ahead in the
- * background (`jobs/.spare-*`), and a new job's folder is a spare renamed into place. When
- * none is spare (a burst of jobs), the folder is made on the spot.
+ * background (`jobs/.spare-*`), and a new job's folder is a spare renamed into place; spares
+ * are made again a moment later. When none is spare (a burst of jobs), the folder is made on
+ * the spot.
  *
  * @example
  * const folders = new JobFolders(join(home, 'jobs'));
@@ -23,6 +27,7 @@ export class JobFolders {
   private readonly target: number;
   private readonly spares: string[] = [];
   private filling: Promise<void> | undefined;
+  private refillTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   /** Removes spares a previous daemon left behind, then starts making SPARES of its own. */
@@ -38,7 +43,7 @@ export class JobFolders {
   /** Makes the folder at PATH (under the root), from a spare when there is one; returns PATH. */
   make(path: string): string {
     const spare = this.spares.pop();
-    this.refill();
+    this.refillSoon();
     if (spare !== undefined) {
       try {
         renameSync(spare, path);
@@ -61,8 +66,19 @@ export class JobFolders {
   /** Waits for spares being made, then removes every spare. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.refillTimer);
     await this.filling;
     for (const spare of this.spares.splice(0)) rmSync(spare, { recursive: true, force: true });
+  }
+
+  /** Tops the spares up REFILL_DELAY_MS from now, unless that is already planned. */
+  private refillSoon(): void {
+    if (this.refillTimer || this.closed) return;
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = undefined;
+      this.refill();
+    }, REFILL_DELAY_MS);
+    this.refillTimer.unref();
   }
 
   /** Tops the spares up in the background, one filler at a time; after a failure, the next make tries again. */
