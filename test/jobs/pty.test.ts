@@ -3,9 +3,12 @@
 // whose program handled ctrl-c and later exits normally completes (its shell is not
 // interrupted); ctrl-c that ends the program ends the job as SIGINT, with the rest of its
 // command line not run; `waiting_for_input` is true while the job's program waits on its
-// terminal (a shell's read, python's prompt) and false while it is busy; a curses
+// terminal (a shell's read, python's prompt, node's REPL) and false while it is busy or
+// waits on something else; a curses
 // program's screen is readable as text (tail and interact return it), and named arrow keys
 // reach it; non-pty jobs have no screen.
+import { readFileSync } from 'node:fs';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { openEngine, type EngineHarness } from '../helpers/engine.js';
@@ -91,6 +94,31 @@ describe('pty jobs', () => {
     await h.engine.interact({ job_id: job.job_id, input: 'hello', expect: 'got hello' });
     expect((await h.engine.status({ job_id: job.job_id })).waiting_for_input).toBe(false);
     await h.engine.kill({ job_id: job.job_id, grace_s: 1 });
+  });
+
+  it("says node's REPL waits for input (it watches its terminal with epoll), and a timer loop does not", async () => {
+    const repl = await h.engine.execute({ command: 'node -i', pty: true }, { caller: h.caller });
+    const timer = await h.engine.execute(
+      { command: `node -e 'setInterval(() => {}, 1000)'`, pty: true },
+      { caller: h.caller },
+    );
+    const waiting = async (id: string) => (await h.engine.status({ job_id: id })).waiting_for_input;
+    await until(() => waiting(repl.job_id), 15_000, "the REPL's waiting_for_input");
+    // The timer loop idles in epoll_wait too, but watches no terminal.
+    const timerJob = h.engine.store.get(timer.job_id)!;
+    await until(
+      () =>
+        h.engine.supervisor
+          .members(timerJob)
+          .some((pid) => readFileSync(`/proc/${pid}/wchan`, 'latin1') === 'do_epoll_wait'),
+      15_000,
+      'the timer loop to idle in epoll_wait',
+    );
+    expect(await waiting(timer.job_id)).toBe(false);
+    const answer = await h.engine.interact({ job_id: repl.job_id, input: '6*7', expect: '42' });
+    expect(answer.returned_because).toBe('expect');
+    await h.engine.kill({ job_id: repl.job_id, grace_s: 1 });
+    await h.engine.kill({ job_id: timer.job_id, grace_s: 1 });
   });
 
   it('shows a curses program as a screen, and sends it named keys', async () => {
