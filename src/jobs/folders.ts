@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-const SPARE_PREFIX = '.spare-';
+// Beside the job folders, on the same filesystem, so taking a spare is a rename.
+const SPARE_FOLDER = '.spare';
 const DEFAULT_SPARES = 4;
 // Spares are made again a moment after one is taken, not while the new job is starting: that
 // work would compete with it (a prompt's request, a job's first output) for the disk and CPU.
@@ -13,7 +14,7 @@ const REFILL_DELAY_MS = 50;
  * Makes the folders jobs keep their output in. Making a folder and its files means allocating
  * inodes, which costs ext4 about half a millisecond each; renaming costs a twentieth of that.
  * So a few spare folders, each with empty `stdout` and `stderr`, are made ahead in the
- * background (`jobs/.spare-*`), and a new job's folder is a spare renamed into place; spares
+ * background (in `jobs/.spare/`), and a new job's folder is a spare renamed into place; spares
  * are made again a moment later. When none is spare (a burst of jobs), the folder is made on
  * the spot.
  *
@@ -23,7 +24,7 @@ const REFILL_DELAY_MS = 50;
  * await folders.close();     // spares removed
  */
 export class JobFolders {
-  private readonly root: string;
+  private readonly spareRoot: string;
   private readonly target: number;
   private readonly spares: string[] = [];
   private filling: Promise<void> | undefined;
@@ -32,11 +33,10 @@ export class JobFolders {
 
   /** Removes spares a previous daemon left behind, then starts making SPARES of its own. */
   constructor(root: string, spares = DEFAULT_SPARES) {
-    this.root = root;
+    this.spareRoot = join(root, SPARE_FOLDER);
     this.target = spares;
-    for (const name of readdirSync(root)) {
-      if (name.startsWith(SPARE_PREFIX)) rmSync(join(root, name), { recursive: true, force: true });
-    }
+    rmSync(this.spareRoot, { recursive: true, force: true });
+    mkdirSync(this.spareRoot, { mode: 0o700 });
     this.refill();
   }
 
@@ -68,7 +68,8 @@ export class JobFolders {
     this.closed = true;
     clearTimeout(this.refillTimer);
     await this.filling;
-    for (const spare of this.spares.splice(0)) rmSync(spare, { recursive: true, force: true });
+    this.spares.length = 0;
+    rmSync(this.spareRoot, { recursive: true, force: true });
   }
 
   /** Tops the spares up REFILL_DELAY_MS from now, unless that is already planned. */
@@ -94,7 +95,7 @@ export class JobFolders {
   /** Makes spares up to the target; false when one could not be made (a full disk). */
   private async fill(): Promise<boolean> {
     while (!this.closed && this.spares.length < this.target) {
-      const spare = join(this.root, `${SPARE_PREFIX}${randomBytes(6).toString('hex')}`);
+      const spare = join(this.spareRoot, randomBytes(6).toString('hex'));
       try {
         await mkdir(spare, { mode: 0o700 });
         await writeFile(join(spare, 'stdout'), '', { mode: 0o600, flag: 'wx' });

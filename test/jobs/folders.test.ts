@@ -3,6 +3,7 @@
 // spares still gets folders; a folder that already holds files keeps them; spares a dead
 // daemon left are removed at start, and close removes its own.
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -31,7 +32,8 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const spares = (): string[] => readdirSync(root).filter((name) => name.startsWith('.spare-'));
+const spareRoot = (): string => join(root, '.spare');
+const spares = (): string[] => (existsSync(spareRoot()) ? readdirSync(spareRoot()) : []);
 
 describe('JobFolders', () => {
   it('makes spares ahead, renames one into place, and makes another', async () => {
@@ -72,10 +74,10 @@ describe('JobFolders', () => {
   });
 
   it('removes spares left by an earlier daemon, and its own on close', async () => {
-    mkdirSync(join(root, '.spare-leftover'));
-    writeFileSync(join(root, '.spare-leftover', 'stdout'), 'stale');
+    mkdirSync(join(root, '.spare', 'leftover'), { recursive: true });
+    writeFileSync(join(root, '.spare', 'leftover', 'stdout'), 'stale');
     folders = new JobFolders(root, 2);
-    expect(spares()).not.toContain('.spare-leftover');
+    expect(spares()).not.toContain('leftover');
     await expect.poll(() => folders?.ready).toBe(2);
     await folders.close();
     expect(spares()).toEqual([]);
