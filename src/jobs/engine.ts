@@ -68,6 +68,10 @@ type Stream = 'stdout' | 'stderr';
 const SESSION_CHECK_MS = 1000;
 const STREAMS: readonly Stream[] = ['stdout', 'stderr'];
 
+/** The streams a read asks for: one of them, or both. */
+const streamsOf = (which: Stream | 'both'): readonly Stream[] =>
+  which === 'both' ? STREAMS : [which];
+
 /**
  * The engine: bgjobs' `JobsApi` in-process. It owns the store (the one writer), the queue and
  * its concurrency limit, timeouts, output caps and retention. The daemon serves it over a
@@ -209,8 +213,7 @@ export class Engine implements JobsApi {
     const job = this.resolveWithLogs(input.job_id);
     const reader = callerSchema.shape.reader.parse(options.caller?.reader);
     const reads: Partial<Record<Stream, StreamRead & { text: string }>> = {};
-    for (const stream of STREAMS) {
-      if (input.stream !== 'both' && input.stream !== stream) continue;
+    for (const stream of streamsOf(input.stream)) {
       const explicit = stream === 'stdout' ? input.stdout_offset : input.stderr_offset;
       const offset =
         explicit ?? (input.new_only ? this.store.getCursor(job.id, reader, stream) : undefined);
@@ -256,8 +259,7 @@ export class Engine implements JobsApi {
       truncated: false,
       screen: await this.screenOf(job),
     };
-    for (const stream of STREAMS) {
-      if (input.stream !== 'both' && input.stream !== stream) continue;
+    for (const stream of streamsOf(input.stream)) {
       const tail = tailStream(join(this.dirOf(job.id), stream), job.maxOutputBytes, input.lines, {
         raw: input.raw,
       });
@@ -276,8 +278,7 @@ export class Engine implements JobsApi {
       matches: [],
       truncated: false,
     };
-    for (const stream of STREAMS) {
-      if (input.stream !== 'both' && input.stream !== stream) continue;
+    for (const stream of streamsOf(input.stream)) {
       const left = input.max_matches - result.matches.length;
       if (left <= 0) {
         result.truncated = true;

@@ -9,9 +9,9 @@ import {
 import type { JobStatus } from '../../jobs/model.js';
 import {
   defineProfileTool,
+  STRUCTURED_JSON,
   type Profile,
   type ProfileContext,
-  type ProfileStyle,
   type Reply,
 } from './profile-tool.js';
 import { isUnknownJob, readAllOutput } from './reads.js';
@@ -31,7 +31,7 @@ import { isUnknownJob, readAllOutput } from './reads.js';
  * where the original only marked the task cancelled. Task ids are bgjobs job ids, not UUIDs.
  */
 
-const style: ProfileStyle = { serialize: (value) => JSON.stringify(value), structured: true };
+const style = STRUCTURED_JSON;
 
 // ── statuses ───────────────────────────────────────────────────────────────────────────────
 export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;

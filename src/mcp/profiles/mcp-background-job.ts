@@ -4,9 +4,9 @@ import { ErrorCode, isBgError } from '../../errors.js';
 import type { JobStatus } from '../../jobs/model.js';
 import {
   defineProfileTool,
+  STRUCTURED_JSON,
   type Profile,
   type ProfileContext,
-  type ProfileStyle,
   type Reply,
 } from './profile-tool.js';
 import { joinedLines, lastLines, pydanticUtcDatetime } from './python.js';
@@ -24,7 +24,7 @@ import { isUnknownJob, listAllJobs, readAllOutput } from './reads.js';
  * allowlist (BGJOBS_ALLOWED_COMMANDS), and `job_id` is a bgjobs job id, not a UUID.
  */
 
-const style: ProfileStyle = { serialize: (value) => JSON.stringify(value), structured: true };
+const style = STRUCTURED_JSON;
 
 /** Its four statuses. */
 export const BACKGROUND_JOB_STATUSES = ['running', 'completed', 'failed', 'killed'] as const;

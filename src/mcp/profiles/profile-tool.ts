@@ -38,6 +38,12 @@ export interface ProfileStyle {
   structured: boolean;
 }
 
+/** Results as compact JSON text, and the same object as `structuredContent`. */
+export const STRUCTURED_JSON: ProfileStyle = {
+  serialize: (value) => JSON.stringify(value),
+  structured: true,
+};
+
 export interface ProfileToolSpec<In extends z.ZodObject, Out extends z.ZodType> {
   name: string;
   title: string;
