@@ -2,8 +2,8 @@ import { rmSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import type { Config } from '../config.js';
-import { ErrorCode, isBgError } from '../errors.js';
-import { Engine } from '../jobs/engine.js';
+import { ErrorCode, isBgError } from '../api/errors.js';
+import { Engine } from '../engine/engine.js';
 import { VERSION } from '../version.js';
 import { socketPath } from './paths.js';
 import type { PingResult } from './protocol.js';

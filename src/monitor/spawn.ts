@@ -4,8 +4,8 @@ import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { ExitInfo } from '../jobs/model.js';
-import { procStat } from './proc.js';
+import type { ExitInfo } from '../engine/model.js';
+import { procStat } from '../procfs/proc.js';
 
 const MONITOR_SCRIPT = fileURLToPath(new URL('./monitor.sh', import.meta.url));
 

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 
-import { BgError, ErrorCode } from '../errors.js';
-import { jobRecordSchema, LIVE_STATUSES, type JobRecord, type JobStatus } from '../jobs/model.js';
+import { BgError, ErrorCode } from '../api/errors.js';
+import { LIVE_STATUSES, type JobStatus } from '../api/job.js';
+import { jobRecordSchema, type JobRecord } from '../engine/model.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   LISTED_JOB_FIELDS,

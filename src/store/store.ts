@@ -1,4 +1,5 @@
-import type { JobRecord, JobStatus } from '../jobs/model.js';
+import type { JobStatus } from '../api/job.js';
+import type { JobRecord } from '../engine/model.js';
 
 export interface ListFilter {
   statuses?: readonly JobStatus[];

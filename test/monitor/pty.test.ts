@@ -13,9 +13,9 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { keyBytes } from '../../src/jobs/keys.js';
+import { keyBytes } from '../../src/api/keys.js';
 import { readScreen } from '../../src/logs/screen.js';
-import { jobProcesses, procStat } from '../../src/monitor/proc.js';
+import { jobProcesses, procStat } from '../../src/procfs/proc.js';
 import {
   openStdinForWrite,
   readExitFile,
