@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { jobStatusSchema, schedulingShape } from './job.js';
 import { portSchema, ptySizeSchema, readySpecSchema, restartSpecSchema } from './specs.js';
 
+/** What a name that a live job holds means for a new job: the same for every kind of job. */
+const replaceField = z
+  .boolean()
+  .default(false)
+  .describe(
+    'With a name already running: stop that job and start this one (default: return the running one).',
+  );
+
 // ── execute ────────────────────────────────────────────────────────────────────────────────
 export const executeInputSchema = z.object({
   command: z
@@ -28,12 +36,7 @@ export const executeInputSchema = z.object({
     .max(365 * 24 * 3600)
     .optional()
     .describe('Stop the job (status timed_out) after this many seconds.'),
-  replace: z
-    .boolean()
-    .default(false)
-    .describe(
-      'With a name already running: stop that job and start this one (default: return the running one).',
-    ),
+  replace: replaceField,
   ready: readySpecSchema
     .optional()
     .describe('How to tell the job is ready (a service is up): wait with until:"ready" uses it.'),
@@ -90,6 +93,7 @@ export const promptInputSchema = z.object({
     .optional()
     .describe('Generation parameters.'),
   name: z.string().optional().describe('A name unique among live jobs, usable wherever an id is.'),
+  replace: replaceField,
   timeout_s: z
     .number()
     .int()

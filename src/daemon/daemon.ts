@@ -43,7 +43,7 @@ export async function runDaemon(config: Config): Promise<void> {
       version: VERSION,
       home: config.home,
       started_at: startedAt.toISOString(),
-      running_jobs: engine.supervisor.runningCount,
+      running_jobs: engine.runningCount(),
       queued_jobs: engine.store.countByStatus('queued'),
       settings: { ...config, allowedCommands: config.allowedCommands ?? null },
     }),
@@ -52,7 +52,7 @@ export async function runDaemon(config: Config): Promise<void> {
       lastActivity = Date.now();
     },
   });
-  engine.supervisor.on('ended', () => {
+  engine.events.on('ended', () => {
     lastActivity = Date.now();
   });
 

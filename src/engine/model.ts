@@ -95,22 +95,42 @@ export type Outcome =
   | { status: 'lost'; exitCode: null; signal: null; reason: string };
 
 /**
- * Decides how a job ended. The first reason wins: a job bgjobs stopped on request is `killed`
- * (or `timed_out`) whatever exit status it then returned; otherwise the exit status decides.
- * `exit` is undefined when the outcome can no longer be known.
+ * How a run ended, as its runner saw it. The job's outcome is decided from this and the job's
+ * stop request (see decideOutcome).
  */
-export function decideOutcome(
-  exit: ExitInfo | undefined,
-  stopRequest: JobRecord['stopRequest'],
-  lostReason = 'the job ended while no bgjobs process could observe it; its exit status is unknown',
-): Outcome {
-  const how = exit === undefined ? lostReason : describeExit(exit);
+export interface Ending {
+  /** The exit status, when it is known. */
+  exit?: ExitInfo;
+  /** Words for how it ended, where the exit status does not say it (a prompt's finish). */
+  how?: string;
+  /** It failed without an exit status (it could not start; the provider refused): not lost. */
+  failed?: boolean;
+  /** false: trying again cannot help (a bad key). true: retry even an unknown outcome. */
+  retryable?: boolean;
+  /** How long to wait before the next attempt, when the failure said (a 429's Retry-After). */
+  retryAfterMs?: number;
+  /** What else the runner learned, recorded with the end (a prompt's usage). */
+  recorded?: Partial<Pick<JobRecord, 'llmResult'>>;
+}
+
+const UNKNOWN_EXIT =
+  'the job ended while no bgjobs process could observe it; its exit status is unknown';
+
+/**
+ * Decides how a job ended, for every kind of job. The first reason wins: a job bgjobs stopped
+ * on request is `killed` (or `timed_out`) whatever it then returned; otherwise the exit status
+ * decides, and a job whose exit status can no longer be known is `lost`.
+ */
+export function decideOutcome(ending: Ending, stopRequest: JobRecord['stopRequest']): Outcome {
+  const { exit } = ending;
+  const how = ending.how ?? (exit === undefined ? UNKNOWN_EXIT : describeExit(exit));
   const codes = exit ?? { exitCode: null, signal: null };
   // Asked to stop and gone: the outcome is known even when the exit status is not.
   if (stopRequest !== null) {
     const { status, why } = STOPPED[stopRequest];
     return { status, ...codes, reason: `${why} (${how})` };
   }
+  if (ending.failed) return { status: 'failed', exitCode: null, signal: null, reason: how };
   if (exit === undefined) return { status: 'lost', exitCode: null, signal: null, reason: how };
   if (exit.exitCode === 0) return { status: 'completed', exitCode: 0, signal: null, reason: how };
   return { status: 'failed', ...exit, reason: how };

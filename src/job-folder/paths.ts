@@ -5,7 +5,8 @@ import { BgError, ErrorCode } from '../api/errors.js';
 
 /**
  * The files in a job's folder. The monitor writes `stdout` and `stderr` (append-only), holds
- * the `stdin` FIFO open, records `pid`, and writes `exit` atomically when the job ends.
+ * the `stdin` FIFO open, records `pid`, writes `exit` atomically when the job ends, and its
+ * own diagnostics to `monitor.log`. A service's earlier runs leave `exit.run<N>`.
  */
 export const JOB_FILES = {
   stdout: 'stdout',
@@ -14,6 +15,7 @@ export const JOB_FILES = {
   exit: 'exit',
   pid: 'pid',
   command: 'command',
+  monitorLog: 'monitor.log',
 } as const;
 
 export type JobFile = keyof typeof JOB_FILES;
@@ -49,14 +51,11 @@ export function jobDir(home: string, id: string): string {
  * const { stdout, exit } = jobPaths(config.home, 'k3f9x2qa');
  */
 export function jobPaths(home: string, id: string): JobPaths {
-  const dir = jobDir(home, id);
-  return {
-    dir,
-    stdout: join(dir, JOB_FILES.stdout),
-    stderr: join(dir, JOB_FILES.stderr),
-    stdin: join(dir, JOB_FILES.stdin),
-    exit: join(dir, JOB_FILES.exit),
-    pid: join(dir, JOB_FILES.pid),
-    command: join(dir, JOB_FILES.command),
-  };
+  return pathsIn(jobDir(home, id));
+}
+
+/** All paths of the job folder at DIR. */
+export function pathsIn(dir: string): JobPaths {
+  const files = Object.entries(JOB_FILES).map(([key, file]) => [key, join(dir, file)]);
+  return { dir, ...Object.fromEntries(files) } as JobPaths;
 }

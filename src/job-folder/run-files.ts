@@ -8,7 +8,8 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+
+import type { JobPaths } from './paths.js';
 
 /**
  * The files one run of a job leaves in its folder besides its output: the monitor's pid file,
@@ -16,11 +17,10 @@ import { join } from 'node:path';
  * exit file is kept as `exit.run<N>`), so the next monitor starts from a clean folder and a
  * restarted daemon never mistakes an old run's exit for the new one's.
  */
-export function setAsidePreviousRun(dir: string, run: number): void {
-  const exit = join(dir, 'exit');
-  if (existsSync(exit)) renameSync(exit, join(dir, `exit.run${run}`));
-  rmSync(join(dir, 'pid'), { force: true });
-  rmSync(join(dir, 'stdin'), { force: true });
+export function setAsidePreviousRun(paths: JobPaths, run: number): void {
+  if (existsSync(paths.exit)) renameSync(paths.exit, `${paths.exit}.run${run}`);
+  rmSync(paths.pid, { force: true });
+  rmSync(paths.stdin, { force: true });
 }
 
 /** Appends a visible line between two runs' output, on a line of its own. */

@@ -3,6 +3,8 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { JOB_FILES } from './paths.js';
+
 // Beside the job folders, on the same filesystem, so taking a spare is a rename.
 const SPARE_FOLDER = '.spare';
 const DEFAULT_SPARES = 4;
@@ -19,11 +21,11 @@ const REFILL_DELAY_MS = 50;
  * the spot.
  *
  * @example
- * const folders = new JobFolders(join(home, 'jobs'));
- * folders.make('k3v9x2qa'); // → <home>/jobs/k3v9x2qa, with empty stdout and stderr
- * await folders.close();     // spares removed
+ * const spares = new SpareFolders(join(home, "jobs"));
+ * spares.make('k3v9x2qa'); // → <home>/jobs/k3v9x2qa, with empty stdout and stderr
+ * await spares.close();     // spares removed
  */
-export class JobFolders {
+export class SpareFolders {
   private readonly spareRoot: string;
   private readonly target: number;
   private readonly spares: string[] = [];
@@ -36,7 +38,7 @@ export class JobFolders {
     this.spareRoot = join(root, SPARE_FOLDER);
     this.target = spares;
     rmSync(this.spareRoot, { recursive: true, force: true });
-    mkdirSync(this.spareRoot, { mode: 0o700 });
+    mkdirSync(this.spareRoot, { recursive: true, mode: 0o700 });
     this.refill();
   }
 
@@ -98,8 +100,8 @@ export class JobFolders {
       const spare = join(this.spareRoot, randomBytes(6).toString('hex'));
       try {
         await mkdir(spare, { mode: 0o700 });
-        await writeFile(join(spare, 'stdout'), '', { mode: 0o600, flag: 'wx' });
-        await writeFile(join(spare, 'stderr'), '', { mode: 0o600, flag: 'wx' });
+        await writeFile(join(spare, JOB_FILES.stdout), '', { mode: 0o600, flag: 'wx' });
+        await writeFile(join(spare, JOB_FILES.stderr), '', { mode: 0o600, flag: 'wx' });
       } catch {
         // Jobs make their own folders meanwhile.
         await rm(spare, { recursive: true, force: true }).catch(() => undefined);

@@ -58,7 +58,7 @@ describe('housekeeping', () => {
     const { removed } = engine.housekeeper.sweep(Date.now() + 61_000);
     expect(removed).toEqual([old]);
     await expect(engine.status({ job_id: old })).rejects.toMatchObject({ code: 'not_found' });
-    expect(existsSync(engine.dirOf(old))).toBe(false);
+    expect(existsSync(engine.folders.dirOf(old))).toBe(false);
     expect((await engine.status({ job_id: live.job_id })).status).toBe('running');
     await engine.kill({ job_id: live.job_id, grace_s: 1 });
   });

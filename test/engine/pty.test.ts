@@ -13,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { openEngine, type EngineHarness } from '../helpers/engine.js';
 import { until } from '../helpers/home.js';
+import { membersOf } from '../../src/procfs/job-processes.js';
 
 let h: EngineHarness;
 beforeEach(async () => {
@@ -70,7 +71,7 @@ describe('pty jobs', () => {
     );
     // Until sleep is the terminal's foreground program, ctrl-c might reach only the shell.
     await until(
-      () => h.engine.supervisor.members(h.engine.store.get(job.job_id)!).length >= 2,
+      () => membersOf(h.engine.store.get(job.job_id)!).length >= 2,
       15_000,
       'sleep to start',
     );
@@ -108,9 +109,9 @@ describe('pty jobs', () => {
     const timerJob = h.engine.store.get(timer.job_id)!;
     await until(
       () =>
-        h.engine.supervisor
-          .members(timerJob)
-          .some((pid) => readFileSync(`/proc/${pid}/wchan`, 'latin1') === 'do_epoll_wait'),
+        membersOf(timerJob).some(
+          (pid) => readFileSync(`/proc/${pid}/wchan`, 'latin1') === 'do_epoll_wait',
+        ),
       15_000,
       'the timer loop to idle in epoll_wait',
     );

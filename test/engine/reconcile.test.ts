@@ -66,8 +66,8 @@ describe('reconcile after a restart', () => {
   it('keeps running jobs counted against the limit after a restart', async () => {
     const job = await h.engine.execute({ command: 'sleep 1000' }, { caller: h.caller });
     const engine = await h.reopen();
-    await until(() => engine.supervisor.runningCount === 1);
+    await until(() => engine.runningCount() === 1);
     await engine.kill({ job_id: job.job_id, grace_s: 1 });
-    expect(engine.supervisor.runningCount).toBe(0);
+    expect(engine.runningCount()).toBe(0);
   });
 });

@@ -16,6 +16,7 @@ describe('job paths', () => {
       exit: '/h/jobs/k3f9x2qa/exit',
       pid: '/h/jobs/k3f9x2qa/pid',
       command: '/h/jobs/k3f9x2qa/command',
+      monitorLog: '/h/jobs/k3f9x2qa/monitor.log',
     });
   });
 

@@ -1,4 +1,4 @@
-// Proves: JobFolders makes a job's folder private, with empty private stdout and stderr when a
+// Proves: SpareFolders makes a job's folder private, with empty private stdout and stderr when a
 // spare was ready; spares are made ahead and made again after each use; a burst beyond the
 // spares still gets folders; a folder that already holds files keeps them; spares a dead
 // daemon left are removed at start, and close removes its own.
@@ -17,10 +17,10 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { JobFolders } from '../../src/job-folder/spares.js';
+import { SpareFolders } from '../../src/job-folder/spares.js';
 
 let root: string;
-let folders: JobFolders | undefined;
+let folders: SpareFolders | undefined;
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'bgjobs-folders-'));
@@ -35,9 +35,9 @@ afterEach(async () => {
 const spareRoot = (): string => join(root, '.spare');
 const spares = (): string[] => (existsSync(spareRoot()) ? readdirSync(spareRoot()) : []);
 
-describe('JobFolders', () => {
+describe('SpareFolders', () => {
   it('makes spares ahead, renames one into place, and makes another', async () => {
-    folders = new JobFolders(root, 2);
+    folders = new SpareFolders(root, 2);
     await expect.poll(() => folders?.ready).toBe(2);
     expect(spares()).toHaveLength(2);
 
@@ -55,7 +55,7 @@ describe('JobFolders', () => {
   });
 
   it('still makes folders in a burst beyond its spares', () => {
-    folders = new JobFolders(root, 1);
+    folders = new SpareFolders(root, 1);
     for (let i = 0; i < 5; i++) {
       const dir = folders.make(join(root, `job0000${i}`));
       expect(statSync(dir).isDirectory()).toBe(true);
@@ -64,7 +64,7 @@ describe('JobFolders', () => {
   });
 
   it('keeps what a folder that already exists holds', async () => {
-    folders = new JobFolders(root, 1);
+    folders = new SpareFolders(root, 1);
     await expect.poll(() => folders?.ready).toBe(1);
     const dir = join(root, 'bbbbbbbb');
     mkdirSync(dir);
@@ -76,7 +76,7 @@ describe('JobFolders', () => {
   it('removes spares left by an earlier daemon, and its own on close', async () => {
     mkdirSync(join(root, '.spare', 'leftover'), { recursive: true });
     writeFileSync(join(root, '.spare', 'leftover', 'stdout'), 'stale');
-    folders = new JobFolders(root, 2);
+    folders = new SpareFolders(root, 2);
     expect(spares()).not.toContain('leftover');
     await expect.poll(() => folders?.ready).toBe(2);
     await folders.close();

@@ -1,14 +1,11 @@
-import type { JobStore, QueuedJob } from '../../store/store.js';
 import { isFinal } from '../../api/job.js';
+import type { JobStore, QueuedJob } from '../../store/store.js';
 import type { JobRecord } from '../model.js';
+import type { Runner } from '../runners/runner.js';
+import type { Transitions } from '../transitions.js';
 
-/** What starts jobs of one kind, and how many of them may run at once. */
-export interface Starter {
-  running(): number;
-  limit(): number;
-  /** Starts a job the store already holds as `running`; resolves with its record after. */
-  start(job: JobRecord): Promise<JobRecord>;
-}
+/** The runner of each kind of job. */
+export type Runners = Readonly<Record<JobRecord['kind'], Runner>>;
 
 type Readiness = { ok: true } | { ok: false; waiting: true } | { ok: false; failed: string };
 
@@ -21,18 +18,14 @@ type Readiness = { ok: true } | { ok: false; waiting: true } | { ok: false; fail
 export class Queue {
   private turn: Promise<void> = Promise.resolve();
   private readonly store: JobStore;
-  private readonly starters: Record<JobRecord['kind'], Starter>;
-  private readonly onFailedUnrun: (job: JobRecord) => void;
+  private readonly runners: Runners;
+  private readonly transitions: Transitions;
   closed = false;
 
-  constructor(
-    store: JobStore,
-    starters: Record<JobRecord['kind'], Starter>,
-    onFailedUnrun: (job: JobRecord) => void,
-  ) {
+  constructor(store: JobStore, runners: Runners, transitions: Transitions) {
     this.store = store;
-    this.starters = starters;
-    this.onFailedUnrun = onFailedUnrun;
+    this.runners = runners;
+    this.transitions = transitions;
   }
 
   /** Starts what can start. Resolves with WANTED's record if WANTED started in this turn. */
@@ -48,22 +41,13 @@ export class Queue {
           this.failUnrun(next.id, deps.failed);
           continue;
         }
-        const starter = this.starters[next.kind];
-        if (!deps.ok || starter.running() >= starter.limit()) continue;
+        const runner = this.runners[next.kind];
+        if (!deps.ok || runner.running() >= runner.limit()) continue;
         // Killed or removed while an earlier job of this turn was starting: not this one.
         const job = this.store.get(next.id);
         if (job?.status !== 'queued') continue;
-        const now = Date.now();
-        this.store.update(job.id, {
-          status: 'running',
-          startedAt: job.startedAt ?? now,
-          retryAt: null,
-        });
-        const record = await starter.start({
-          ...job,
-          status: 'running',
-          startedAt: job.startedAt ?? now,
-        });
+        await runner.start(this.transitions.start(job));
+        const record = this.store.get(job.id) ?? job;
         if (record.id === wanted) result = record;
       }
     };
@@ -98,12 +82,11 @@ export class Queue {
   }
 
   private failUnrun(id: string, reason: string): void {
-    this.store.update(id, {
+    this.transitions.end(id, {
       status: 'failed',
+      exitCode: null,
+      signal: null,
       reason: `${reason}; it did not run`,
-      endedAt: Date.now(),
     });
-    const failed = this.store.get(id);
-    if (failed) this.onFailedUnrun(failed);
   }
 }

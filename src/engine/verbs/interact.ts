@@ -1,5 +1,4 @@
 import { closeSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { BgError, ErrorCode } from '../../api/errors.js';
@@ -13,8 +12,8 @@ import { parseInput, type CallOptions } from '../../api/contract.js';
 import { interactInputSchema, type InteractInput, type InteractResult } from '../../api/control.js';
 import { isFinal } from '../../api/job.js';
 import type { JobRecord } from '../model.js';
-import type { Engine } from '../engine.js';
-import { fileSize } from '../runners/shell/shell-runner.js';
+import { resolveJob, type EngineContext } from '../context.js';
+import { screenOf } from './read.js';
 
 const POLL_MS = 20;
 const MAX_REPLY_BYTES = 64 * 1024;
@@ -29,12 +28,12 @@ type Returned = InteractResult['returned_because'];
  * within `timeout_s`.
  */
 export async function interact(
-  engine: Engine,
+  ctx: Pick<EngineContext, 'store' | 'folders'>,
   raw: InteractInput,
   options: CallOptions,
 ): Promise<InteractResult> {
   const input = parseInput(interactInputSchema, raw);
-  const job = engine.resolve(input.job_id);
+  const job = resolveJob(ctx.store, input.job_id);
   if (job.kind === 'llm') {
     throw new BgError(
       ErrorCode.invalidInput,
@@ -55,8 +54,8 @@ export async function interact(
   }
   const expect =
     input.expect === undefined ? undefined : compileSearchRegex(input.expect, { multiline: true });
-  const dir = engine.dirOf(job.id);
-  const paths = { stdout: join(dir, 'stdout'), stderr: join(dir, 'stderr') };
+  const paths = ctx.folders.paths(job.id);
+  const fileSize = (path: string): number => ctx.folders.sizeOf(path);
   const from = { stdout: fileSize(paths.stdout), stderr: fileSize(paths.stderr) };
   const began = Date.now();
   const deadline = began + input.timeout_s * 1000;
@@ -74,14 +73,14 @@ export async function interact(
   }
   if (input.input !== undefined) {
     await writeInput(
-      dir,
+      paths.stdin,
       job.id,
       input.newline ? `${input.input}\n` : input.input,
       Math.max(deadline, began + 1000),
     );
   }
-  if (keys !== '') await writeInput(dir, job.id, keys, Math.max(deadline, began + 1000));
-  if (input.close_stdin) closeStdin(engine, job);
+  if (keys !== '') await writeInput(paths.stdin, job.id, keys, Math.max(deadline, began + 1000));
+  if (input.close_stdin) closeStdin(ctx, job);
 
   const read = (stream: 'stdout' | 'stderr', final: boolean): string =>
     readStream(paths[stream], job.maxOutputBytes, {
@@ -95,7 +94,7 @@ export async function interact(
   if (input.timeout_s > 0) {
     because = await watch();
   }
-  const fresh = engine.store.get(job.id) ?? job;
+  const fresh = ctx.store.get(job.id) ?? job;
   const final = isFinal(fresh.status);
   return {
     job_id: job.id,
@@ -104,7 +103,7 @@ export async function interact(
     stderr: read('stderr', final),
     returned_because: because,
     stdin_open: !final && !fresh.stdinClosed,
-    screen: await engine.screenOf(fresh),
+    screen: await screenOf(ctx, fresh),
   };
 
   async function watch(): Promise<Returned> {
@@ -113,7 +112,7 @@ export async function interact(
     let nextProgress = began + 1000;
     for (;;) {
       const now = Date.now();
-      const current = engine.store.get(job.id);
+      const current = ctx.store.get(job.id);
       const ended = current === undefined || isFinal(current.status);
       const newSize = fileSize(paths.stdout) + fileSize(paths.stderr);
       if (newSize !== size) {
@@ -152,8 +151,13 @@ export async function interact(
 }
 
 /** Writes all of TEXT to the job's stdin FIFO, waiting while the pipe is full. */
-async function writeInput(dir: string, id: string, text: string, deadline: number): Promise<void> {
-  const fd = openStdinForWrite(dir);
+async function writeInput(
+  stdin: string,
+  id: string,
+  text: string,
+  deadline: number,
+): Promise<void> {
+  const fd = openStdinForWrite(stdin);
   if (fd === undefined) {
     throw new BgError(
       ErrorCode.notRunning,
@@ -183,7 +187,7 @@ async function writeInput(dir: string, id: string, text: string, deadline: numbe
 }
 
 /** Asks the job's monitor to close its end of the stdin FIFO, so the job reads EOF. */
-function closeStdin(engine: Engine, job: JobRecord): void {
+function closeStdin(ctx: Pick<EngineContext, 'store'>, job: JobRecord): void {
   if (
     job.monitorPid === null ||
     job.monitorStart === null ||
@@ -194,5 +198,5 @@ function closeStdin(engine: Engine, job: JobRecord): void {
       `Could not close the stdin of job ${job.id}: its monitor is gone.`,
     );
   }
-  engine.store.update(job.id, { stdinClosed: true });
+  ctx.store.update(job.id, { stdinClosed: true });
 }

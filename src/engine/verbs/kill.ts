@@ -4,7 +4,8 @@ import { parseInput } from '../../api/contract.js';
 import { killInputSchema, type KillInput, type KillResult } from '../../api/control.js';
 import { isFinal } from '../../api/job.js';
 import type { JobRecord } from '../model.js';
-import type { Engine } from '../engine.js';
+import { resolveJob, type EngineContext } from '../context.js';
+import { membersOf, signalJob } from '../../procfs/job-processes.js';
 
 /**
  * `kill`: a queued job is dropped before it runs; a running one gets the signal on its whole
@@ -12,13 +13,16 @@ import type { Engine } from '../engine.js';
  * (and any background processes it left behind are stopped). Reports which pids ended and
  * which ports were freed.
  */
-export async function killJob(engine: Engine, raw: KillInput): Promise<KillResult> {
+export async function killJob(
+  ctx: Pick<EngineContext, 'store' | 'config' | 'stop'>,
+  raw: KillInput,
+): Promise<KillResult> {
   const input = parseInput(killInputSchema, raw);
-  const job = engine.resolve(input.job_id);
-  const graceMs = (input.grace_s ?? engine.config.killGraceS) * 1000;
-  const before = snapshot(engine, job);
+  const job = resolveJob(ctx.store, input.job_id);
+  const graceMs = (input.grace_s ?? ctx.config.killGraceS) * 1000;
+  const before = snapshot(job);
   if (isFinal(job.status)) {
-    engine.supervisor.stopLeftovers(job, input.signal);
+    signalJob(job, input.signal);
     const after = await settle(before);
     const extra =
       before.pids.length > 0
@@ -27,8 +31,8 @@ export async function killJob(engine: Engine, raw: KillInput): Promise<KillResul
     const message = `Job ${job.id} had already ended (${job.status}: ${job.reason ?? 'no reason recorded'}).${extra}`;
     return result(job, job.status, after, true, false, message);
   }
-  const { escalated } = await engine.stopJob(job, 'kill', input.signal, graceMs);
-  const ended = engine.resolve(job.id);
+  const { escalated } = await ctx.stop(job, 'kill', input.signal, graceMs);
+  const ended = resolveJob(ctx.store, job.id);
   const how =
     job.status === 'queued'
       ? 'it was queued and will not run'
@@ -48,8 +52,8 @@ interface Snapshot {
   ports: number[];
 }
 
-function snapshot(engine: Engine, job: JobRecord): Snapshot {
-  const pids = engine.supervisor.members(job);
+function snapshot(job: JobRecord): Snapshot {
+  const pids = membersOf(job);
   return {
     pids: pids.flatMap((pid) => {
       const start = procStat(pid)?.startTime;

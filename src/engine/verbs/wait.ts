@@ -3,7 +3,7 @@ import { parseInput, type CallOptions } from '../../api/contract.js';
 import { waitInputSchema, type WaitInput, type WaitResult } from '../../api/control.js';
 import { isFinal } from '../../api/job.js';
 import type { JobRecord } from '../model.js';
-import type { Engine } from '../engine.js';
+import { resolveJob, type EngineContext } from '../context.js';
 
 const PROGRESS_EVERY_MS = 1000;
 
@@ -25,7 +25,7 @@ export function firedFor(job: JobRecord | undefined, until: 'exit' | 'ready'): F
  * call; the caller calls again while `done` is false.
  */
 export async function waitForJobs(
-  engine: Engine,
+  ctx: Pick<EngineContext, 'store' | 'events'>,
   raw: WaitInput,
   { signal, onProgress }: CallOptions,
 ): Promise<WaitResult> {
@@ -37,11 +37,11 @@ export async function waitForJobs(
       'Pass job_id, or job_ids with one or more jobs to wait for.',
     );
   }
-  const ids = [...new Set(refs.map((ref) => engine.resolve(ref).id))];
+  const ids = [...new Set(refs.map((ref) => resolveJob(ctx.store, ref).id))];
   const began = Date.now();
-  const current = (): (JobRecord | undefined)[] => ids.map((id) => engine.store.get(id));
+  const current = (): (JobRecord | undefined)[] => ids.map((id) => ctx.store.get(id));
   // What fired for each job, kept up to date one job at a time as events arrive.
-  const firedById = new Map(ids.map((id) => [id, firedFor(engine.store.get(id), input.until)]));
+  const firedById = new Map(ids.map((id) => [id, firedFor(ctx.store.get(id), input.until)]));
   const fired = (): (Fired | null)[] => ids.map((id) => firedById.get(id) ?? null);
   const settled = (): number => fired().filter((f) => f !== null).length;
   // The first job that fired, in the order they fired: what `any` reports.
@@ -53,15 +53,15 @@ export async function waitForJobs(
       const finish = (): void => {
         clearTimeout(timer);
         clearInterval(ticker);
-        engine.supervisor.off('ended', onChange);
-        engine.supervisor.off('ready', onChange);
-        engine.supervisor.off('started', onChange);
+        ctx.events.off('ended', onChange);
+        ctx.events.off('ready', onChange);
+        ctx.events.off('started', onChange);
         signal?.removeEventListener('abort', finish);
         resolve();
       };
       const onChange = (job: JobRecord): void => {
         if (!firedById.has(job.id)) return;
-        const now = firedFor(engine.store.get(job.id), input.until);
+        const now = firedFor(ctx.store.get(job.id), input.until);
         if (now !== null && firedById.get(job.id) === null) order.push(job.id);
         firedById.set(job.id, now);
         if (isDone()) finish();
@@ -74,9 +74,9 @@ export async function waitForJobs(
           message: `${settled()} of ${ids.length} job(s) done`,
         });
       }, PROGRESS_EVERY_MS);
-      engine.supervisor.on('ended', onChange);
-      engine.supervisor.on('ready', onChange);
-      engine.supervisor.on('started', onChange);
+      ctx.events.on('ended', onChange);
+      ctx.events.on('ready', onChange);
+      ctx.events.on('started', onChange);
       signal?.addEventListener('abort', finish);
     });
   }

@@ -1,15 +1,9 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import type { Config } from '../../config.js';
-import { diskUsage } from '../../logs/cap.js';
-import type { Engine } from '../engine.js';
-
-/** Bytes a job's logs take on disk (allocated blocks: punched-out holes do not count). */
-export function logBytesOnDisk(dir: string): number {
-  return diskUsage(join(dir, 'stdout')) + diskUsage(join(dir, 'stderr'));
-}
+import type { JobFolders } from '../../job-folder/folders.js';
+import type { JobStore } from '../../store/store.js';
+import type { JobEvents } from '../events.js';
 
 /**
  * Keeps BGJOBS_HOME bounded: removes finished jobs past the retention time, and evicts the
@@ -20,12 +14,15 @@ export class Housekeeper {
   private loop: Promise<void> | undefined;
   private abort = new AbortController();
   private soonTimer: NodeJS.Timeout | undefined;
-  private readonly engine: Engine;
+  private readonly store: JobStore;
+  private readonly folders: JobFolders;
   private readonly config: Config;
 
-  constructor(engine: Engine, config: Config) {
-    this.engine = engine;
+  constructor(store: JobStore, folders: JobFolders, config: Config, events: JobEvents) {
+    this.store = store;
+    this.folders = folders;
     this.config = config;
+    events.on('ended', () => this.soon());
   }
 
   start(): void {
@@ -52,9 +49,9 @@ export class Housekeeper {
   sweep(now = Date.now()): { removed: string[]; evicted: string[] } {
     const removed: string[] = [];
     if (this.config.retentionS > 0) {
-      for (const id of this.engine.store.finishedBefore(now - this.config.retentionS * 1000, 500)) {
-        rmSync(this.engine.dirOf(id), { recursive: true, force: true });
-        this.engine.store.delete(id);
+      for (const id of this.store.finishedBefore(now - this.config.retentionS * 1000, 500)) {
+        this.folders.remove(id);
+        this.store.delete(id);
         removed.push(id);
       }
     }
@@ -62,19 +59,17 @@ export class Housekeeper {
   }
 
   private evictOverCap(): string[] {
-    const finished = this.engine.store
+    const finished = this.store
       .finishedWithLogs()
-      .map((id) => ({ id, bytes: logBytesOnDisk(this.engine.dirOf(id)) }));
-    const running = this.engine.store.withStatus(['running']);
+      .map((id) => ({ id, bytes: this.folders.bytesOnDisk(id) }));
+    const running = this.store.withStatus(['running']);
     let total = finished.reduce((sum, job) => sum + job.bytes, 0);
-    for (const job of running) total += logBytesOnDisk(this.engine.dirOf(job.id));
+    for (const job of running) total += this.folders.bytesOnDisk(job.id);
     const evicted: string[] = [];
     for (const job of finished) {
       if (total <= this.config.maxTotalOutputBytes) break;
-      const dir = this.engine.dirOf(job.id);
-      rmSync(join(dir, 'stdout'), { force: true });
-      rmSync(join(dir, 'stderr'), { force: true });
-      this.engine.store.update(job.id, { logsEvicted: true });
+      this.folders.removeOutput(job.id);
+      this.store.update(job.id, { logsEvicted: true });
       total -= job.bytes;
       evicted.push(job.id);
     }

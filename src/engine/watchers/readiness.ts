@@ -1,13 +1,14 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { compileSearchRegex } from '../../logs/regex.js';
 import { toModelText } from '../../logs/text.js';
 import { connect } from 'node:net';
-import type { Engine } from '../engine.js';
+import type { JobFolders } from '../../job-folder/folders.js';
+import type { JobStore } from '../../store/store.js';
+import type { JobEvents, RunStart } from '../events.js';
 import type { JobRecord } from '../model.js';
-import { fileSize } from '../runners/shell/shell-runner.js';
+import type { Transitions } from '../transitions.js';
 
 const TICK_MS = 20;
 const PORT_EVERY_MS = 20;
@@ -38,13 +39,21 @@ interface Watch {
  */
 export class Readiness {
   private readonly watches = new Map<string, Watch>();
-  private readonly engine: Engine;
+  private readonly store: JobStore;
+  private readonly folders: JobFolders;
+  private readonly transitions: Transitions;
   private stopping = false;
   private loop: Promise<void> | undefined;
   private readonly abort = new AbortController();
 
-  constructor(engine: Engine) {
-    this.engine = engine;
+  constructor(store: JobStore, folders: JobFolders, transitions: Transitions, events: JobEvents) {
+    this.store = store;
+    this.folders = folders;
+    this.transitions = transitions;
+    events.on('started', (job, run) => this.watch(job, run));
+    for (const name of ['ended', 'retried', 'run-ended'] as const) {
+      events.on(name, (job) => this.unwatch(job.id));
+    }
   }
 
   start(): void {
@@ -58,10 +67,10 @@ export class Readiness {
   }
 
   /** Starts watching a run that has just started (or was re-adopted). */
-  watch(job: JobRecord): void {
+  private watch(job: JobRecord, run: RunStart | undefined): void {
     const spec = job.ready;
     if (spec === null || job.readyState !== 'pending') return;
-    const dir = this.engine.dirOf(job.id);
+    const paths = this.folders.paths(job.id);
     this.watches.set(job.id, {
       id: job.id,
       run: job.runs,
@@ -71,17 +80,20 @@ export class Readiness {
       url: spec.url,
       // From where this run's output starts; a re-adopted first run from the beginning.
       offsets:
-        this.engine.supervisor.runOffsets(job.id) ??
+        run ??
         (job.runs <= 1
           ? { stdout: 0, stderr: 0 }
-          : { stdout: fileSize(join(dir, 'stdout')), stderr: fileSize(join(dir, 'stderr')) }),
+          : {
+              stdout: this.folders.sizeOf(paths.stdout),
+              stderr: this.folders.sizeOf(paths.stderr),
+            }),
       partial: { stdout: '', stderr: '' },
       nextProbe: 0,
       probeBusy: false,
     });
   }
 
-  unwatch(id: string): void {
+  private unwatch(id: string): void {
     this.watches.delete(id);
   }
 
@@ -99,7 +111,7 @@ export class Readiness {
   }
 
   private check(watch: Watch): void {
-    const job = this.engine.store.get(watch.id);
+    const job = this.store.get(watch.id);
     if (
       !job ||
       job.status !== 'running' ||
@@ -143,8 +155,8 @@ export class Readiness {
   /** Reads what the stream gained and tests each line: the failure pattern first. */
   private scan(watch: Watch, stream: Stream): { text: string; failed: boolean } | undefined {
     if (watch.pattern === undefined && watch.fail === undefined) return undefined;
-    const path = join(this.engine.dirOf(watch.id), stream);
-    const size = fileSize(path);
+    const path = this.folders.paths(watch.id)[stream];
+    const size = this.folders.sizeOf(path);
     if (size <= watch.offsets[stream]) return undefined;
     // Past a flood, look at the newest megabyte only.
     const from = Math.max(watch.offsets[stream], size - MAX_READ);
@@ -162,13 +174,7 @@ export class Readiness {
 
   private settle(watch: Watch, state: 'ready' | 'failed', match: string): void {
     this.watches.delete(watch.id);
-    this.engine.store.update(watch.id, {
-      readyState: state,
-      readyAt: Date.now(),
-      readyMatch: match.slice(0, 2000),
-    });
-    const job = this.engine.store.get(watch.id);
-    if (job) this.engine.supervisor.emit('ready', job);
+    this.transitions.ready(watch.id, state, match);
   }
 }
 
