@@ -2,6 +2,17 @@ import { APICallError, JSONParseError, TypeValidationError } from 'ai';
 
 import { keyVarsInWords } from './endpoint.js';
 import type { LlmProvider } from './providers/provider.js';
+import {
+  messageInBody,
+  messageIn,
+  retryAfterOf,
+  brokenConnectionOf,
+  field,
+  bare,
+  clip,
+  safeJson,
+  formatMs,
+} from './provider-message.js';
 
 /** What kind of failure an LlmError is. */
 export const LlmErrorKind = {
@@ -73,25 +84,9 @@ export interface FailureContext {
   modelId: string;
 }
 
-const MAX_PROVIDER_MESSAGE = 1000;
 // Anthropic's and OpenAI's in-stream error types that mean "try again later".
 const RETRYABLE_STREAM_ERROR = /overloaded|rate_limit|api_error|server_error|unavailable|timeout/i;
 // Codes of a connection that broke (Node, undici).
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
 
 /** Turns whatever the SDK or the stream threw into an LlmError that says what to do next. */
 export function toLlmError(error: unknown, context: FailureContext): LlmError {
@@ -219,86 +214,4 @@ function fromStreamErrorValue(value: unknown, context: FailureContext): LlmError
     { kind: LlmErrorKind.provider, status: null, retryable, retryAfterMs: null, providerMessage },
     { cause: value },
   );
-}
-
-/** The provider's message in an error body: {error:{message}}, {error:"…"}, {message}, [{error}]. */
-function messageInBody(body: string | undefined): string | undefined {
-  if (body === undefined || body.trim() === '') return undefined;
-  try {
-    return messageIn(JSON.parse(body)) ?? undefined;
-  } catch {
-    return body.trim();
-  }
-}
-
-function messageIn(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return messageIn(value[0]);
-  const error = field(value, 'error');
-  const message = field(value, 'message');
-  if (error !== undefined) {
-    const inner = messageIn(error);
-    if (inner !== undefined) return inner;
-  }
-  return typeof message === 'string' ? message : undefined;
-}
-
-/** Milliseconds to wait from Retry-After-Ms, or Retry-After in seconds or as an HTTP date. */
-export function retryAfterOf(headers: Record<string, string> | undefined): number | null {
-  if (!headers) return null;
-  const ms = headers['retry-after-ms'];
-  if (ms !== undefined && Number.isFinite(Number(ms)) && Number(ms) >= 0) {
-    return Math.round(Number(ms));
-  }
-  const after = headers['retry-after']?.trim();
-  if (!after) return null;
-  if (/^\d+(\.\d+)?$/.test(after)) return Math.round(Number(after) * 1000);
-  const at = Date.parse(after);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
-}
-
-/** What broke, when ERROR (or one of its causes) is a connection that failed. */
-function brokenConnectionOf(error: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  let current = error;
-  while (current instanceof Error && !seen.has(current)) {
-    seen.add(current);
-    const code = field(current, 'code');
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return `${current.message} (${code})`;
-    // undici ends a body cut off mid-stream with TypeError("terminated", { cause }).
-    if (current instanceof TypeError && current.message === 'terminated') {
-      const cause: unknown = current.cause;
-      return cause instanceof Error ? cause.message : 'the connection closed';
-    }
-    current = current.cause;
-  }
-  return undefined;
-}
-
-function field(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
-}
-
-/** TEXT without its closing full stop, to end a sentence of ours. */
-function bare(text: string): string {
-  return text.replace(/[.\s]+$/, '');
-}
-
-function clip(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_PROVIDER_MESSAGE ? `${flat.slice(0, MAX_PROVIDER_MESSAGE)}…` : flat;
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-function formatMs(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
 }

@@ -6,121 +6,22 @@ import { LIVE_STATUSES, type JobStatus } from '../api/job.js';
 import { jobRecordSchema, type JobRecord } from '../engine/model.js';
 import { MIGRATIONS } from './migrations.js';
 import {
-  LISTED_JOB_FIELDS,
   type JobStore,
-  type ListedField,
   type ListedJob,
   type ListFilter,
   type QueuedJob,
   type RecordPatch,
   type StatusPatch,
 } from './store.js';
-
-type Row = Record<string, unknown>;
-
-// Column ↔ field mapping; booleans and JSON are converted at this one boundary.
-const COLUMNS = {
-  id: 'id',
-  name: 'name',
-  kind: 'kind',
-  command: 'command',
-  cwd: 'cwd',
-  env: 'env',
-  envOverrides: 'env_overrides',
-  status: 'status',
-  createdAt: 'created_at',
-  startedAt: 'started_at',
-  endedAt: 'ended_at',
-  pid: 'pid',
-  pidStart: 'pid_start',
-  monitorPid: 'monitor_pid',
-  monitorStart: 'monitor_start',
-  exitCode: 'exit_code',
-  signal: 'signal',
-  reason: 'reason',
-  stopRequest: 'stop_request',
-  timeoutS: 'timeout_s',
-  maxOutputBytes: 'max_output_bytes',
-  stdinClosed: 'stdin_closed',
-  stdoutBytes: 'stdout_bytes',
-  stderrBytes: 'stderr_bytes',
-  logsEvicted: 'logs_evicted',
-  ready: 'ready',
-  readyState: 'ready_state',
-  readyAt: 'ready_at',
-  readyMatch: 'ready_match',
-  restart: 'restart',
-  runs: 'runs',
-  unstableRestarts: 'unstable_restarts',
-  restartDelayMs: 'restart_delay_ms',
-  runStartedAt: 'run_started_at',
-  nextRestartAt: 'next_restart_at',
-  lastExitCode: 'last_exit_code',
-  lastSignal: 'last_signal',
-  port: 'port',
-  pty: 'pty',
-  lifetime: 'lifetime',
-  sessionId: 'session_id',
-  project: 'project',
-  priority: 'priority',
-  after: 'after',
-  retries: 'retries',
-  attempt: 'attempt',
-  retryAt: 'retry_at',
-  llm: 'llm',
-  llmResult: 'llm_result',
-} as const satisfies Record<keyof JobRecord, string>;
-
-const JSON_FIELDS = new Set<keyof JobRecord>([
-  'env',
-  'envOverrides',
-  'ready',
-  'restart',
-  'pty',
-  'after',
-  'llm',
-  'llmResult',
-]);
-const BOOLEAN_FIELDS = new Set<keyof JobRecord>(['stdinClosed', 'logsEvicted']);
-
-function toColumn(field: keyof JobRecord, value: unknown): unknown {
-  if (JSON_FIELDS.has(field)) return JSON.stringify(value);
-  if (BOOLEAN_FIELDS.has(field)) return value ? 1 : 0;
-  return value;
-}
-
-function convert(row: Row, fields: readonly (keyof JobRecord)[]): Row {
-  const record: Row = {};
-  for (const field of fields) {
-    const value = row[COLUMNS[field]];
-    if (JSON_FIELDS.has(field)) record[field] = JSON.parse(String(value));
-    else if (BOOLEAN_FIELDS.has(field)) record[field] = value === 1;
-    else record[field] = value;
-  }
-  return record;
-}
-
-const ALL_FIELDS = Object.keys(COLUMNS) as (keyof JobRecord)[];
-
-function fromRow(row: Row): JobRecord {
-  return jobRecordSchema.parse(convert(row, ALL_FIELDS));
-}
-
-// A listing reads only what a list shows: not the environment (the bulk of a row), nor the
-// JSON options that would each need parsing.
-const LISTED_FIELDS = LISTED_JOB_FIELDS;
-const LISTED_COLUMNS = LISTED_FIELDS.map((f) => COLUMNS[f]).join(', ');
-const listedJobSchema = jobRecordSchema.pick(
-  Object.fromEntries(LISTED_FIELDS.map((f) => [f, true])) as { [K in ListedField]: true },
-);
-
-// Listings read rows as arrays, in LISTED_COLUMNS order: better-sqlite3 building an object
-// per row costs more than the query for a listing of 1,000.
-function listedFromValues(values: unknown[]): ListedJob {
-  const row: Row = {};
-  LISTED_FIELDS.forEach((field, i) => (row[COLUMNS[field]] = values[i]));
-  return listedJobSchema.parse(convert(row, LISTED_FIELDS));
-}
+import {
+  type Row,
+  COLUMNS,
+  toColumn,
+  convert,
+  fromRow,
+  LISTED_COLUMNS,
+  listedFromValues,
+} from './columns.js';
 
 const QUEUED_FIELDS = ['id', 'kind', 'after'] as const satisfies readonly (keyof JobRecord)[];
 const queuedJobSchema = jobRecordSchema.pick({ id: true, kind: true, after: true });

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { retryAfterOf } from '../../src/llm/llm-error.js';
+import { retryAfterOf } from '../../src/llm/provider-message.js';
 import { resolveModel } from '../../src/llm/models.js';
 import { LlmError, runPrompt, type PromptResult } from '../../src/llm/run.js';
 import {

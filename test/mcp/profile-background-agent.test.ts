@@ -17,7 +17,7 @@ import {
   type WireFormat,
 } from '../helpers/fake-providers.js';
 import { JOB_STATUSES } from '../../src/api/job.js';
-import { taskStatus } from '../../src/mcp/profiles/background-agent.js';
+import { taskStatus } from '../../src/mcp/profiles/background-agent-tasks.js';
 import { until } from '../helpers/home.js';
 import { type Harness, openHarness } from './harness.js';
 

@@ -1,4 +1,19 @@
-import { createRequire } from 'node:module';
+import {
+  type Node,
+  type Lit,
+  type Word,
+  type Quoted,
+  type ParamExp,
+  type Assign,
+  type Redirect,
+  type CallExpr,
+  type DeclClause,
+  type Stmt,
+  type ArithmExp,
+  type Syntax,
+  syntax,
+} from './shell-syntax.js';
+import { unescapeUnquoted, unescapeDoubleQuoted, quote } from './shell-quote.js';
 
 /**
  * Reads a command line the way /bin/sh will, with mvdan/sh's parser (the `mvdan-sh` GopherJS
@@ -10,87 +25,6 @@ import { createRequire } from 'node:module';
  * runs `rm` under dash — so the line is parsed twice, as POSIX sh and as bash; both readings
  * must parse, and the commands of both are listed.
  */
-
-// ── the parts of mvdan-sh's API used here (its nodes mirror mvdan.cc/sh/v3/syntax) ──────────
-interface Pos {
-  Offset(): number;
-}
-interface Node {
-  Pos(): Pos;
-  End(): Pos;
-}
-interface Lit extends Node {
-  Value: string;
-}
-interface Word extends Node {
-  Parts: Node[];
-}
-interface Quoted extends Node {
-  Dollar: boolean;
-  Value: string; // SglQuoted
-  Parts: Node[]; // DblQuoted
-}
-interface ParamExp extends Node {
-  Short: boolean;
-  Excl: boolean;
-  Length: boolean;
-  Width: boolean;
-  Param: Lit | null;
-  Index: Node | null;
-  Slice: Node | null;
-  Repl: Node | null;
-  Names: number;
-  Exp: { Op: number } | null;
-}
-interface Assign extends Node {
-  Append: boolean;
-  Naked: boolean;
-  Name: Lit | null;
-  Index: Node | null;
-  Value: Word | null;
-  Array: Node | null;
-}
-interface Redirect extends Node {
-  Word: Word;
-}
-interface CallExpr extends Node {
-  Assigns: Assign[];
-  Args: Word[];
-}
-interface DeclClause extends Node {
-  Variant: Lit;
-  Args: Assign[];
-}
-interface Stmt extends Node {
-  Cmd: Node | null;
-  Redirs: Redirect[];
-}
-interface ArithmExp extends Node {
-  X: Node;
-}
-interface Syntax {
-  NewParser(...options: unknown[]): { Parse(src: string, name: string): Node };
-  Variant(lang: unknown): unknown;
-  LangBash: unknown;
-  LangPOSIX: unknown;
-  Walk(node: Node, visit: (node: Node | null) => boolean): void;
-  NodeType(node: Node): string;
-}
-
-let loaded: Syntax | undefined;
-
-// Loaded on first use only (~150 ms): a bgjobs without an allowlist never pays for it.
-function syntax(): Syntax {
-  if (loaded) return loaded;
-  // The GopherJS runtime sets a global `require` as it loads; keep the global scope as it was.
-  const hadRequire = Object.prototype.hasOwnProperty.call(globalThis, 'require');
-  const previous: unknown = (globalThis as { require?: unknown }).require;
-  const mvdan = createRequire(import.meta.url)('mvdan-sh') as { syntax: Syntax };
-  if (hadRequire) (globalThis as { require?: unknown }).require = previous;
-  else delete (globalThis as { require?: unknown }).require;
-  loaded = mvdan.syntax;
-  return loaded;
-}
 
 // ── what the analysis gives ─────────────────────────────────────────────────────────────────
 export interface SimpleCommand {
@@ -170,8 +104,6 @@ const NUMBER = /^(?:0[xX][0-9a-fA-F]+|[0-9]+(?:#[0-9a-zA-Z@_]+)?)$/;
 const NUMERIC_PARAMS = new Set(['#', '?', '$', '!']);
 
 // Fixed text needing no quotes; a command name also must not look like an assignment.
-const BARE_WORD = /^[A-Za-z0-9_@%+=:,./[\]-]+$/;
-const BARE_NAME = /^[A-Za-z0-9_@%+:,./[\]-]+$/;
 
 interface WordView {
   /** The word's value when it is fixed text (no expansion of any kind), else undefined. */
@@ -358,36 +290,4 @@ class Reader {
   private slice(start: number, end: number): string {
     return this.source.subarray(start, end).toString('utf8');
   }
-}
-
-/** Removes the backslashes of an unquoted literal; escaped characters become 'a' in `pattern`. */
-function unescapeUnquoted(raw: string): { text: string; pattern: string } {
-  let text = '';
-  let pattern = '';
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i] ?? '';
-    if (c !== '\\') {
-      text += c;
-      pattern += c;
-      continue;
-    }
-    const next = raw[++i];
-    if (next === undefined || next === '\n') continue; // a line continuation
-    text += next;
-    pattern += 'a';
-  }
-  return { text, pattern };
-}
-
-/** Inside double quotes a backslash escapes only `$`, backquote, `"`, `\` and newline. */
-function unescapeDoubleQuoted(raw: string): string {
-  return raw.replace(/\\([$`"\\\n])/g, (_, c: string) => (c === '\n' ? '' : c));
-}
-
-function quote(value: string, asName: boolean): string {
-  if ((asName ? BARE_NAME : BARE_WORD).test(value)) return value;
-  // `A=x y` reads better as A='x y': the same word to the shell.
-  const assignment = asName ? null : /^([A-Za-z_][A-Za-z0-9_]*\+?=)(.*)$/s.exec(value);
-  if (assignment) return `${assignment[1]}${quote(assignment[2] ?? '', false)}`;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }

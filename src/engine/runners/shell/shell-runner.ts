@@ -24,6 +24,8 @@ export interface LiveJob {
   orphaned: boolean;
   /** Set while a service waits out its backoff before the next run. */
   restartTimer: NodeJS.Timeout | undefined;
+  /** Set while a run is being started: its end is looked at once its start is reported. */
+  launching: boolean;
 }
 
 export interface ShellRunnerDeps {
@@ -125,13 +127,20 @@ export class ShellRunner implements Runner {
 
   /** Starts one run, tracked so that close() waits until its pids are recorded. */
   private async launch(entry: LiveJob, job: JobRecord): Promise<void> {
+    // A quick job may end before its pids are read: its start is reported first, then its end.
+    entry.launching = true;
     const onExit = (): void => this.check(entry);
-    const launching = launchRun(this.deps.store, this.deps.folders, entry, job, onExit).then(
-      (launched) => {
+    const launching = launchRun(this.deps.store, this.deps.folders, entry, job, onExit)
+      .catch((error: unknown) => ({
+        failed: { failed: true, how: `could not start: ${String(error)}` } satisfies Ending,
+      }))
+      .then((launched) => {
+        entry.launching = false;
         if (launched.failed !== undefined) return this.finish(entry, launched.failed);
-        if (this.live.has(entry.id)) this.deps.host.started(job.id, launched.run);
-      },
-    );
+        if (!this.live.has(entry.id)) return;
+        this.deps.host.started(job.id, launched.run);
+        this.check(entry);
+      });
     this.launching.add(launching);
     try {
       await launching;
@@ -148,6 +157,7 @@ export class ShellRunner implements Runner {
       child: undefined,
       orphaned: false,
       restartTimer: undefined,
+      launching: false,
     };
     this.live.set(job.id, entry);
     return entry;
@@ -174,7 +184,7 @@ export class ShellRunner implements Runner {
 
   /** Looks at one job: ended, still running, or orphaned. */
   private check(entry: LiveJob): void {
-    if (!this.live.has(entry.id) || entry.restartTimer !== undefined) return;
+    if (!this.live.has(entry.id) || entry.restartTimer !== undefined || entry.launching) return;
     const exit = readExitFile(entry.paths.exit);
     if (exit) return this.finish(entry, { exit });
     const job = this.deps.store.get(entry.id);
