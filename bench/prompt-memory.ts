@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 import type { DaemonClient } from '../src/daemon/client.js';
-import type { Caller } from '../src/api/contract.js';
+import type { Caller } from '../src/api/caller.js';
 import { FAKE_MODEL, FAKE_PROMPT, startFakeOpenAi, type FakeOpenAi } from './fake-openai.js';
 import type { BenchHome } from './home.js';
 import { RssSampler, rssMb } from './proc-mem.js';

@@ -1,7 +1,8 @@
 // Prompt overhead: what running a prompt as a bgjobs job adds to the prompt itself, against a
 // local fake OpenAI.
 import type { DaemonClient } from '../src/daemon/client.js';
-import type { Caller, JobsApi } from '../src/api/contract.js';
+import type { Caller } from '../src/api/caller.js';
+import type { JobsApi } from '../src/api/contract.js';
 import { resolveModel } from '../src/llm/models.js';
 import { runPrompt } from '../src/llm/run.js';
 import { FAKE_MODEL, FAKE_PROMPT, startFakeOpenAi, type FakeOpenAi } from './fake-openai.js';

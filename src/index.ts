@@ -29,7 +29,8 @@ export {
   removeInputSchema,
   removeOutputSchema,
 } from './api/control.js';
-export type { JobsApi, Caller, CallOptions, Progress } from './api/contract.js';
+export type { JobsApi, CallOptions, Progress } from './api/contract.js';
+export type { Caller, Owner } from './api/caller.js';
 export type { ExecuteInput, ExecuteResult } from './api/start.js';
 export type { ListInput, ListResult, StatusInput, StatusResult } from './api/listing.js';
 export type {

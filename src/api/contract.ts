@@ -51,6 +51,7 @@ import {
   executeOutputSchema,
   promptInputSchema,
 } from './start.js';
+import type { Caller } from './caller.js';
 
 /**
  * The one typed API behind every client. The engine implements it in-process; the daemon
@@ -60,22 +61,6 @@ import {
  */
 
 // ── the API ────────────────────────────────────────────────────────────────────────────────
-
-/** Who is calling: a job inherits the caller's environment and working directory. */
-export const callerSchema = z.object({
-  cwd: z.string(),
-  env: z.record(z.string(), z.string()),
-  workingDir: z.string().optional(),
-  allowedCommands: z.array(z.string()).optional(),
-  jobTimeoutS: z.number().optional(),
-  /** Names whose read position `output` with `new_only` follows (one per MCP server, say). */
-  reader: z.string().max(200).default('default'),
-  /** The MCP session a `lifetime: "session"` job belongs to. */
-  session: z.string().max(200).optional(),
-  /** The client's roots (folders), for scoping jobs to a project. */
-  roots: z.array(z.string()).max(100).optional(),
-});
-export type Caller = z.input<typeof callerSchema>;
 
 /** Something that happened to a job, as `watch` reports it. */
 export const jobEventSchema = z.object({

@@ -2,7 +2,8 @@ import { type Command, InvalidArgumentError } from 'commander';
 
 import type { DaemonStatus } from '../daemon/lifecycle.js';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from '../mcp/profiles/names.js';
-import { formatColumns, formatDuration } from './format.js';
+import { formatColumns } from './format.js';
+import { formatDuration } from '../present/words.js';
 import { cliConfig, ExitCode, type JsonOption, print, stayAlive } from './session.js';
 
 /** The daemon's lifecycle, and the long-running servers: the daemon itself and `bgjobs mcp`. */

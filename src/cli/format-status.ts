@@ -1,13 +1,6 @@
 import type { StatusResult } from '../api/listing.js';
-import {
-  formatAge,
-  formatBytes,
-  formatColumns,
-  formatDuration,
-  formatExit,
-  oneLine,
-  shortPath,
-} from './format.js';
+import { formatAge, formatColumns, shortPath } from './format.js';
+import { formatBytes, formatDuration, exitLabel, clip } from '../present/words.js';
 
 /** The `status` view for people: one `key  value` line per field they would look for. */
 
@@ -22,7 +15,7 @@ function formatStream(stats: StatusResult['stdout']): string {
 
 /** `ready after 1.2s: Listening on :8000`, `pending`, `failed: Error: EADDRINUSE`. */
 function formatReady(job: StatusResult): string | null {
-  const match = job.ready_match === null ? '' : `: ${oneLine(job.ready_match)}`;
+  const match = job.ready_match === null ? '' : `: ${clip(job.ready_match)}`;
   switch (job.ready_state) {
     case null:
       return null;
@@ -43,7 +36,7 @@ function formatRuns(job: StatusResult): string | null {
   if (job.runs <= 1 && job.restart_policy === 'no') return null;
   return job.last_exit === null
     ? String(job.runs)
-    : `${job.runs}, last ${formatExit(job.last_exit)}`;
+    : `${job.runs}, last ${exitLabel(job.last_exit.exit_code, job.last_exit.signal)}`;
 }
 
 function formatRestart(job: StatusResult, now: number): string | null {

@@ -1,5 +1,7 @@
 import { homedir } from 'node:os';
 
+import { clip, exitLabel, formatDuration } from '../present/words.js';
+
 import type { KillResult, WaitResult } from '../api/control.js';
 import type { JobSummary } from '../api/listing.js';
 import type { SearchMatch, StreamRead } from '../api/read.js';
@@ -11,21 +13,6 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** `850ms`, `12.3s`, `4m05s`, `2h03m`, `3d04h`. */
-export function formatDuration(ms: number): string {
-  if (ms < SECOND) return `${Math.max(0, Math.round(ms))}ms`;
-  if (ms < MINUTE) return `${(ms / SECOND).toFixed(1)}s`;
-  if (ms < HOUR) return pair(ms, MINUTE, 'm', SECOND, 's');
-  if (ms < DAY) return pair(ms, HOUR, 'h', MINUTE, 'm');
-  return pair(ms, DAY, 'd', HOUR, 'h');
-}
-
-function pair(ms: number, big: number, bigUnit: string, small: number, smallUnit: string): string {
-  const whole = Math.floor(ms / big);
-  const rest = Math.floor((ms % big) / small);
-  return `${whole}${bigUnit}${String(rest).padStart(2, '0')}${smallUnit}`;
-}
-
 /** `just now`, `5s ago`, `3m ago`, `2h ago`, `4d ago`; a time to come is `in 5s`. */
 export function formatAge(iso: string, now = Date.now()): string {
   const ms = now - Date.parse(iso);
@@ -36,18 +23,6 @@ export function formatAge(iso: string, now = Date.now()): string {
   if (ms < HOUR) return `${Math.floor(ms / MINUTE)}m ago`;
   if (ms < DAY) return `${Math.floor(ms / HOUR)}h ago`;
   return `${Math.floor(ms / DAY)}d ago`;
-}
-
-/** `0 B`, `512 B`, `1.5 KB`, `10.0 MB` (binary units, as the settings use). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} ${units[0]}` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** Columns padded to their widest cell; the last column is never padded. */
@@ -68,19 +43,6 @@ export function formatColumns(rows: string[][]): string {
 
 export function formatTable(headers: string[], rows: string[][]): string {
   return formatColumns([headers, ...rows]);
-}
-
-/** One line, at most `width` characters: newlines shown as `⏎`, the end cut with `…`. */
-export function oneLine(text: string, width = Infinity): string {
-  const flat = text.replace(/\r?\n/g, ' ⏎ ');
-  return flat.length <= width ? flat : `${flat.slice(0, Math.max(1, width - 1))}…`;
-}
-
-/** How a job ended (or is doing), in a word or two: `exit 0`, `SIGTERM`, `-`. */
-export function formatExit(job: Pick<JobSummary, 'exit_code' | 'signal'>): string {
-  if (job.signal !== null) return job.signal;
-  if (job.exit_code !== null) return `exit ${job.exit_code}`;
-  return '-';
 }
 
 function runTime(job: JobSummary, now: number): string {
@@ -115,7 +77,7 @@ export function formatJobTable(jobs: JobSummary[], options: JobTableOptions = {}
     job.job_id,
     job.name ?? '-',
     job.status,
-    formatExit(job),
+    exitLabel(job.exit_code, job.signal),
     formatAge(job.created_at, now),
     runTime(job, now),
     ...(project ? [job.project === null ? '-' : shortPath(job.project)] : []),
@@ -123,13 +85,13 @@ export function formatJobTable(jobs: JobSummary[], options: JobTableOptions = {}
   ]);
   const table = formatTable(
     headers,
-    rows.map((row) => row.map((cell) => oneLine(cell))),
+    rows.map((row) => row.map((cell) => clip(cell))),
   );
   if (width === undefined) return table;
   // Cut each line rather than the command alone: the columns before it are already aligned.
   return table
     .split('\n')
-    .map((line) => oneLine(line, width))
+    .map((line) => clip(line, width))
     .join('\n');
 }
 
@@ -141,7 +103,7 @@ export function formatWaitJobs(jobs: WaitResult['jobs']): string {
   return formatColumns(
     jobs.map((job) => {
       const matched = job.fired === 'ready' || job.fired === 'failed_pattern';
-      const detail = matched && job.match !== null ? oneLine(job.match) : (job.reason ?? '');
+      const detail = matched && job.match !== null ? clip(job.match) : (job.reason ?? '');
       return [job.job_id, job.name ?? '-', job.status, job.fired ?? 'waiting', detail];
     }),
   );

@@ -5,7 +5,8 @@ import { type Command, Option } from 'commander';
 import type { WaitResult } from '../api/control.js';
 import type { ExecuteInput, ExecuteResult } from '../api/start.js';
 import { streamOutput, waitForJobs } from './follow.js';
-import { formatWaitJobs, oneLine } from './format.js';
+import { formatWaitJobs } from './format.js';
+import { clip } from '../present/words.js';
 import { collect, envPair, exitCodes, integer, priority, ptySize, seconds } from './parse.js';
 import { ExitCode, type JsonOption, note, printJson, waitExitCode, withApi } from './session.js';
 
@@ -103,7 +104,7 @@ function reportStart(started: ExecuteResult, options: RunOptions): void {
 function readyNote(result: WaitResult, timeoutS: number | undefined): string {
   const job = result.jobs[0];
   const id = job?.job_id ?? '?';
-  const match = job?.match == null ? '' : `: ${oneLine(job.match)}`;
+  const match = job?.match == null ? '' : `: ${clip(job.match)}`;
   switch (result.fired) {
     case 'ready':
       return `${id} is ready${match}`;

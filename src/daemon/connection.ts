@@ -1,7 +1,8 @@
 import { connect as netConnect, type Socket } from 'node:net';
 
 import { BgError, ErrorCode } from '../api/errors.js';
-import type { Caller, JobEvent, Progress } from '../api/contract.js';
+import type { Caller } from '../api/caller.js';
+import type { JobEvent, Progress } from '../api/contract.js';
 import { LineSplitter, responseSchema, type Method } from './protocol.js';
 
 interface Pending {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-import { API_METHODS, callerSchema, jobEventSchema } from '../api/contract.js';
+import { callerSchema } from '../api/caller.js';
+import { API_METHODS, jobEventSchema } from '../api/contract.js';
 
 /**
  * The daemon's socket protocol: newline-delimited JSON. A client sends requests; the daemon

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { ownerSchema } from '../api/caller.js';
+import { exitWords } from '../present/words.js';
 import { jobStatusSchema } from '../api/job.js';
 import {
   llmResultSchema,
@@ -64,8 +66,8 @@ export const jobRecordSchema = z.object({
   port: z.number().nullable(),
   pty: ptySizeSchema.nullable(),
   lifetime: z.enum(['persistent', 'session']),
-  /** The MCP session that started a `session` job. */
-  sessionId: z.string().nullable(),
+  /** The MCP server process a `session` job belongs to. */
+  owner: ownerSchema.nullable(),
   /** The project the job was started in: the git root of its cwd, or the client's root. */
   project: z.string().nullable(),
   /** Scheduling: higher priority starts first; `after` jobs must complete first. */
@@ -146,5 +148,5 @@ const STOPPED = {
 >;
 
 export function describeExit(exit: ExitInfo): string {
-  return exit.signal === null ? `exited with code ${exit.exitCode}` : `killed by ${exit.signal}`;
+  return exitWords(exit.exitCode, exit.signal);
 }

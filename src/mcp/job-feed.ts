@@ -1,4 +1,5 @@
-import type { Caller, JobEvent, JobsApi } from '../api/contract.js';
+import type { Caller } from '../api/caller.js';
+import type { JobEvent, JobsApi } from '../api/contract.js';
 
 type Listener = (event: JobEvent) => void;
 

@@ -1,7 +1,7 @@
 import type { LoggingLevel, McpServer } from '@modelcontextprotocol/server';
 
 import type { JobEvent } from '../api/contract.js';
-import { jobLabel } from './format.js';
+import { jobLabel } from '../present/words.js';
 import type { JobFeed } from './job-feed.js';
 
 // RFC 5424 severities, least severe first, as MCP orders them.

@@ -11,7 +11,8 @@ import {
 import { ErrorCode, isBgError, toBgError } from '../api/errors.js';
 import type { CallOptions } from '../api/contract.js';
 import type { TailResult } from '../api/read.js';
-import { describeStatus, jobLabel, outputBlock } from './format.js';
+import { outputBlock } from './format.js';
+import { describeStatus, jobLabel } from '../present/words.js';
 import { JOB_URI_TEMPLATE, JOBS_URI, jobUri, OUTPUT_URI_TEMPLATE } from './resource-uris.js';
 import type { ToolDeps } from './tool.js';
 

@@ -1,6 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/server';
 
-import type { Caller, JobsApi } from '../api/contract.js';
+import type { Caller } from '../api/caller.js';
+import type { JobsApi } from '../api/contract.js';
 import { createProfileServer } from './profiles/index.js';
 import type { ProfileName } from './profiles/names.js';
 import { JobFeed } from './job-feed.js';
@@ -8,7 +9,7 @@ import { sendJobLogs } from './job-logging.js';
 import { sendResourceUpdates } from './resource-updates.js';
 import { registerResources } from './resources.js';
 import { followClientRoots } from './roots.js';
-import { mcpSessionId } from './session.js';
+import { mcpSessionOwner } from './session.js';
 import { acceptResourceSubscriptions, Subscriptions } from './subscriptions.js';
 import type { Tool, ToolDeps } from './tool.js';
 import { executeTool } from './tools/execute.js';
@@ -94,7 +95,7 @@ export function createServer(api: JobsApi, options: CreateServerOptions): McpSer
   const logError =
     options.logError ?? ((message, error) => console.error(`bgjobs mcp: ${message}:`, error));
   // This server's own caller: `roots` changes as the client reports them, for every call after.
-  const caller: Caller = { ...options.caller, session: options.caller.session ?? mcpSessionId() };
+  const caller: Caller = { ...options.caller, owner: options.caller.owner ?? mcpSessionOwner() };
   const roots = followClientRoots(server, caller, logError);
   const deps: ToolDeps = { api, caller, logError, callerReady: roots.settled };
   for (const tool of TOOLS) tool.register(server, deps);

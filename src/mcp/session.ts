@@ -1,14 +1,15 @@
+import type { Owner } from '../api/caller.js';
 import { procStat } from '../procfs/proc.js';
 
 /**
- * The MCP session of this process: `mcp:<pid>:<start time in clock ticks>`. The daemon stops
- * this session's `lifetime: "session"` jobs once no process has that pid and start time, so a
+ * This process as the owner of its `lifetime: "session"` jobs: its pid and start time (clock
+ * ticks). The daemon stops those jobs once no process has that pid and start time, so a
  * recycled pid never keeps them alive. Undefined where /proc cannot tell the start time.
  *
  * @example
- * mcpSessionId(); // 'mcp:4242:1234567'
+ * mcpSessionOwner(); // { pid: 4242, start: 1234567 }
  */
-export function mcpSessionId(pid: number = process.pid): string | undefined {
+export function mcpSessionOwner(pid: number = process.pid): Owner | undefined {
   const start = procStat(pid)?.startTime;
-  return start === undefined ? undefined : `mcp:${pid}:${start}`;
+  return start === undefined ? undefined : { pid, start };
 }

@@ -2,12 +2,11 @@ import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 
 import type { Config } from '../config.js';
 import { DaemonClient } from '../daemon/client.js';
-import type { Caller } from '../api/contract.js';
-import { defaultCaller } from '../engine/admission/prepare.js';
+import { type Caller, defaultCaller } from '../api/caller.js';
 import { VERSION } from '../version.js';
 import type { ProfileName } from './profiles/names.js';
 import { serveConnection } from './serve.js';
-import { mcpSessionId } from './session.js';
+import { mcpSessionOwner } from './session.js';
 
 /**
  * `bgjobs mcp`: serves MCP over stdio until the client closes stdin (or a SIGINT/SIGTERM), with
@@ -67,7 +66,7 @@ export function callerFromProcess(config: Config): Caller {
     ...defaultCaller(config),
     // One read position per server process, so `output` with new_only follows this chat's reads.
     reader: `mcp:${process.pid}:${Date.now()}`,
-    session: mcpSessionId(),
+    owner: mcpSessionOwner(),
   };
 }
 

@@ -8,7 +8,8 @@ import type {
 import type { z } from 'zod';
 
 import { isBgError, toBgError } from '../api/errors.js';
-import type { Caller, CallOptions, JobsApi } from '../api/contract.js';
+import type { Caller } from '../api/caller.js';
+import type { CallOptions, JobsApi } from '../api/contract.js';
 import { progressReporter } from './progress.js';
 
 /** What every tool handler needs: the API it adapts and who is calling through this server. */

@@ -47,7 +47,7 @@ export const COLUMNS = {
   port: 'port',
   pty: 'pty',
   lifetime: 'lifetime',
-  sessionId: 'session_id',
+  owner: 'owner',
   project: 'project',
   priority: 'priority',
   after: 'after',
@@ -67,6 +67,7 @@ export const JSON_FIELDS = new Set<keyof JobRecord>([
   'after',
   'llm',
   'llmResult',
+  'owner',
 ]);
 export const BOOLEAN_FIELDS = new Set<keyof JobRecord>(['stdinClosed', 'logsEvicted']);
 

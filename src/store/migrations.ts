@@ -66,4 +66,11 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE jobs ADD COLUMN llm TEXT;
    ALTER TABLE jobs ADD COLUMN llm_result TEXT;
    CREATE INDEX jobs_queue ON jobs (status, priority DESC, created_at);`,
+  // 5: a session job's owner is typed {pid, start}, no longer an "mcp:<pid>:<start>" string.
+  `ALTER TABLE jobs ADD COLUMN owner TEXT;
+   UPDATE jobs SET owner = json_object(
+       'pid', CAST(substr(session_id, 5, instr(substr(session_id, 5), ':') - 1) AS INTEGER),
+       'start', CAST(substr(session_id, 5 + instr(substr(session_id, 5), ':')) AS INTEGER))
+     WHERE session_id GLOB 'mcp:[0-9]*:[0-9]*';
+   ALTER TABLE jobs DROP COLUMN session_id;`,
 ];

@@ -82,7 +82,7 @@ function running(fields: Partial<JobRecord>): JobRecord {
       port: null,
       pty: null,
       lifetime: 'persistent',
-      sessionId: null,
+      owner: null,
       project: null,
     },
     { kind: 'shell', priority: 0, after: [], retries: 0, llm: null },

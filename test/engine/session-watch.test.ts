@@ -20,11 +20,11 @@ afterEach(async () => {
 
 describe('lifetime', () => {
   it('stops session jobs when their session process is gone, and only those', async () => {
-    // A stand-in for an MCP server process: the session is named after its pid and start time.
+    // A stand-in for an MCP server process: its pid and start time make the owner.
     const server = spawn('sleep', ['100'], { stdio: 'ignore', env: h.env });
     const pid = server.pid!;
     const start = await until(() => procStat(pid)?.startTime);
-    const caller = { ...h.caller, session: `mcp:${pid}:${start}` };
+    const caller = { ...h.caller, owner: { pid, start } };
     const scoped = await h.engine.execute(
       { command: 'sleep 1000', lifetime: 'session' },
       { caller },

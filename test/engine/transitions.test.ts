@@ -85,7 +85,7 @@ function prepared() {
     port: null,
     pty: null,
     lifetime: 'persistent' as const,
-    sessionId: null,
+    owner: null,
     project: null,
   };
 }

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 import { Engine } from '../../src/engine/engine.js';
-import type { Caller } from '../../src/api/contract.js';
+import type { Caller } from '../../src/api/caller.js';
 import { makeHome, type TestHome } from './home.js';
 
 export interface EngineHarness extends TestHome {

@@ -6,7 +6,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { expect } from 'vitest';
 import type { z } from 'zod';
 
-import type { Caller } from '../../src/api/contract.js';
+import type { Caller } from '../../src/api/caller.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { ProfileName } from '../../src/mcp/profiles/names.js';
 import { serveConnection } from '../../src/mcp/serve.js';

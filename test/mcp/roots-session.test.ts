@@ -12,7 +12,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 
 import { listOutputSchema, statusOutputSchema } from '../../src/api/listing.js';
 import { executeOutputSchema } from '../../src/api/start.js';
-import { mcpSessionId } from '../../src/mcp/session.js';
+import { mcpSessionOwner } from '../../src/mcp/session.js';
 import { procStat } from '../../src/procfs/proc.js';
 import { type Harness, openHarness } from './harness.js';
 
@@ -64,7 +64,7 @@ it('leaves the project unset for a client without roots', async () => {
 });
 
 it("gives the caller this process's MCP session, so session jobs can be started", async () => {
-  expect(mcpSessionId()).toBe(`mcp:${process.pid}:${procStat(process.pid)?.startTime}`);
+  expect(mcpSessionOwner()).toEqual({ pid: process.pid, start: procStat(process.pid)?.startTime });
   h = await openHarness('legacy');
   const { data } = await h.ok(
     'execute',

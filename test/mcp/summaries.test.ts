@@ -78,7 +78,7 @@ it('status shows the runs and last exit of a restarted service; kill names what 
     10_000,
     'the second run',
   );
-  expect(status.text).toContain('Run 2 (restart on-failure); the last run ended with code 7.');
+  expect(status.text).toContain('Run 2 (restart on-failure); the last run exited with code 7.');
 
   const killed = await h.ok('kill', { job_id: data.job_id, grace_s: 1 }, killOutputSchema);
   expect(killed.data.killed_pids.length).toBeGreaterThan(0);

@@ -7,12 +7,13 @@ import { checkAllowed } from './allowlist.js';
 import type { z } from 'zod';
 
 import { compileSearchRegex } from '../../logs/regex.js';
-import { callerSchema, type Caller } from '../../api/contract.js';
+import { callerSchema, type Caller } from '../../api/caller.js';
 import { MAX_COMMAND_BYTES } from '../../api/job.js';
 import type { executeInputSchema } from '../../api/start.js';
 import type { JobRecord } from '../model.js';
 import { projectOf } from './project.js';
 import { printable, validateName } from './ids.js';
+import { defaultCaller } from '../../api/caller.js';
 
 /**
  * The environment bgjobs gives every job on top of the caller's: output stays visible without
@@ -40,7 +41,7 @@ export type PreparedJob = Pick<
   | 'port'
   | 'pty'
   | 'lifetime'
-  | 'sessionId'
+  | 'owner'
   | 'project'
 >;
 
@@ -84,7 +85,7 @@ export function prepareJob(
   const cwd = checkCwd(input.cwd, caller);
   if (input.ready?.pattern !== undefined) compileSearchRegex(input.ready.pattern);
   if (input.ready?.fail_pattern !== undefined) compileSearchRegex(input.ready.fail_pattern);
-  if (input.lifetime === 'session' && caller.session === undefined) {
+  if (input.lifetime === 'session' && caller.owner === undefined) {
     throw new BgError(
       ErrorCode.invalidInput,
       'lifetime "session" needs an MCP session to belong to; this caller has none. Use "persistent".',
@@ -109,29 +110,12 @@ export function prepareJob(
     port: input.port ?? null,
     pty,
     lifetime: input.lifetime,
-    sessionId: input.lifetime === 'session' ? (caller.session ?? null) : null,
+    owner: input.lifetime === 'session' ? (caller.owner ?? null) : null,
     project: projectOf(cwd, caller.roots),
   };
 }
 
 /** The caller for in-process use: this process's environment and working directory. */
-export function defaultCaller(config: Config): Caller {
-  return {
-    cwd: process.cwd(),
-    env: stringEnv(process.env),
-    workingDir: config.workingDir,
-    allowedCommands: config.allowedCommands,
-    jobTimeoutS: config.jobTimeoutS,
-    reader: 'default',
-  };
-}
-
-export function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
-  return out;
-}
-
 /** The program that gives a `pty` job its terminal. */
 const SCRIPT = '/usr/bin/script';
 

@@ -1,9 +1,10 @@
 import { BgError, ErrorCode } from '../../api/errors.js';
+import { defaultCaller } from '../../api/caller.js';
 import { parseInput, type CallOptions } from '../../api/contract.js';
+import { prepareJob } from '../admission/prepare.js';
 import { executeInputSchema, type ExecuteInput, type ExecuteResult } from '../../api/start.js';
 import { isListening, portHolders } from '../../procfs/ports.js';
 import { membersOf } from '../../procfs/job-processes.js';
-import { defaultCaller, prepareJob } from '../admission/prepare.js';
 import type { EngineContext } from '../context.js';
 import { admitJob, type AdmitContext } from './admit.js';
 

@@ -1,8 +1,8 @@
-import { callerSchema, parseInput, type CallOptions } from '../../api/contract.js';
+import { callerSchema, defaultCaller } from '../../api/caller.js';
+import { parseInput, type CallOptions } from '../../api/contract.js';
 import { promptInputSchema, type ExecuteResult, type PromptInput } from '../../api/start.js';
 import { promptEnv, resolveModel } from '../../llm/models.js';
 import { printable, validateName } from '../admission/ids.js';
-import { defaultCaller } from '../admission/prepare.js';
 import { projectOf } from '../admission/project.js';
 import { admitJob, type AdmitContext } from './admit.js';
 
@@ -36,7 +36,7 @@ export async function promptJob(
     port: null,
     pty: null,
     lifetime: 'persistent' as const,
-    sessionId: null,
+    owner: null,
     project: projectOf(cwd, caller.roots),
   };
   const llm = {

@@ -1,4 +1,5 @@
-import { callerSchema, parseInput, type CallOptions } from '../../api/contract.js';
+import { callerSchema } from '../../api/caller.js';
+import { parseInput, type CallOptions } from '../../api/contract.js';
 import { isFinal } from '../../api/job.js';
 import {
   outputInputSchema,

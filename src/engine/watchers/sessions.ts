@@ -1,19 +1,11 @@
+import type { Owner } from '../../api/caller.js';
 import { isSameProcess } from '../../procfs/proc.js';
 import type { JobStore } from '../../store/store.js';
 import type { JobRecord } from '../model.js';
 
-const SESSION_PATTERN = /^mcp:(\d+):(\d+)$/;
-
-/**
- * Whether the MCP session a `lifetime: "session"` job belongs to still exists. A session is
- * named after its MCP server process, `mcp:<pid>:<start time in clock ticks>`, so a recycled
- * pid never keeps a session alive. A name of another shape cannot be checked and counts as
- * alive.
- */
-export function isSessionAlive(session: string): boolean {
-  const match = SESSION_PATTERN.exec(session);
-  if (!match) return true;
-  return isSameProcess(Number(match[1]), Number(match[2]));
+/** Whether the MCP server process a `lifetime: "session"` job belongs to still exists. */
+export function isOwnerAlive(owner: Owner): boolean {
+  return isSameProcess(owner.pid, owner.start);
 }
 
 const CHECK_MS = 1000;
@@ -26,8 +18,8 @@ export class SessionReaper {
   constructor(store: Pick<JobStore, 'withStatus'>, stop: (job: JobRecord) => Promise<unknown>) {
     const sweep = async (): Promise<void> => {
       for (const job of store.withStatus(['queued', 'running'])) {
-        if (job.lifetime !== 'session' || job.sessionId === null) continue;
-        if (this.ending.has(job.id) || isSessionAlive(job.sessionId)) continue;
+        if (job.lifetime !== 'session' || job.owner === null) continue;
+        if (this.ending.has(job.id) || isOwnerAlive(job.owner)) continue;
         this.ending.add(job.id);
         try {
           await stop(job);

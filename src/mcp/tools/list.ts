@@ -1,5 +1,5 @@
 import { listInputSchema, listOutputSchema } from '../../api/listing.js';
-import { clip, describeStatus, jobLabel } from '../format.js';
+import { clip, describeStatus, jobLabel } from '../../present/words.js';
 import { defineTool } from '../tool.js';
 
 export const listTool = defineTool({

@@ -1,6 +1,7 @@
 import { isFinal } from '../../api/job.js';
 import { outputInputSchema, outputOutputSchema, type StreamRead } from '../../api/read.js';
-import { formatBytes, outputBlock } from '../format.js';
+import { outputBlock } from '../format.js';
+import { formatBytes } from '../../present/words.js';
 import { defineTool } from '../tool.js';
 
 export const outputTool = defineTool({

@@ -1,5 +1,5 @@
 import { executeOutputSchema, promptInputSchema } from '../../api/start.js';
-import { jobLabel } from '../format.js';
+import { jobLabel } from '../../present/words.js';
 import { defineTool } from '../tool.js';
 
 export const promptTool = defineTool({

@@ -1,6 +1,13 @@
 import { statusInputSchema, statusOutputSchema, type StatusResult } from '../../api/listing.js';
-import { clip, describeStatus, formatBytes, formatDuration, jobLabel } from '../format.js';
+import {
+  clip,
+  describeStatus,
+  formatBytes,
+  formatDuration,
+  jobLabel,
+} from '../../present/words.js';
 import { defineTool } from '../tool.js';
+import { exitWords } from '../../present/words.js';
 
 export const statusTool = defineTool({
   name: 'status',
@@ -61,7 +68,9 @@ function serviceLines(job: StatusResult): string[] {
   }
   if (job.runs > 1 || job.restart_policy !== 'no') {
     const last =
-      job.last_exit === null ? '' : `; the last run ended with ${describeExit(job.last_exit)}`;
+      job.last_exit === null
+        ? ''
+        : `; the last run ${exitWords(job.last_exit.exit_code, job.last_exit.signal)}`;
     const next = job.next_restart_at === null ? '' : `; restarting at ${job.next_restart_at}`;
     lines.push(`Run ${job.runs} (restart ${job.restart_policy})${last}${next}.`);
   }
@@ -73,9 +82,4 @@ function serviceLines(job: StatusResult): string[] {
   if (job.lifetime === 'session')
     lines.push('Lifetime session: stopped when its MCP session ends.');
   return lines;
-}
-
-function describeExit(exit: { exit_code: number | null; signal: string | null }): string {
-  if (exit.signal !== null) return exit.signal;
-  return exit.exit_code === null ? 'an unknown status' : `code ${exit.exit_code}`;
 }

@@ -1,6 +1,6 @@
 import { waitInputSchema, waitOutputSchema, type WaitResult } from '../../api/control.js';
 import { MAX_WAIT_S, isFinal } from '../../api/job.js';
-import { clip, describeStatus, formatDuration, jobLabel } from '../format.js';
+import { clip, describeStatus, formatDuration, jobLabel } from '../../present/words.js';
 import { defineTool } from '../tool.js';
 
 const FIRED = {
