@@ -16,11 +16,12 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import type { JobStore } from '../store/store.js';
 import type { EngineContext } from './context.js';
 import { JobEvents } from './events.js';
+import type { JobRecord } from './model.js';
 import { Lifecycle } from './lifecycle.js';
 import { PromptRunner } from './runners/prompt/prompt-runner.js';
 import { ShellRunner } from './runners/shell/shell-runner.js';
 import { Queue, type Runners } from './scheduling/queue.js';
-import { stopJob } from './stop.js';
+import { resumeStops, stopJob, type StopDeps } from './stop.js';
 import { Transitions } from './transitions.js';
 import { executeJob } from './verbs/execute.js';
 import { interact } from './verbs/interact.js';
@@ -92,18 +93,21 @@ export class Engine implements JobsApi {
       queue: this.queue,
       runners,
       stop: (job, reason, signal, graceMs) =>
-        stopJob({ store, transitions, runners }, job, reason, signal, graceMs),
+        stopJob(this.stopDeps(), job, reason, signal, graceMs),
     };
     this.readiness = new Readiness(store, folders, transitions, events);
     this.housekeeper = new Housekeeper(store, folders, config, events);
     this.timeouts = new Timeouts(events, (job) => this.stopFor(job, 'timeout'));
     this.growth = new OutputGrowth(store, folders, events);
-    events.on('started', (job) => {
+    const track = (job: JobRecord): void => {
       const { stdout, stderr } = folders.paths(job.id);
       this.capper.track(job.id, [stdout, stderr], job.maxOutputBytes);
-    });
+    };
+    events.on('started', track);
     events.on('retried', (job) => this.capper.untrack(job.id));
     events.on('ended', (job) => {
+      // Capped once more at its end, also a job that ended while no daemon watched it.
+      track(job);
       this.capper.untrack(job.id);
       void this.queue.pump();
     });
@@ -117,6 +121,7 @@ export class Engine implements JobsApi {
     const engine = new Engine(config, store);
     // After a daemon restart: every job the store thinks runs is re-adopted or settled.
     for (const job of store.withStatus(['running'])) engine.runners[job.kind].adopt(job);
+    void Promise.all(resumeStops(engine.stopDeps(), 'SIGTERM', config.killGraceS * 1000));
     engine.capper.start();
     engine.housekeeper.start();
     engine.readiness.start();
@@ -193,6 +198,10 @@ export class Engine implements JobsApi {
   }
 
   // ── internals ────────────────────────────────────────────────────────────────────────────
+
+  private stopDeps(): StopDeps {
+    return { store: this.store, transitions: this.ctx.transitions, runners: this.runners };
+  }
 
   private stopFor(job: Parameters<EngineContext['stop']>[0], reason: 'timeout' | 'session') {
     return this.ctx.stop(job, reason, 'SIGTERM', this.config.killGraceS * 1000);

@@ -39,6 +39,11 @@ export const jobRecordSchema = z.object({
   reason: z.string().nullable(),
   /** Why bgjobs asked the job to stop, if it did; the first reason wins. */
   stopRequest: z.enum(['kill', 'timeout', 'session']).nullable(),
+  /**
+   * When a stop under way escalates to SIGKILL: a stop is a durable intent, so a daemon that
+   * starts while it is pending finishes it.
+   */
+  stopDeadline: z.number().nullable(),
   timeoutS: z.number().nullable(),
   maxOutputBytes: z.number(),
   stdinClosed: z.boolean(),

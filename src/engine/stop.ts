@@ -27,10 +27,34 @@ export async function stopJob(
   const fresh = deps.store.get(job.id) ?? job;
   if (isFinal(fresh.status)) return { escalated: false };
   const stopRequest = fresh.stopRequest ?? reason;
-  if (fresh.stopRequest === null) deps.store.update(job.id, { stopRequest });
+  // Recorded before any signal: a daemon that dies during the grace leaves the intent behind.
+  if (fresh.stopRequest === null || fresh.stopDeadline === null) {
+    deps.store.update(job.id, { stopRequest, stopDeadline: Date.now() + graceMs });
+  }
   if (fresh.status === 'queued') {
     deps.transitions.end(job.id, decideOutcome({ how: 'before it started' }, stopRequest));
     return { escalated: false };
   }
   return deps.runners[fresh.kind].stop({ ...fresh, stopRequest }, signal, graceMs);
+}
+
+/**
+ * Finishes the stops a previous daemon left under way: each running job with a stop request is
+ * signalled again and killed once its recorded grace has passed (at once if it has).
+ */
+export function resumeStops(
+  deps: StopDeps,
+  signal: NodeJS.Signals,
+  defaultGraceMs: number,
+): Promise<unknown>[] {
+  return deps.store
+    .withStatus(['running'])
+    .filter((job) => job.stopRequest !== null)
+    .map((job) => {
+      const graceMs = Math.max(0, (job.stopDeadline ?? Date.now() + defaultGraceMs) - Date.now());
+      return stopJob(deps, job, job.stopRequest ?? 'kill', signal, graceMs).catch(
+        (error: unknown) =>
+          process.emitWarning(`bgjobs: finishing the stop of job ${job.id} failed: ${String(error)}`),
+      );
+    });
 }

@@ -26,6 +26,7 @@ export const COLUMNS = {
   signal: 'signal',
   reason: 'reason',
   stopRequest: 'stop_request',
+  stopDeadline: 'stop_deadline',
   timeoutS: 'timeout_s',
   maxOutputBytes: 'max_output_bytes',
   stdinClosed: 'stdin_closed',

@@ -73,4 +73,6 @@ export const MIGRATIONS: readonly string[] = [
        'start', CAST(substr(session_id, 5 + instr(substr(session_id, 5), ':')) AS INTEGER))
      WHERE session_id GLOB 'mcp:[0-9]*:[0-9]*';
    ALTER TABLE jobs DROP COLUMN session_id;`,
+  // 6: a stop is a durable intent: when it escalates to SIGKILL, for the next daemon to finish.
+  `ALTER TABLE jobs ADD COLUMN stop_deadline INTEGER;`,
 ];

@@ -83,6 +83,7 @@ export function newJobRecord(
     signal: null,
     reason: null,
     stopRequest: null,
+    stopDeadline: null,
     maxOutputBytes: ctx.config.maxOutputBytes,
     stdinClosed: false,
     stdoutBytes: 0,
