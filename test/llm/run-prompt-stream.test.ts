@@ -212,11 +212,13 @@ describe.each(WIRE_FORMATS)('runPrompt over %s', (format) => {
   });
 
   it('lets a slow stream run past idleTimeoutMs while bytes keep coming', async () => {
-    fake.reply({ chunks: ['a', 'b', 'c', 'd', 'e', 'f'], delayMs: 100 });
+    // Gaps far below the idle timeout (a loaded machine stretches them), a whole far above it.
+    const chunks = 'abcdefghijkl'.split('');
+    fake.reply({ chunks, delayMs: 200 });
     const started = performance.now();
-    const result = await run({ idleTimeoutMs: 300 });
-    expect(result.text).toBe('abcdef');
-    expect(performance.now() - started).toBeGreaterThan(450);
+    const result = await run({ idleTimeoutMs: 1500 });
+    expect(result.text).toBe(chunks.join(''));
+    expect(performance.now() - started).toBeGreaterThan(1500);
   });
 
   it('closes the connection on an abort mid-answer, and rejects with AbortError', async () => {
