@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { BgError, ErrorCode } from './errors.js';
+import { BgError, ErrorCode } from './api/errors.js';
 
 /**
  * Settings come from the environment, each under its `BGJOBS_*` name or the `MCP_BG_*` alias of

@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { MAX_WAIT_S, type OutputInput, type OutputResult, type WaitResult } from '../jobs/api.js';
-import { isFinal } from '../jobs/model.js';
+import type { WaitResult } from '../api/control.js';
+import { MAX_WAIT_S, isFinal } from '../api/job.js';
+import type { OutputInput, OutputResult } from '../api/read.js';
 import { printJson, type Session } from './session.js';
 
 /**

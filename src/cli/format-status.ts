@@ -1,4 +1,4 @@
-import type { StatusResult } from '../jobs/api.js';
+import type { StatusResult } from '../api/listing.js';
 import {
   formatAge,
   formatBytes,

@@ -1,6 +1,8 @@
 import { homedir } from 'node:os';
 
-import type { JobSummary, KillResult, SearchMatch, StreamRead, WaitResult } from '../jobs/api.js';
+import type { KillResult, WaitResult } from '../api/control.js';
+import type { JobSummary } from '../api/listing.js';
+import type { SearchMatch, StreamRead } from '../api/read.js';
 
 /** Pure formatting for people: relative times, durations, sizes, aligned tables. */
 

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 
-import type { JobStatus } from '../jobs/model.js';
+import type { JobStatus } from '../api/job.js';
 import { waitForJobs } from './follow.js';
 import { formatJobTable, formatKill, formatWaitJobs, shortPath } from './format.js';
 import { formatStatus } from './format-status.js';

@@ -1,8 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 
-import { SIGNALS } from '../jobs/api.js';
-import { keyBytes } from '../jobs/keys.js';
-import { JOB_STATUSES, type JobStatus } from '../jobs/model.js';
+import { SIGNALS } from '../api/control.js';
+import { JOB_STATUSES, type JobStatus } from '../api/job.js';
+import { keyBytes } from '../api/keys.js';
 
 /**
  * Option parsers for commander. A bad value throws InvalidArgumentError, which commander reports

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { type Command, InvalidArgumentError } from 'commander';
 
-import type { PromptInput } from '../jobs/api.js';
+import type { PromptInput } from '../api/start.js';
 import { streamOutput, waitForJobs } from './follow.js';
 import { collect, integer, priority } from './parse.js';
 import { ExitCode, type JsonOption, note, printJson, waitExitCode, withApi } from './session.js';

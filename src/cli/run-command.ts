@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 
 import { type Command, Option } from 'commander';
 
-import type { ExecuteInput, ExecuteResult, WaitResult } from '../jobs/api.js';
+import type { WaitResult } from '../api/control.js';
+import type { ExecuteInput, ExecuteResult } from '../api/start.js';
 import { streamOutput, waitForJobs } from './follow.js';
 import { formatWaitJobs, oneLine } from './format.js';
 import { collect, envPair, exitCodes, integer, priority, ptySize, seconds } from './parse.js';

@@ -1,8 +1,9 @@
 import { constants } from 'node:os';
 
 import { type Config, loadConfig } from '../config.js';
-import type { CallOptions, JobsApi, WaitResult } from '../jobs/api.js';
-import { ErrorCode, isBgError } from '../errors.js';
+import type { CallOptions, JobsApi } from '../api/contract.js';
+import type { WaitResult } from '../api/control.js';
+import { ErrorCode, isBgError } from '../api/errors.js';
 
 /**
  * What every verb shares: the configuration, the caller context sent with each request, the

@@ -3,14 +3,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
 
 import type { Config } from '../config.js';
-import { BgError, ErrorCode, isBgError } from '../errors.js';
+import { BgError, ErrorCode, isBgError } from '../api/errors.js';
 import {
   OUTPUT_SCHEMAS,
   type ApiMethod,
   type CallOptions,
   type JobsApi,
   type WatchOptions,
-} from '../jobs/api.js';
+} from '../api/contract.js';
 import { Connection } from './connection.js';
 import { startDaemon } from './lifecycle.js';
 import { socketPath } from './paths.js';

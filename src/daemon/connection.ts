@@ -1,7 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 
-import { BgError, ErrorCode } from '../errors.js';
-import type { Caller, JobEvent, Progress } from '../jobs/api.js';
+import { BgError, ErrorCode } from '../api/errors.js';
+import type { Caller, JobEvent, Progress } from '../api/contract.js';
 import { LineSplitter, responseSchema, type Method } from './protocol.js';
 
 interface Pending {

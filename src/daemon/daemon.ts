@@ -2,8 +2,8 @@ import { rmSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import type { Config } from '../config.js';
-import { ErrorCode, isBgError } from '../errors.js';
-import { Engine } from '../jobs/engine.js';
+import { ErrorCode, isBgError } from '../api/errors.js';
+import { Engine } from '../engine/engine.js';
 import { VERSION } from '../version.js';
 import { socketPath } from './paths.js';
 import type { PingResult } from './protocol.js';
@@ -43,7 +43,7 @@ export async function runDaemon(config: Config): Promise<void> {
       version: VERSION,
       home: config.home,
       started_at: startedAt.toISOString(),
-      running_jobs: engine.supervisor.runningCount,
+      running_jobs: engine.runningCount(),
       queued_jobs: engine.store.countByStatus('queued'),
       settings: { ...config, allowedCommands: config.allowedCommands ?? null },
     }),
@@ -52,7 +52,7 @@ export async function runDaemon(config: Config): Promise<void> {
       lastActivity = Date.now();
     },
   });
-  engine.supervisor.on('ended', () => {
+  engine.events.on('ended', () => {
     lastActivity = Date.now();
   });
 

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import type { Config } from '../config.js';
-import { BgError, ErrorCode } from '../errors.js';
-import { isSameProcess, procStat } from '../monitor/proc.js';
+import { BgError, ErrorCode } from '../api/errors.js';
+import { isSameProcess, procStat } from '../procfs/proc.js';
 import { Connection } from './connection.js';
 import { daemonLogPath, socketPath } from './paths.js';
 import { pingResultSchema, type PingResult } from './protocol.js';

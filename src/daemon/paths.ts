@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-import { BgError, ErrorCode } from '../errors.js';
+import { BgError, ErrorCode } from '../api/errors.js';
 
 // sun_path is 108 bytes on Linux, including the terminating NUL.
 const MAX_SOCKET_PATH = 107;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { API_METHODS, callerSchema, jobEventSchema } from '../jobs/api.js';
+import { API_METHODS, callerSchema, jobEventSchema } from '../api/contract.js';
 
 /**
  * The daemon's socket protocol: newline-delimited JSON. A client sends requests; the daemon

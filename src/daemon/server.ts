@@ -1,8 +1,8 @@
 import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 
-import { describeZodError, toBgError } from '../errors.js';
-import type { JobsApi, Progress } from '../jobs/api.js';
+import { describeZodError, toBgError } from '../api/errors.js';
+import type { JobsApi, Progress } from '../api/contract.js';
 import {
   cancelSchema,
   LineSplitter,

@@ -1,4 +1,4 @@
-import { BgError, ErrorCode } from '../errors.js';
+import { BgError, ErrorCode } from '../api/errors.js';
 
 import type { LlmProvider } from './providers/provider.js';
 

@@ -1,4 +1,4 @@
-import { BgError, ErrorCode } from '../errors.js';
+import { BgError, ErrorCode } from '../api/errors.js';
 
 import { apiKeyOf, baseUrlOf, keyVarsInWords } from './endpoint.js';
 import { findProvider, legacyProviderOf, PROVIDERS } from './providers/registry.js';

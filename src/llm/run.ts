@@ -6,7 +6,7 @@ import {
   type ToolSet,
 } from 'ai';
 
-import { BgError } from '../errors.js';
+import { BgError } from '../api/errors.js';
 
 import { apiKeyOf, baseUrlOf, keyVarsInWords } from './endpoint.js';
 import { watchIdle } from './idle.js';

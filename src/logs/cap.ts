@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
-import { BgError, ErrorCode, toBgError } from '../errors.js';
+import { BgError, ErrorCode, toBgError } from '../api/errors.js';
 import { isMissing } from './window.js';
 
 /**

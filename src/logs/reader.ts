@@ -1,4 +1,4 @@
-import type { StreamRead } from '../jobs/api.js';
+import type { StreamRead } from '../api/read.js';
 import {
   incompleteEscapeTail,
   incompleteUtf8Tail,

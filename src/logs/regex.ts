@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 
-import { BgError, ErrorCode } from '../errors.js';
+import { BgError, ErrorCode } from '../api/errors.js';
 
 /**
  * Compiling a caller's regular expression for searching output. JavaScript regexes backtrack,

@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 
-import type { SearchMatch } from '../jobs/api.js';
+import type { SearchMatch } from '../api/read.js';
 import { compileSearchRegex } from './regex.js';
 import { leadingContinuationBytes, toModelText } from './text.js';
 import { keptWindow, readAtAsync, withStreamHandle } from './window.js';

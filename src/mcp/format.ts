@@ -1,4 +1,4 @@
-import type { JobStatus } from '../jobs/model.js';
+import type { JobStatus } from '../api/job.js';
 
 /** Small text helpers for the summaries a model reads next to `structuredContent`. */
 

@@ -1,4 +1,4 @@
-import type { Caller, JobEvent, JobsApi } from '../jobs/api.js';
+import type { Caller, JobEvent, JobsApi } from '../api/contract.js';
 
 type Listener = (event: JobEvent) => void;
 

@@ -1,6 +1,6 @@
 import type { LoggingLevel, McpServer } from '@modelcontextprotocol/server';
 
-import type { JobEvent } from '../jobs/api.js';
+import type { JobEvent } from '../api/contract.js';
 import { jobLabel } from './format.js';
 import type { JobFeed } from './job-feed.js';
 

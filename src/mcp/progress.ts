@@ -1,6 +1,6 @@
 import type { ServerContext } from '@modelcontextprotocol/server';
 
-import type { Progress } from '../jobs/api.js';
+import type { Progress } from '../api/contract.js';
 
 export interface ProgressReporter {
   /** Undefined when the request carried no progressToken, so the API can skip the work. */

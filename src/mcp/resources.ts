@@ -8,8 +8,9 @@ import {
   type Variables,
 } from '@modelcontextprotocol/server';
 
-import { ErrorCode, isBgError, toBgError } from '../errors.js';
-import type { CallOptions, TailResult } from '../jobs/api.js';
+import { ErrorCode, isBgError, toBgError } from '../api/errors.js';
+import type { CallOptions } from '../api/contract.js';
+import type { TailResult } from '../api/read.js';
 import { describeStatus, jobLabel, outputBlock } from './format.js';
 import { JOB_URI_TEMPLATE, JOBS_URI, jobUri, OUTPUT_URI_TEMPLATE } from './resource-uris.js';
 import type { ToolDeps } from './tool.js';

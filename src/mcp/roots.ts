@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { McpServer, Root } from '@modelcontextprotocol/server';
 
-import type { Caller } from '../jobs/api.js';
+import type { Caller } from '../api/contract.js';
 
 /** How long a tool call waits for the client to answer `roots/list` before going on without. */
 export const ROOTS_WAIT_MS = 1000;

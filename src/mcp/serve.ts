@@ -1,7 +1,7 @@
 import type { Transport } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 
-import type { JobsApi } from '../jobs/api.js';
+import type { JobsApi } from '../api/contract.js';
 import { observeListens } from './observe-listens.js';
 import { createServer, type CreateServerOptions } from './server.js';
 import { Subscriptions } from './subscriptions.js';

@@ -1,6 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/server';
 
-import type { Caller, JobsApi } from '../jobs/api.js';
+import type { Caller, JobsApi } from '../api/contract.js';
 import { createProfileServer } from './profiles/index.js';
 import type { ProfileName } from './profiles/names.js';
 import { JobFeed } from './job-feed.js';

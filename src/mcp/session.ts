@@ -1,4 +1,4 @@
-import { procStat } from '../monitor/proc.js';
+import { procStat } from '../procfs/proc.js';
 
 /**
  * The MCP session of this process: `mcp:<pid>:<start time in clock ticks>`. The daemon stops

@@ -2,8 +2,8 @@ import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 
 import type { Config } from '../config.js';
 import { DaemonClient } from '../daemon/client.js';
-import type { Caller } from '../jobs/api.js';
-import { defaultCaller } from '../jobs/prepare.js';
+import type { Caller } from '../api/contract.js';
+import { defaultCaller } from '../engine/admission/prepare.js';
 import { VERSION } from '../version.js';
 import type { ProfileName } from './profiles/names.js';
 import { serveConnection } from './serve.js';

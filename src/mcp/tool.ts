@@ -7,8 +7,8 @@ import type {
 } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 
-import { isBgError, toBgError } from '../errors.js';
-import type { Caller, CallOptions, JobsApi } from '../jobs/api.js';
+import { isBgError, toBgError } from '../api/errors.js';
+import type { Caller, CallOptions, JobsApi } from '../api/contract.js';
 import { progressReporter } from './progress.js';
 
 /** What every tool handler needs: the API it adapts and who is calling through this server. */

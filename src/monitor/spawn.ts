@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, constants as fsConstants, openSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { ExitInfo } from '../jobs/model.js';
-import { procStat } from './proc.js';
+import type { ExitInfo } from '../engine/model.js';
+import type { JobPaths } from '../job-folder/paths.js';
+import { procStat } from '../procfs/proc.js';
 
 const MONITOR_SCRIPT = fileURLToPath(new URL('./monitor.sh', import.meta.url));
 
@@ -31,17 +31,17 @@ export interface PtySize {
  * of the terminal's session, so signalling it and its session reaches exactly the job.
  */
 export function spawnMonitor(
-  jobDir: string,
+  paths: JobPaths,
   command: string,
   env: Record<string, string>,
   cwd: string,
   pty: PtySize | null = null,
 ): Promise<MonitorStart> {
-  const log = openSync(join(jobDir, 'monitor.log'), 'a', 0o600);
+  const log = openSync(paths.monitorLog, 'a', 0o600);
   return new Promise((resolve, reject) => {
     let child: ChildProcess;
     try {
-      child = spawn('/bin/sh', [MONITOR_SCRIPT, jobDir], {
+      child = spawn('/bin/sh', [MONITOR_SCRIPT, paths.dir], {
         cwd,
         env: monitorEnv(env, command, pty),
         detached: true,
@@ -88,10 +88,10 @@ function monitorEnv(
 }
 
 /** The pids the monitor wrote (`MONITOR_PID JOB_PID\n`), or undefined until it has. */
-export function readPidFile(jobDir: string): { monitorPid: number; jobPid: number } | undefined {
+export function readPidFile(path: string): { monitorPid: number; jobPid: number } | undefined {
   let text: string;
   try {
-    text = readFileSync(join(jobDir, 'pid'), 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
@@ -106,10 +106,10 @@ export function readPidFile(jobDir: string): { monitorPid: number; jobPid: numbe
  * The shell reports a death by signal N as status 128+N; bgjobs reads it that way, so an
  * explicit `exit 137` is reported as SIGKILL too (documented).
  */
-export function readExitFile(jobDir: string): ExitInfo | undefined {
+export function readExitFile(path: string): ExitInfo | undefined {
   let text: string;
   try {
-    text = readFileSync(join(jobDir, 'exit'), 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
@@ -131,9 +131,9 @@ export function signalNumber(name: string): number | undefined {
 }
 
 /** Opens the job's stdin FIFO for writing without blocking; undefined if no one reads it. */
-export function openStdinForWrite(jobDir: string): number | undefined {
+export function openStdinForWrite(path: string): number | undefined {
   try {
-    return openSync(join(jobDir, 'stdin'), fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+    return openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
   } catch {
     return undefined;
   }

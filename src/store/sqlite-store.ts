@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 
-import { BgError, ErrorCode } from '../errors.js';
-import { jobRecordSchema, LIVE_STATUSES, type JobRecord, type JobStatus } from '../jobs/model.js';
+import { BgError, ErrorCode } from '../api/errors.js';
+import { LIVE_STATUSES, type JobStatus } from '../api/job.js';
+import { jobRecordSchema, type JobRecord } from '../engine/model.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   LISTED_JOB_FIELDS,
@@ -11,6 +12,8 @@ import {
   type ListedJob,
   type ListFilter,
   type QueuedJob,
+  type RecordPatch,
+  type StatusPatch,
 } from './store.js';
 
 type Row = Record<string, unknown>;
@@ -191,7 +194,15 @@ export class SqliteStore implements JobStore {
     this.remember({ ...job });
   }
 
-  update(id: string, patch: Partial<Omit<JobRecord, 'id'>>): void {
+  update(id: string, patch: RecordPatch): void {
+    this.write(id, patch);
+  }
+
+  writeStatus(id: string, patch: StatusPatch): void {
+    this.write(id, patch);
+  }
+
+  private write(id: string, patch: Partial<Omit<JobRecord, 'id'>>): void {
     const fields = Object.keys(patch) as (keyof JobRecord)[];
     if (fields.length === 0) return;
     const sets = fields.map((f) => `${COLUMNS[f]} = @${f}`).join(', ');

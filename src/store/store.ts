@@ -1,4 +1,5 @@
-import type { JobRecord, JobStatus } from '../jobs/model.js';
+import type { JobStatus } from '../api/job.js';
+import type { JobRecord } from '../engine/model.js';
 
 export interface ListFilter {
   statuses?: readonly JobStatus[];
@@ -30,13 +31,28 @@ export type ListedJob = Pick<JobRecord, ListedField>;
 /** What the queue needs to pick the next job to start; the whole record is read only for it. */
 export type QueuedJob = Pick<JobRecord, 'id' | 'kind' | 'after'>;
 
+/** The fields that say how a job stands; only the transitions module writes them. */
+export type StatusField = 'status' | 'exitCode' | 'signal' | 'reason' | 'endedAt' | 'startedAt';
+
+/** A change to a job's record that leaves its status alone. */
+export type RecordPatch = Partial<Omit<JobRecord, 'id' | StatusField>>;
+
+/** A change of a job's status, with whatever else that move records. */
+export type StatusPatch = RecordPatch &
+  Pick<JobRecord, 'status'> &
+  Partial<Pick<JobRecord, StatusField>>;
+
 /**
  * Where jobs live. The daemon is its one writer; everything else asks the daemon. Kept small
  * so the SQLite binding behind it (better-sqlite3 today) can be swapped for `node:sqlite`.
  */
 export interface JobStore {
+  /** Adds a new job. Called by the transitions module only (admission). */
   insert(job: JobRecord): void;
-  update(id: string, patch: Partial<Omit<JobRecord, 'id'>>): void;
+  /** Changes what a job's record says besides its status. */
+  update(id: string, patch: RecordPatch): void;
+  /** Moves a job to another status. Called by the transitions module only. */
+  writeStatus(id: string, patch: StatusPatch): void;
   get(id: string): JobRecord | undefined;
   /** The live job with this name, else the newest finished one. */
   findByName(name: string): JobRecord | undefined;

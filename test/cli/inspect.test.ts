@@ -5,13 +5,8 @@
 // lines; `search` finds lines with context, case-insensitively with -i.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import {
-  listOutputSchema,
-  outputOutputSchema,
-  searchOutputSchema,
-  statusOutputSchema,
-  tailOutputSchema,
-} from '../../src/jobs/api.js';
+import { listOutputSchema, statusOutputSchema } from '../../src/api/listing.js';
+import { outputOutputSchema, searchOutputSchema, tailOutputSchema } from '../../src/api/read.js';
 import { cli, makeHome, runJob, teardown } from './cli-harness.js';
 
 let home: string;

@@ -5,7 +5,7 @@
 // is a usage error.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { statusOutputSchema } from '../../src/jobs/api.js';
+import { statusOutputSchema } from '../../src/api/listing.js';
 import { cli, makeHome, teardown } from './cli-harness.js';
 
 let home: string;

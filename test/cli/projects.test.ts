@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { listOutputSchema } from '../../src/jobs/api.js';
+import { listOutputSchema } from '../../src/api/listing.js';
 import { cli, makeHome, teardown } from './cli-harness.js';
 
 let home: string;

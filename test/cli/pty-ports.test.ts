@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { killOutputSchema } from '../../src/jobs/api.js';
+import { killOutputSchema } from '../../src/api/control.js';
 import { cli, makeHome, runJob, teardown, until } from './cli-harness.js';
 
 let home: string;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { JOB_ID_PATTERN } from '../../src/jobs/api.js';
+import { JOB_ID_PATTERN } from '../../src/api/job.js';
 import { cli, makeHome, runJob, teardown } from './cli-harness.js';
 
 let home: string;

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { connect, type DaemonClient } from '../../src/daemon/client.js';
 import { daemonStatus, startDaemon, stopDaemon } from '../../src/daemon/lifecycle.js';
-import { procStat, openFdCount } from '../../src/monitor/proc.js';
+import { procStat, openFdCount } from '../../src/procfs/proc.js';
 import { makeHome, until, type TestHome } from '../helpers/home.js';
 
 let h: TestHome;

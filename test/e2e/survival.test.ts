@@ -10,13 +10,10 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { daemonStatus } from '../../src/daemon/lifecycle.js';
-import {
-  executeOutputSchema,
-  interactOutputSchema,
-  outputOutputSchema,
-  waitOutputSchema,
-} from '../../src/jobs/api.js';
-import { procStat } from '../../src/monitor/proc.js';
+import { interactOutputSchema, waitOutputSchema } from '../../src/api/control.js';
+import { outputOutputSchema } from '../../src/api/read.js';
+import { executeOutputSchema } from '../../src/api/start.js';
+import { procStat } from '../../src/procfs/proc.js';
 import { startFakeProvider, type FakeProvider } from '../helpers/fake-providers.js';
 import { makeHome, until, type TestHome } from '../helpers/home.js';
 

@@ -1,8 +1,8 @@
 // An in-process engine over a fresh BGJOBS_HOME, and a way to look for a job's processes.
 import { readdirSync, readFileSync } from 'node:fs';
 
-import { Engine } from '../../src/jobs/engine.js';
-import type { Caller } from '../../src/jobs/api.js';
+import { Engine } from '../../src/engine/engine.js';
+import type { Caller } from '../../src/api/contract.js';
 import { makeHome, type TestHome } from './home.js';
 
 export interface EngineHarness extends TestHome {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { loadConfig, type Config } from '../../src/config.js';
-import { killProcessesWithEnv, processesWithEnv } from '../../src/monitor/proc.js';
+import { killProcessesWithEnv, processesWithEnv } from '../../src/procfs/proc.js';
 
 export interface TestHome {
   home: string;

@@ -5,7 +5,7 @@
 // checked, and a bare origin gets the provider's API path.
 import { describe, expect, it } from 'vitest';
 
-import { BgError } from '../../src/errors.js';
+import { BgError } from '../../src/api/errors.js';
 import { baseUrlOf } from '../../src/llm/endpoint.js';
 import { resolveModel } from '../../src/llm/models.js';
 import { anthropic } from '../../src/llm/providers/anthropic.js';

@@ -19,7 +19,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import { describe, expect, it } from 'vitest';
 
-import type { BgError } from '../../src/errors.js';
+import type { BgError } from '../../src/api/errors.js';
 import { alignDown, diskUsage, OutputCapper, punchDropped } from '../../src/logs/cap.js';
 import { readStream } from '../../src/logs/reader.js';
 import { useTempDir } from './temp-dir.js';

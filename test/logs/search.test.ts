@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 
 import { describe, expect, it } from 'vitest';
 
-import { BgError } from '../../src/errors.js';
+import { BgError } from '../../src/api/errors.js';
 import { readStream, searchStream } from '../../src/logs/reader.js';
 import { compileSearchRegex, nestedRepetition } from '../../src/logs/regex.js';
 import { MAX_LINE_BYTES } from '../../src/logs/search.js';

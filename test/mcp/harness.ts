@@ -6,8 +6,8 @@ import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { expect } from 'vitest';
 import type { z } from 'zod';
 
-import type { Caller } from '../../src/jobs/api.js';
-import { Engine } from '../../src/jobs/engine.js';
+import type { Caller } from '../../src/api/contract.js';
+import { Engine } from '../../src/engine/engine.js';
 import type { ProfileName } from '../../src/mcp/profiles/names.js';
 import { serveConnection } from '../../src/mcp/serve.js';
 import { makeHome } from '../helpers/home.js';

@@ -4,7 +4,8 @@
 // is not logged while one that fails is).
 import { afterEach, expect, it } from 'vitest';
 
-import { executeOutputSchema, waitOutputSchema } from '../../src/jobs/api.js';
+import { waitOutputSchema } from '../../src/api/control.js';
+import { executeOutputSchema } from '../../src/api/start.js';
 import { until } from '../helpers/home.js';
 import { type Harness, openHarness, type Received } from './harness.js';
 

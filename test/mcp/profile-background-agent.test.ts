@@ -16,7 +16,7 @@ import {
   type FakeProvider,
   type WireFormat,
 } from '../helpers/fake-providers.js';
-import { JOB_STATUSES } from '../../src/jobs/model.js';
+import { JOB_STATUSES } from '../../src/api/job.js';
 import { taskStatus } from '../../src/mcp/profiles/background-agent.js';
 import { until } from '../helpers/home.js';
 import { type Harness, openHarness } from './harness.js';

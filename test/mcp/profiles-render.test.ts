@@ -4,7 +4,7 @@
 // Popen.returncode for signal deaths; and that bgjobs statuses map onto mcp-background-job's four.
 import { describe, expect, it } from 'vitest';
 
-import type { JobStatus } from '../../src/jobs/model.js';
+import type { JobStatus } from '../../src/api/job.js';
 import { backgroundJobStatus } from '../../src/mcp/profiles/mcp-background-job.js';
 import {
   joinedLines,

@@ -2,7 +2,8 @@
 // (before the job ends, with increasing progress), and still returns the outcome at the end.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { executeOutputSchema, killOutputSchema, waitOutputSchema } from '../../src/jobs/api.js';
+import { killOutputSchema, waitOutputSchema } from '../../src/api/control.js';
+import { executeOutputSchema } from '../../src/api/start.js';
 import { ERAS, type Harness, openHarness } from './harness.js';
 
 interface ProgressUpdate {

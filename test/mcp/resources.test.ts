@@ -10,12 +10,9 @@ import { join } from 'node:path';
 import { ProtocolError } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import {
-  executeOutputSchema,
-  listOutputSchema,
-  statusOutputSchema,
-  waitOutputSchema,
-} from '../../src/jobs/api.js';
+import { waitOutputSchema } from '../../src/api/control.js';
+import { listOutputSchema, statusOutputSchema } from '../../src/api/listing.js';
+import { executeOutputSchema } from '../../src/api/start.js';
 import { ERAS, type Harness, openHarness } from './harness.js';
 
 describe.each(ERAS)('resources (%s era)', (era) => {

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, expect, it } from 'vitest';
 
-import { executeOutputSchema, listOutputSchema, statusOutputSchema } from '../../src/jobs/api.js';
+import { listOutputSchema, statusOutputSchema } from '../../src/api/listing.js';
+import { executeOutputSchema } from '../../src/api/start.js';
 import { mcpSessionId } from '../../src/mcp/session.js';
-import { procStat } from '../../src/monitor/proc.js';
+import { procStat } from '../../src/procfs/proc.js';
 import { type Harness, openHarness } from './harness.js';
 
 let h: Harness | undefined;

@@ -8,17 +8,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import {
-  executeOutputSchema,
   interactOutputSchema,
   killOutputSchema,
-  listOutputSchema,
-  outputOutputSchema,
   removeOutputSchema,
-  searchOutputSchema,
-  statusOutputSchema,
-  tailOutputSchema,
   waitOutputSchema,
-} from '../../src/jobs/api.js';
+} from '../../src/api/control.js';
+import { listOutputSchema, statusOutputSchema } from '../../src/api/listing.js';
+import { outputOutputSchema, searchOutputSchema, tailOutputSchema } from '../../src/api/read.js';
+import { executeOutputSchema } from '../../src/api/start.js';
 import { ERAS, type Harness, openHarness } from './harness.js';
 
 describe.each(ERAS)('a %s client', (era) => {

@@ -12,8 +12,10 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 
 import { connect } from '../../src/daemon/client.js';
 import { startDaemon, stopDaemon } from '../../src/daemon/lifecycle.js';
-import { executeOutputSchema, statusOutputSchema, waitOutputSchema } from '../../src/jobs/api.js';
-import { procStat } from '../../src/monitor/proc.js';
+import { waitOutputSchema } from '../../src/api/control.js';
+import { statusOutputSchema } from '../../src/api/listing.js';
+import { executeOutputSchema } from '../../src/api/start.js';
+import { procStat } from '../../src/procfs/proc.js';
 import { makeHome, type TestHome, until } from '../helpers/home.js';
 
 const CLI = resolve(import.meta.dirname, '../../dist/cli.js');

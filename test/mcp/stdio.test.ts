@@ -11,8 +11,10 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 
 import { connect } from '../../src/daemon/client.js';
 import { startDaemon, stopDaemon } from '../../src/daemon/lifecycle.js';
-import { API_METHODS, executeOutputSchema, outputOutputSchema } from '../../src/jobs/api.js';
-import { procStat } from '../../src/monitor/proc.js';
+import { API_METHODS } from '../../src/api/contract.js';
+import { outputOutputSchema } from '../../src/api/read.js';
+import { executeOutputSchema } from '../../src/api/start.js';
+import { procStat } from '../../src/procfs/proc.js';
 import { makeHome, type TestHome, until } from '../helpers/home.js';
 
 const CLI = resolve(import.meta.dirname, '../../dist/cli.js');

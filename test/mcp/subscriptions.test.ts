@@ -7,12 +7,10 @@
 // for a URI nobody subscribed to, nor after unsubscribing (or closing the listen).
 import { afterEach, describe, expect, it } from 'vitest';
 
-import {
-  executeOutputSchema,
-  statusOutputSchema,
-  tailOutputSchema,
-  waitOutputSchema,
-} from '../../src/jobs/api.js';
+import { waitOutputSchema } from '../../src/api/control.js';
+import { statusOutputSchema } from '../../src/api/listing.js';
+import { tailOutputSchema } from '../../src/api/read.js';
+import { executeOutputSchema } from '../../src/api/start.js';
 import { until } from '../helpers/home.js';
 import { type Harness, openHarness, type Received } from './harness.js';
 

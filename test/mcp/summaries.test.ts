@@ -7,14 +7,10 @@ import { existsSync } from 'node:fs';
 
 import { afterEach, expect, it } from 'vitest';
 
-import {
-  executeOutputSchema,
-  interactOutputSchema,
-  killOutputSchema,
-  statusOutputSchema,
-  tailOutputSchema,
-  waitOutputSchema,
-} from '../../src/jobs/api.js';
+import { interactOutputSchema, killOutputSchema, waitOutputSchema } from '../../src/api/control.js';
+import { statusOutputSchema } from '../../src/api/listing.js';
+import { tailOutputSchema } from '../../src/api/read.js';
+import { executeOutputSchema } from '../../src/api/start.js';
 import { until } from '../helpers/home.js';
 import { type Harness, openHarness } from './harness.js';
 

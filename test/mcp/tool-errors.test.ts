@@ -3,7 +3,7 @@
 // never as protocol errors or internal errors, and the server keeps serving afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { listOutputSchema } from '../../src/jobs/api.js';
+import { listOutputSchema } from '../../src/api/listing.js';
 import { ERAS, type Harness, openHarness } from './harness.js';
 
 describe.each(ERAS)('errors for a %s client', (era) => {

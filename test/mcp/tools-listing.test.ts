@@ -5,7 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 
-import { API_METHODS, INPUT_SCHEMAS, OUTPUT_SCHEMAS, type ApiMethod } from '../../src/jobs/api.js';
+import {
+  API_METHODS,
+  INPUT_SCHEMAS,
+  OUTPUT_SCHEMAS,
+  type ApiMethod,
+} from '../../src/api/contract.js';
 import { type Harness, openHarness } from './harness.js';
 
 const READ_ONLY: readonly ApiMethod[] = ['list', 'status', 'output', 'tail', 'search', 'wait'];

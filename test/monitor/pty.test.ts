@@ -13,9 +13,9 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { keyBytes } from '../../src/jobs/keys.js';
+import { keyBytes } from '../../src/api/keys.js';
 import { readScreen } from '../../src/logs/screen.js';
-import { jobProcesses, procStat } from '../../src/monitor/proc.js';
+import { jobProcesses, procStat } from '../../src/procfs/proc.js';
 import {
   openStdinForWrite,
   readExitFile,
@@ -23,6 +23,7 @@ import {
   spawnMonitor,
   type PtySize,
 } from '../../src/monitor/spawn.js';
+import { pathsIn } from '../../src/job-folder/paths.js';
 import { makeHome, until, type TestHome } from '../helpers/home.js';
 
 // The interpreter itself, not a version manager's shim: the tests give python a HOME of its
@@ -52,13 +53,13 @@ async function startPty(command: string, pty: PtySize = { cols: 80, rows: 24 }):
   const dir = join(home.home, `job${++jobCount}`);
   mkdirSync(dir, { mode: 0o700 });
   const env = { ...home.env, HOME: home.home, TERM: 'xterm-256color' };
-  await spawnMonitor(dir, command, env, process.cwd(), pty);
-  await until(() => readPidFile(dir), 10_000, 'the pid file');
+  await spawnMonitor(pathsIn(dir), command, env, process.cwd(), pty);
+  await until(() => readPidFile(pathsIn(dir).pid), 10_000, 'the pid file');
   return {
     dir,
     stdout: () => readFileSync(join(dir, 'stdout'), 'latin1'),
     type: (bytes) => {
-      const fd = openStdinForWrite(dir);
+      const fd = openStdinForWrite(pathsIn(dir).stdin);
       if (fd === undefined) throw new Error('no one reads the stdin FIFO');
       try {
         writeSync(fd, bytes);
@@ -67,7 +68,7 @@ async function startPty(command: string, pty: PtySize = { cols: 80, rows: 24 }):
       }
     },
     pids: () => {
-      const pids = readPidFile(dir);
+      const pids = readPidFile(pathsIn(dir).pid);
       if (!pids) throw new Error('no pid file');
       return pids;
     },
@@ -79,7 +80,7 @@ async function outputMatches(job: PtyJob, pattern: RegExp, what: string): Promis
 }
 
 const exitOf = (job: PtyJob) =>
-  until(() => readExitFile(job.dir), 15_000, `the exit file of ${job.dir}`);
+  until(() => readExitFile(pathsIn(job.dir).exit), 15_000, `the exit file of ${job.dir}`);
 
 describe('a job in a pseudo-terminal', () => {
   it('python3 without -i shows its prompt, and a line typed into the FIFO runs', async () => {
@@ -95,7 +96,7 @@ describe('a job in a pseudo-terminal', () => {
     // 'sp' + 'in' appears joined only in the output, never in the echoed input.
     job.type(`exec("print('sp' + 'in')\\nwhile True: pass")\n`);
     await outputMatches(job, /\r\nspin\r\n/, 'the loop to start');
-    expect(readExitFile(job.dir)).toBeUndefined();
+    expect(readExitFile(pathsIn(job.dir).exit)).toBeUndefined();
     job.type('\x03');
     await outputMatches(job, /KeyboardInterrupt\r\n>>> $/, 'KeyboardInterrupt and a new prompt');
     job.type('print(6*7)\n');

@@ -1,6 +1,6 @@
 import type { CallSettings, LanguageModel, streamText } from 'ai';
 
-import type { PromptInput } from '../../jobs/api.js';
+import type { PromptInput } from '../../api/start.js';
 
 /** Generation parameters as a prompt job takes them (the zod schema is their source of truth). */
 export type PromptParams = NonNullable<PromptInput['params']>;

@@ -1,12 +1,9 @@
 import { z } from 'zod';
 
-import {
-  promptInputSchema,
-  type CallOptions,
-  type JobsApi,
-  type StatusResult,
-} from '../../jobs/api.js';
-import type { JobStatus } from '../../jobs/model.js';
+import type { CallOptions, JobsApi } from '../../api/contract.js';
+import type { JobStatus } from '../../api/job.js';
+import type { StatusResult } from '../../api/listing.js';
+import { promptInputSchema } from '../../api/start.js';
 import {
   defineProfileTool,
   STRUCTURED_JSON,

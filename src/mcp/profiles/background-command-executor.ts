@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { isFinal } from '../../jobs/model.js';
+import { isFinal } from '../../api/job.js';
 import { defineProfileTool, type Profile, type ProfileStyle, type Reply } from './profile-tool.js';
 import { pythonJsonDumps, pythonLocalIsoformat, pythonReturncode } from './python.js';
 import { isUnknownJob, listAllJobs, readAllOutput } from './reads.js';

@@ -1,6 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/server';
 
-import type { Caller, JobsApi } from '../../jobs/api.js';
+import type { Caller, JobsApi } from '../../api/contract.js';
 import type { ToolDeps } from '../tool.js';
 import { backgroundAgent } from './background-agent.js';
 import { backgroundCommandExecutor } from './background-command-executor.js';

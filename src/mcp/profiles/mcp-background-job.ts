@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-import { ErrorCode, isBgError } from '../../errors.js';
-import type { JobStatus } from '../../jobs/model.js';
+import { ErrorCode, isBgError } from '../../api/errors.js';
+import type { JobStatus } from '../../api/job.js';
 import {
   defineProfileTool,
   STRUCTURED_JSON,

@@ -7,8 +7,8 @@ import type {
 } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 
-import { isBgError, toBgError } from '../../errors.js';
-import type { CallOptions, JobsApi } from '../../jobs/api.js';
+import { isBgError, toBgError } from '../../api/errors.js';
+import type { CallOptions, JobsApi } from '../../api/contract.js';
 import { errorResult, type Tool, type ToolDeps } from '../tool.js';
 
 /**

@@ -1,5 +1,7 @@
-import { ErrorCode, isBgError } from '../../errors.js';
-import { MAX_READ_BYTES, type CallOptions, type JobSummary, type JobsApi } from '../../jobs/api.js';
+import { ErrorCode, isBgError } from '../../api/errors.js';
+import type { CallOptions, JobsApi } from '../../api/contract.js';
+import type { JobSummary } from '../../api/listing.js';
+import { MAX_READ_BYTES } from '../../api/read.js';
 
 /**
  * Reads that give what the originals gave — a job's whole output, its full command — out of the

@@ -1,4 +1,4 @@
-import { executeInputSchema, executeOutputSchema } from '../../jobs/api.js';
+import { executeInputSchema, executeOutputSchema } from '../../api/start.js';
 import { jobLabel } from '../format.js';
 import { defineTool } from '../tool.js';
 

@@ -1,4 +1,4 @@
-import { interactInputSchema, interactOutputSchema } from '../../jobs/api.js';
+import { interactInputSchema, interactOutputSchema } from '../../api/control.js';
 import { outputBlock } from '../format.js';
 import { defineTool } from '../tool.js';
 

@@ -1,4 +1,4 @@
-import { killInputSchema, killOutputSchema } from '../../jobs/api.js';
+import { killInputSchema, killOutputSchema } from '../../api/control.js';
 import { defineTool } from '../tool.js';
 
 export const killTool = defineTool({

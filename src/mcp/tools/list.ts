@@ -1,4 +1,4 @@
-import { listInputSchema, listOutputSchema } from '../../jobs/api.js';
+import { listInputSchema, listOutputSchema } from '../../api/listing.js';
 import { clip, describeStatus, jobLabel } from '../format.js';
 import { defineTool } from '../tool.js';
 

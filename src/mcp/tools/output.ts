@@ -1,5 +1,5 @@
-import { outputInputSchema, outputOutputSchema, type StreamRead } from '../../jobs/api.js';
-import { isFinal } from '../../jobs/model.js';
+import { isFinal } from '../../api/job.js';
+import { outputInputSchema, outputOutputSchema, type StreamRead } from '../../api/read.js';
 import { formatBytes, outputBlock } from '../format.js';
 import { defineTool } from '../tool.js';
 

@@ -1,4 +1,4 @@
-import { executeOutputSchema, promptInputSchema } from '../../jobs/api.js';
+import { executeOutputSchema, promptInputSchema } from '../../api/start.js';
 import { jobLabel } from '../format.js';
 import { defineTool } from '../tool.js';
 

@@ -1,4 +1,4 @@
-import { removeInputSchema, removeOutputSchema } from '../../jobs/api.js';
+import { removeInputSchema, removeOutputSchema } from '../../api/control.js';
 import { defineTool } from '../tool.js';
 
 export const removeTool = defineTool({

@@ -1,4 +1,4 @@
-import { searchInputSchema, searchOutputSchema, type SearchMatch } from '../../jobs/api.js';
+import { searchInputSchema, searchOutputSchema, type SearchMatch } from '../../api/read.js';
 import { defineTool } from '../tool.js';
 
 export const searchTool = defineTool({

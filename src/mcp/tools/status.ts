@@ -1,4 +1,4 @@
-import { statusInputSchema, statusOutputSchema, type StatusResult } from '../../jobs/api.js';
+import { statusInputSchema, statusOutputSchema, type StatusResult } from '../../api/listing.js';
 import { clip, describeStatus, formatBytes, formatDuration, jobLabel } from '../format.js';
 import { defineTool } from '../tool.js';
 

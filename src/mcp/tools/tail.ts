@@ -1,4 +1,4 @@
-import { tailInputSchema, tailOutputSchema } from '../../jobs/api.js';
+import { tailInputSchema, tailOutputSchema } from '../../api/read.js';
 import { outputBlock } from '../format.js';
 import { defineTool } from '../tool.js';
 

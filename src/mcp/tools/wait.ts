@@ -1,5 +1,5 @@
-import { MAX_WAIT_S, waitInputSchema, waitOutputSchema, type WaitResult } from '../../jobs/api.js';
-import { isFinal } from '../../jobs/model.js';
+import { waitInputSchema, waitOutputSchema, type WaitResult } from '../../api/control.js';
+import { MAX_WAIT_S, isFinal } from '../../api/job.js';
 import { clip, describeStatus, formatDuration, jobLabel } from '../format.js';
 import { defineTool } from '../tool.js';
 

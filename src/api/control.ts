@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { MAX_COMMAND_BYTES, MAX_WAIT_S, jobRefSchema, jobStatusSchema } from './job.js';
+import { KEY_NAMES_SUMMARY } from './keys.js';
+
+// ── interact ───────────────────────────────────────────────────────────────────────────────
+export const interactInputSchema = z.object({
+  job_id: jobRefSchema,
+  input: z.string().max(MAX_COMMAND_BYTES).optional().describe("Text to write to the job's stdin."),
+  newline: z.boolean().default(true).describe('Append a newline to input (like pressing Enter).'),
+  keys: z
+    .array(z.string().min(1).max(40))
+    .max(100)
+    .optional()
+    .describe(
+      `Keys to press after the input, by name (for terminal programs): ${KEY_NAMES_SUMMARY}.`,
+    ),
+  close_stdin: z.boolean().default(false).describe('Close stdin after writing (sends EOF).'),
+  expect: z
+    .string()
+    .max(1000)
+    .optional()
+    .describe('Return as soon as output written after the input matches this regex.'),
+  settle_ms: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .default(300)
+    .describe('Return once the output has been quiet this long (when no expect is given).'),
+  timeout_s: z.number().min(0).max(MAX_WAIT_S).default(10).describe('Never wait longer than this.'),
+});
+export type InteractInput = z.input<typeof interactInputSchema>;
+
+export const interactOutputSchema = z.object({
+  job_id: z.string(),
+  status: jobStatusSchema,
+  stdout: z.string(),
+  stderr: z.string(),
+  returned_because: z.enum(['expect', 'settled', 'exited', 'timeout', 'no_wait']),
+  stdin_open: z.boolean(),
+  screen: z
+    .string()
+    .nullable()
+    .describe('For a pty job: the visible terminal screen now (█ marks the cursor).'),
+});
+export type InteractResult = z.infer<typeof interactOutputSchema>;
+
+// ── kill / wait / remove ───────────────────────────────────────────────────────────────────
+export const SIGNALS = [
+  'SIGTERM',
+  'SIGKILL',
+  'SIGINT',
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGUSR1',
+  'SIGUSR2',
+] as const;
+
+export const killInputSchema = z.object({
+  job_id: jobRefSchema,
+  signal: z
+    .enum(SIGNALS)
+    .default('SIGTERM')
+    .describe('First signal, sent to the whole process group.'),
+  grace_s: z
+    .number()
+    .min(0)
+    .max(MAX_WAIT_S)
+    .optional()
+    .describe('Seconds to wait before SIGKILL (default 5).'),
+});
+export type KillInput = z.input<typeof killInputSchema>;
+
+export const killOutputSchema = z.object({
+  job_id: z.string(),
+  status: jobStatusSchema,
+  already_ended: z.boolean(),
+  escalated: z.boolean().describe('Whether SIGKILL was needed after the grace period.'),
+  killed_pids: z.array(z.number()).describe('The processes of the job that were ended.'),
+  freed_ports: z.array(z.number()).describe('TCP ports the job listened on that are free now.'),
+  message: z.string(),
+});
+export type KillResult = z.infer<typeof killOutputSchema>;
+
+export const waitInputSchema = z.object({
+  job_id: jobRefSchema.optional(),
+  job_ids: z.array(jobRefSchema).min(1).max(100).optional(),
+  mode: z.enum(['all', 'any']).default('all').describe('Wait for all the jobs, or any one.'),
+  until: z
+    .enum(['exit', 'ready'])
+    .default('exit')
+    .describe(
+      'exit: until the job ends; ready: until its readiness condition is met (a job without one is ready once running). A failure pattern always ends the wait.',
+    ),
+  timeout_s: z
+    .number()
+    .min(0)
+    .max(MAX_WAIT_S)
+    .default(30)
+    .describe(`Return done:false after this many seconds (at most ${MAX_WAIT_S}); call again.`),
+});
+export type WaitInput = z.input<typeof waitInputSchema>;
+
+const firedSchema = z.enum(['ready', 'failed_pattern', 'exited', 'timeout']);
+
+export const waitJobSchema = z.object({
+  job_id: z.string(),
+  name: z.string().nullable(),
+  status: jobStatusSchema,
+  exit_code: z.number().nullable(),
+  signal: z.string().nullable(),
+  reason: z.string().nullable(),
+  ready: z.boolean().nullable(),
+  fired: firedSchema.nullable().describe('What ended the wait for this job (null: nothing yet).'),
+  match: z.string().nullable().describe('The output line that made it ready or failed.'),
+});
+
+export const waitOutputSchema = z.object({
+  done: z.boolean(),
+  fired: firedSchema.describe('What ended the wait: ready, failed_pattern, exited or timeout.'),
+  jobs: z.array(waitJobSchema),
+  waited_ms: z.number(),
+});
+export type WaitResult = z.infer<typeof waitOutputSchema>;
+
+export const removeInputSchema = z.object({
+  job_id: jobRefSchema,
+  force: z.boolean().default(false).describe('Kill the job first if it is still live.'),
+});
+export type RemoveInput = z.input<typeof removeInputSchema>;
+
+export const removeOutputSchema = z.object({
+  job_id: z.string(),
+  removed: z.boolean(),
+  freed_bytes: z.number(),
+  message: z.string(),
+});
+export type RemoveResult = z.infer<typeof removeOutputSchema>;

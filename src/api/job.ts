@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * The one typed API behind every client. The engine implements it in-process; the daemon
+ * client implements it over the daemon's socket; the MCP tools and the CLI verbs are thin
+ * adapters over it. The zod schemas here are the source of truth for what crosses a boundary:
+ * the MCP tools use them as input and output schemas, the socket validates with them.
+ */
+
+// Ids are short and lowercase; names start with a letter and never look like an id.
+export const JOB_ID_PATTERN = /^[a-z0-9]{8}$/;
+export const JOB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{0,63}$/;
+
+export const MAX_COMMAND_BYTES = 64 * 1024;
+export const MAX_WAIT_S = 50;
+
+/** A job id, or the name of a job. Validated strictly before it is looked up. */
+export const jobRefSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .describe('The job id (like "k3f9x2qa") or the job\'s name.');
+
+export const streamSchema = z.enum(['stdout', 'stderr', 'both']).default('both');
+
+/** Scheduling options that every kind of job takes. */
+export const schedulingShape = {
+  priority: z
+    .number()
+    .int()
+    .min(-1000)
+    .max(1000)
+    .default(0)
+    .describe('Among queued jobs, higher starts first (default 0).'),
+  after: z
+    .array(jobRefSchema)
+    .max(100)
+    .default([])
+    .describe(
+      'Jobs (ids or names) that must complete first; if one does not, this one fails unrun.',
+    ),
+  retries: z
+    .number()
+    .int()
+    .min(0)
+    .max(20)
+    .default(0)
+    .describe('Tries again after a failure (same id), with exponential backoff.'),
+};
+
+/** Every status a job can have. A final status never changes. */
+export const JobStatus = {
+  queued: 'queued',
+  running: 'running',
+  completed: 'completed',
+  failed: 'failed',
+  killed: 'killed',
+  timedOut: 'timed_out',
+  lost: 'lost',
+} as const;
+
+export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
+
+export const JOB_STATUSES = Object.values(JobStatus) as [JobStatus, ...JobStatus[]];
+export const jobStatusSchema = z.enum(JOB_STATUSES);
+
+export const LIVE_STATUSES: readonly JobStatus[] = [JobStatus.queued, JobStatus.running];
+
+export function isFinal(status: JobStatus): boolean {
+  return !LIVE_STATUSES.includes(status);
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { jobRefSchema, jobStatusSchema, streamSchema } from './job.js';
+
+// ── output / tail / search ─────────────────────────────────────────────────────────────────
+export const DEFAULT_READ_BYTES = 16 * 1024;
+export const MAX_READ_BYTES = 1024 * 1024;
+
+export const outputInputSchema = z.object({
+  job_id: jobRefSchema,
+  stream: streamSchema.describe('Which stream(s) to read.'),
+  stdout_offset: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('Byte offset to read stdout from (a previous next_offset); default the oldest kept.'),
+  stderr_offset: z.number().int().min(0).optional().describe('Byte offset to read stderr from.'),
+  new_only: z
+    .boolean()
+    .default(false)
+    .describe('Read only what is new since your last output call on this job.'),
+  max_bytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_READ_BYTES)
+    .default(DEFAULT_READ_BYTES)
+    .describe('At most this many bytes per stream.'),
+  raw: z
+    .boolean()
+    .default(false)
+    .describe('Return bytes as written: keep ANSI escapes and \\r progress lines.'),
+  screen: z
+    .boolean()
+    .default(false)
+    .describe('For a pty job: also return the visible terminal screen.'),
+});
+export type OutputInput = z.input<typeof outputInputSchema>;
+
+export const streamReadSchema = z.object({
+  start: z.number().describe('Byte offset of the first byte returned.'),
+  next_offset: z.number().describe('Pass this as the offset to continue reading.'),
+  size: z.number().describe('Bytes written to the stream so far.'),
+  dropped: z.number().describe('Oldest bytes no longer kept (per-stream cap).'),
+  more: z.boolean().describe('Whether more output exists after next_offset.'),
+});
+export type StreamRead = z.infer<typeof streamReadSchema>;
+
+export const outputOutputSchema = z.object({
+  job_id: z.string(),
+  status: jobStatusSchema,
+  stdout: z.string(),
+  stderr: z.string(),
+  stdout_read: streamReadSchema.nullable(),
+  stderr_read: streamReadSchema.nullable(),
+  more: z.boolean().describe('Whether either stream has more to read.'),
+  screen: z.string().nullable().describe('The terminal screen, when asked for on a pty job.'),
+});
+export type OutputResult = z.infer<typeof outputOutputSchema>;
+
+export const tailInputSchema = z.object({
+  job_id: jobRefSchema,
+  lines: z.number().int().min(1).max(10_000).default(20).describe('How many last lines.'),
+  stream: streamSchema,
+  raw: z.boolean().default(false),
+});
+export type TailInput = z.input<typeof tailInputSchema>;
+
+export const tailOutputSchema = z.object({
+  job_id: z.string(),
+  status: jobStatusSchema,
+  stdout: z.string(),
+  stderr: z.string(),
+  truncated: z.boolean().describe('True when the lines asked for were longer than a read allows.'),
+  screen: z
+    .string()
+    .nullable()
+    .describe('For a pty job: the visible terminal screen (full-screen programs read best so).'),
+});
+export type TailResult = z.infer<typeof tailOutputSchema>;
+
+export const searchInputSchema = z.object({
+  job_id: jobRefSchema,
+  pattern: z.string().min(1).max(1000).describe('A JavaScript regular expression.'),
+  ignore_case: z.boolean().default(false),
+  stream: streamSchema,
+  context: z.number().int().min(0).max(20).default(2).describe('Lines of context each side.'),
+  max_matches: z.number().int().min(1).max(500).default(50),
+});
+export type SearchInput = z.input<typeof searchInputSchema>;
+
+export const searchMatchSchema = z.object({
+  stream: z.enum(['stdout', 'stderr']),
+  line: z.number().describe('1-based line number within the kept output.'),
+  offset: z.number().describe('Byte offset of the line in the stream.'),
+  text: z.string(),
+  before: z.array(z.string()),
+  after: z.array(z.string()),
+});
+export type SearchMatch = z.infer<typeof searchMatchSchema>;
+
+export const searchOutputSchema = z.object({
+  job_id: z.string(),
+  status: jobStatusSchema,
+  matches: z.array(searchMatchSchema),
+  truncated: z.boolean().describe('True when there were more matches than max_matches.'),
+});
+export type SearchResult = z.infer<typeof searchOutputSchema>;

@@ -1,0 +1,79 @@
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import type { JobFolders } from '../../../job-folder/folders.js';
+import type { JobPaths } from '../../../job-folder/paths.js';
+import { setAsidePreviousRun } from '../../../job-folder/run-files.js';
+import { readPidFile, spawnMonitor } from '../../../monitor/spawn.js';
+import { procStat } from '../../../procfs/proc.js';
+import type { JobStore } from '../../../store/store.js';
+import type { RunStart } from '../../events.js';
+import type { Ending, JobRecord } from '../../model.js';
+
+export const PID_FILE_WAIT_MS = 5000;
+
+/** What launching a run needs to know of the job it follows, and what it learns. */
+export interface Launching {
+  id: string;
+  paths: JobPaths;
+  child: ChildProcess | undefined;
+}
+
+/**
+ * Starts one run of a shell job under a new monitor and records its pids; ON_EXIT is told the
+ * moment the monitor ends. Resolves with where the run's output starts, or with how the start
+ * failed.
+ */
+export async function launchRun(
+  store: JobStore,
+  folders: JobFolders,
+  entry: Launching,
+  job: JobRecord,
+  onExit: () => void,
+): Promise<{ run: RunStart; failed?: undefined } | { failed: Ending }> {
+  const { paths } = entry;
+  store.update(job.id, {
+    runs: job.runs + 1,
+    runStartedAt: Date.now(),
+    nextRestartAt: null,
+    readyState: job.ready === null ? null : 'pending',
+    readyAt: null,
+    readyMatch: null,
+  });
+  try {
+    mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+    setAsidePreviousRun(paths, job.runs);
+    const run = { stdout: folders.sizeOf(paths.stdout), stderr: folders.sizeOf(paths.stderr) };
+    // A queued job's directory may have gone meanwhile; spawn would blame /bin/sh for it.
+    if (!existsSync(job.cwd)) throw new Error(`its working directory ${job.cwd} no longer exists`);
+    const monitor = await spawnMonitor(paths, job.command, job.env, job.cwd, job.pty);
+    entry.child = monitor.child;
+    store.update(job.id, { monitorPid: monitor.monitorPid, monitorStart: monitor.monitorStart });
+    monitor.child.once('exit', onExit);
+    const pids = await waitForPids(paths, monitor.child);
+    if (pids) {
+      store.update(job.id, {
+        pid: pids.jobPid,
+        pidStart: procStat(pids.jobPid)?.startTime ?? null,
+      });
+    }
+    return { run };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { failed: { failed: true, how: `could not start: ${message}` } };
+  }
+}
+
+async function waitForPids(paths: JobPaths, child: ChildProcess) {
+  const deadline = Date.now() + PID_FILE_WAIT_MS;
+  // The pid file comes a few milliseconds after the spawn; every millisecond of lag is added
+  // to execute, and a look costs a failed open.
+  while (Date.now() < deadline) {
+    const pids = readPidFile(paths.pid);
+    if (pids) return pids;
+    if (child.exitCode !== null || child.signalCode !== null) return readPidFile(paths.pid);
+    await delay(1);
+  }
+  return undefined;
+}

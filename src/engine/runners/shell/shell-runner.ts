@@ -1,0 +1,241 @@
+import type { ChildProcess } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import type { JobFolders } from '../../../job-folder/folders.js';
+import type { JobPaths } from '../../../job-folder/paths.js';
+import { readExitFile, readPidFile } from '../../../monitor/spawn.js';
+import { membersOf, signalJob, untilOwnGroup } from '../../../procfs/job-processes.js';
+import { isSameProcess, procStat } from '../../../procfs/proc.js';
+import type { JobStore } from '../../../store/store.js';
+import type { Ending, JobRecord } from '../../model.js';
+import type { Runner, RunnerHost } from '../runner.js';
+import { launchRun, PID_FILE_WAIT_MS } from './launch.js';
+
+const POLL_MS = 200;
+const AFTER_SIGKILL_WAIT_MS = 5000;
+
+/** One running job as the shell runner follows it. */
+export interface LiveJob {
+  id: string;
+  paths: JobPaths;
+  /** The monitor, when this process started it (then its exit is reported at once). */
+  child: ChildProcess | undefined;
+  /** Set once the monitor is gone but the job itself still runs: its outcome will be unknown. */
+  orphaned: boolean;
+  /** Set while a service waits out its backoff before the next run. */
+  restartTimer: NodeJS.Timeout | undefined;
+}
+
+export interface ShellRunnerDeps {
+  store: JobStore;
+  folders: JobFolders;
+  host: RunnerHost;
+  limit: () => number;
+}
+
+/**
+ * Runs shell commands, each under its own monitor (see monitor.sh): starts them, notices when
+ * they end, stops them, and re-adopts what a previous daemon left running. It holds the only
+ * in-memory state about running jobs; everything durable is in the store and the job folders.
+ */
+export class ShellRunner implements Runner {
+  private readonly live = new Map<string, LiveJob>();
+  private readonly launching = new Set<Promise<void>>();
+  private stopping = false;
+  private readonly loop: Promise<void>;
+  private readonly abort = new AbortController();
+  private readonly deps: ShellRunnerDeps;
+
+  constructor(deps: ShellRunnerDeps) {
+    this.deps = deps;
+    this.loop = this.watchLoop();
+  }
+
+  running(): number {
+    return this.live.size;
+  }
+
+  limit(): number {
+    return this.deps.limit();
+  }
+
+  async start(job: JobRecord): Promise<void> {
+    await this.launch(this.follow(job), job);
+  }
+
+  adopt(job: JobRecord): void {
+    const entry = this.follow(job);
+    if (job.nextRestartAt !== null) {
+      // The previous daemon stopped while this service waited to restart: keep the appointment.
+      this.scheduleRun(entry, Math.max(0, job.nextRestartAt - Date.now()));
+      return;
+    }
+    // The daemon may have died between spawning the monitor and recording the pids.
+    if (job.pid === null) this.recordPids(job.id, entry.paths);
+    this.check(entry);
+    if (this.live.has(job.id)) this.deps.host.started(job.id);
+  }
+
+  /**
+   * SIGNAL to the job's whole session and process group, then SIGKILL to whatever is left after
+   * the grace. A service between runs is simply not started again.
+   */
+  async stop(
+    job: JobRecord,
+    signal: NodeJS.Signals,
+    graceMs: number,
+  ): Promise<{ escalated: boolean }> {
+    const entry = this.live.get(job.id);
+    if (entry?.restartTimer !== undefined) {
+      clearTimeout(entry.restartTimer);
+      entry.restartTimer = undefined;
+      this.finish(entry, { how: 'stopped while waiting to restart' });
+      return { escalated: false };
+    }
+    await untilOwnGroup(job);
+    signalJob(job, signal);
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline && !this.isGone(job)) await delay(25);
+    let escalated = false;
+    if (!this.isGone(job) && !this.stopping) {
+      escalated = true;
+      signalJob(job, 'SIGKILL');
+      const killDeadline = Date.now() + AFTER_SIGKILL_WAIT_MS;
+      while (Date.now() < killDeadline && !this.isGone(job)) await delay(25);
+    }
+    const after = this.live.get(job.id);
+    if (after && !this.stopping) this.check(after);
+    return { escalated };
+  }
+
+  async close(): Promise<void> {
+    if (this.stopping) return this.loop;
+    this.stopping = true;
+    this.abort.abort();
+    // A run being started finishes recording its pids first: a monitor that is out there but
+    // unknown to the store would be judged lost by the next daemon.
+    await Promise.allSettled([...this.launching]);
+    await this.loop;
+    for (const entry of this.live.values()) {
+      entry.child?.removeAllListeners('exit');
+      clearTimeout(entry.restartTimer);
+    }
+    this.live.clear();
+  }
+
+  /** Starts one run, tracked so that close() waits until its pids are recorded. */
+  private async launch(entry: LiveJob, job: JobRecord): Promise<void> {
+    const onExit = (): void => this.check(entry);
+    const launching = launchRun(this.deps.store, this.deps.folders, entry, job, onExit).then(
+      (launched) => {
+        if (launched.failed !== undefined) return this.finish(entry, launched.failed);
+        if (this.live.has(entry.id)) this.deps.host.started(job.id, launched.run);
+      },
+    );
+    this.launching.add(launching);
+    try {
+      await launching;
+    } finally {
+      this.launching.delete(launching);
+    }
+  }
+
+  /** Registers a running job to watch; it counts against the limit from this moment. */
+  private follow(job: JobRecord): LiveJob {
+    const entry: LiveJob = {
+      id: job.id,
+      paths: this.deps.folders.paths(job.id),
+      child: undefined,
+      orphaned: false,
+      restartTimer: undefined,
+    };
+    this.live.set(job.id, entry);
+    return entry;
+  }
+
+  private recordPids(id: string, paths: JobPaths): boolean {
+    const pids = readPidFile(paths.pid);
+    if (!pids) return false;
+    this.deps.store.update(id, {
+      pid: pids.jobPid,
+      pidStart: procStat(pids.jobPid)?.startTime ?? null,
+      monitorPid: pids.monitorPid,
+      monitorStart: procStat(pids.monitorPid)?.startTime ?? null,
+    });
+    return true;
+  }
+
+  private isGone(job: JobRecord): boolean {
+    // A closing runner stops waiting; the job is left to its monitor and the next daemon.
+    if (this.stopping) return true;
+    // Its end is reported (this runner no longer follows it) and no process of it is left.
+    return !this.live.has(job.id) && membersOf(job).length === 0;
+  }
+
+  /** Looks at one job: ended, still running, or orphaned. */
+  private check(entry: LiveJob): void {
+    if (!this.live.has(entry.id) || entry.restartTimer !== undefined) return;
+    const exit = readExitFile(entry.paths.exit);
+    if (exit) return this.finish(entry, { exit });
+    const job = this.deps.store.get(entry.id);
+    if (!job) return void this.live.delete(entry.id);
+    const monitorAlive = entry.child
+      ? entry.child.exitCode === null && entry.child.signalCode === null
+      : isSameProcess(job.monitorPid, job.monitorStart);
+    if (monitorAlive) return;
+    // The monitor is gone without recording an exit. The job may still run on its own.
+    if (isSameProcess(job.pid, job.pidStart)) {
+      entry.orphaned = true;
+      return;
+    }
+    if (entry.child === undefined && job.monitorPid === null && job.startedAt !== null) {
+      // Spawned by a daemon that died before the pids were recorded. Its monitor may still be
+      // on the way to writing the pid file: give it the time a start may take.
+      if (this.recordPids(job.id, entry.paths)) return;
+      if (Date.now() - (job.runStartedAt ?? job.startedAt) < PID_FILE_WAIT_MS) return;
+      return this.finish(entry, { how: 'the daemon stopped while starting the job' });
+    }
+    this.finish(entry, {
+      how: entry.orphaned
+        ? 'its monitor was killed while the job ran; the job has since ended and its exit status is unknown'
+        : 'its monitor ended without recording an exit status',
+    });
+  }
+
+  /** Reports a run's end; the host answers whether a service's next run follows. */
+  private finish(entry: LiveJob, ending: Ending): void {
+    if (!this.live.has(entry.id)) return;
+    const job = this.deps.store.get(entry.id);
+    if (!job) return void this.live.delete(entry.id);
+    const next = this.deps.host.runEnded(job, ending);
+    if (next === null) {
+      this.live.delete(entry.id);
+      return;
+    }
+    entry.child = undefined;
+    entry.orphaned = false;
+    this.scheduleRun(entry, next.restartInMs);
+  }
+
+  private scheduleRun(entry: LiveJob, delayMs: number): void {
+    entry.restartTimer = setTimeout(() => {
+      entry.restartTimer = undefined;
+      const job = this.deps.store.get(entry.id);
+      if (!job || job.stopRequest !== null || this.stopping) return;
+      void this.launch(entry, job);
+    }, delayMs);
+  }
+
+  private async watchLoop(): Promise<void> {
+    while (!this.stopping) {
+      for (const entry of [...this.live.values()]) {
+        try {
+          this.check(entry);
+        } catch (error) {
+          process.emitWarning(`bgjobs: checking job ${entry.id} failed: ${String(error)}`);
+        }
+      }
+      await delay(POLL_MS, undefined, { signal: this.abort.signal }).catch(() => undefined);
+    }
+  }
+}

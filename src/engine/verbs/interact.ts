@@ -1,0 +1,202 @@
+import { closeSync, writeSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import { BgError, ErrorCode } from '../../api/errors.js';
+import { readStream } from '../../logs/reader.js';
+import { readScreenFile } from '../../logs/screen.js';
+import { keyBytes } from '../../api/keys.js';
+import { compileSearchRegex } from '../../logs/regex.js';
+import { signalProcess } from '../../procfs/proc.js';
+import { openStdinForWrite } from '../../monitor/spawn.js';
+import { parseInput, type CallOptions } from '../../api/contract.js';
+import { interactInputSchema, type InteractInput, type InteractResult } from '../../api/control.js';
+import { isFinal } from '../../api/job.js';
+import type { JobRecord } from '../model.js';
+import { resolveJob, type EngineContext } from '../context.js';
+import { screenOf } from './read.js';
+
+const POLL_MS = 20;
+const MAX_REPLY_BYTES = 64 * 1024;
+// With no output at all after the input, "quiet" needs longer than the usual settle time.
+const SILENT_SETTLE_MS = 2000;
+
+type Returned = InteractResult['returned_because'];
+
+/**
+ * Writes input to a running job's stdin and returns what it printed after: as soon as
+ * `expect` matches, or once the output has been quiet for `settle_ms`, or when the job ends,
+ * within `timeout_s`.
+ */
+export async function interact(
+  ctx: Pick<EngineContext, 'store' | 'folders'>,
+  raw: InteractInput,
+  options: CallOptions,
+): Promise<InteractResult> {
+  const input = parseInput(interactInputSchema, raw);
+  const job = resolveJob(ctx.store, input.job_id);
+  if (job.kind === 'llm') {
+    throw new BgError(
+      ErrorCode.invalidInput,
+      `Job ${job.id} is a prompt job; it takes no input. Read its answer with output or tail.`,
+    );
+  }
+  if (job.status !== 'running') {
+    throw new BgError(
+      ErrorCode.notRunning,
+      `Job ${job.id} is ${job.status}, not running, so it takes no input. Read what it printed with output or tail.`,
+    );
+  }
+  if (job.stdinClosed && (input.input !== undefined || input.close_stdin)) {
+    throw new BgError(
+      ErrorCode.notRunning,
+      `The stdin of job ${job.id} was already closed; it takes no more input.`,
+    );
+  }
+  const expect =
+    input.expect === undefined ? undefined : compileSearchRegex(input.expect, { multiline: true });
+  const paths = ctx.folders.paths(job.id);
+  const fileSize = (path: string): number => ctx.folders.sizeOf(path);
+  const from = { stdout: fileSize(paths.stdout), stderr: fileSize(paths.stderr) };
+  const began = Date.now();
+  const deadline = began + input.timeout_s * 1000;
+
+  // Keys are checked before anything is written. Arrow keys are spelt as the program asked
+  // (application cursor mode) on a terminal.
+  let keys = '';
+  if (input.keys !== undefined && input.keys.length > 0) {
+    const screen =
+      job.pty === null
+        ? undefined
+        : await readScreenFile(paths.stdout, job.maxOutputBytes, job.pty);
+    const applicationCursorKeys = screen?.applicationCursorKeys ?? false;
+    keys = input.keys.map((key) => keyBytes(key, { applicationCursorKeys })).join('');
+  }
+  if (input.input !== undefined) {
+    await writeInput(
+      paths.stdin,
+      job.id,
+      input.newline ? `${input.input}\n` : input.input,
+      Math.max(deadline, began + 1000),
+    );
+  }
+  if (keys !== '') await writeInput(paths.stdin, job.id, keys, Math.max(deadline, began + 1000));
+  if (input.close_stdin) closeStdin(ctx, job);
+
+  const read = (stream: 'stdout' | 'stderr', final: boolean): string =>
+    readStream(paths[stream], job.maxOutputBytes, {
+      offset: from[stream],
+      maxBytes: MAX_REPLY_BYTES,
+      raw: false,
+      final,
+    }).text;
+
+  let because: Returned = 'no_wait';
+  if (input.timeout_s > 0) {
+    because = await watch();
+  }
+  const fresh = ctx.store.get(job.id) ?? job;
+  const final = isFinal(fresh.status);
+  return {
+    job_id: job.id,
+    status: fresh.status,
+    stdout: read('stdout', final),
+    stderr: read('stderr', final),
+    returned_because: because,
+    stdin_open: !final && !fresh.stdinClosed,
+    screen: await screenOf(ctx, fresh),
+  };
+
+  async function watch(): Promise<Returned> {
+    let size = from.stdout + from.stderr;
+    let lastChange = began;
+    let nextProgress = began + 1000;
+    for (;;) {
+      const now = Date.now();
+      const current = ctx.store.get(job.id);
+      const ended = current === undefined || isFinal(current.status);
+      const newSize = fileSize(paths.stdout) + fileSize(paths.stderr);
+      if (newSize !== size) {
+        size = newSize;
+        lastChange = now;
+      }
+      const grown = size > from.stdout + from.stderr;
+      if (
+        expect &&
+        grown &&
+        (expect.test(read('stdout', ended)) || expect.test(read('stderr', ended)))
+      )
+        return 'expect';
+      if (ended) return 'exited';
+      if (!expect) {
+        const quietFor = now - lastChange;
+        if (
+          grown
+            ? quietFor >= input.settle_ms
+            : quietFor >= Math.max(input.settle_ms, SILENT_SETTLE_MS)
+        )
+          return 'settled';
+      }
+      if (now >= deadline || options.signal?.aborted) return 'timeout';
+      if (options.onProgress && now >= nextProgress) {
+        nextProgress += 1000;
+        options.onProgress({
+          progress: Math.round((now - began) / 1000),
+          total: input.timeout_s,
+          message: 'waiting for output',
+        });
+      }
+      await delay(POLL_MS);
+    }
+  }
+}
+
+/** Writes all of TEXT to the job's stdin FIFO, waiting while the pipe is full. */
+async function writeInput(
+  stdin: string,
+  id: string,
+  text: string,
+  deadline: number,
+): Promise<void> {
+  const fd = openStdinForWrite(stdin);
+  if (fd === undefined) {
+    throw new BgError(
+      ErrorCode.notRunning,
+      `Job ${id} has no open stdin to write to (its monitor is gone).`,
+    );
+  }
+  try {
+    let data = Buffer.from(text);
+    while (data.length > 0) {
+      try {
+        const written = writeSync(fd, data);
+        data = data.subarray(written);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        if (Date.now() >= deadline) {
+          throw new BgError(
+            ErrorCode.limitReached,
+            `Job ${id} is not reading its input: the pipe is full and ${data.length} bytes were not written.`,
+          );
+        }
+        await delay(10);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Asks the job's monitor to close its end of the stdin FIFO, so the job reads EOF. */
+function closeStdin(ctx: Pick<EngineContext, 'store'>, job: JobRecord): void {
+  if (
+    job.monitorPid === null ||
+    job.monitorStart === null ||
+    !signalProcess(job.monitorPid, job.monitorStart, 'SIGUSR1')
+  ) {
+    throw new BgError(
+      ErrorCode.notRunning,
+      `Could not close the stdin of job ${job.id}: its monitor is gone.`,
+    );
+  }
+  ctx.store.update(job.id, { stdinClosed: true });
+}

@@ -1,0 +1,63 @@
+import { parseInput, type CallOptions } from '../../api/contract.js';
+import { isFinal } from '../../api/job.js';
+import {
+  listInputSchema,
+  statusInputSchema,
+  type ListInput,
+  type ListResult,
+  type StatusInput,
+  type StatusResult,
+} from '../../api/listing.js';
+import { isWaitingForInput, membersOf } from '../../procfs/job-processes.js';
+import { portsOf } from '../../procfs/ports.js';
+import { projectOf } from '../admission/project.js';
+import { resolveJob, type EngineContext } from '../context.js';
+import type { JobRecord } from '../model.js';
+import { toStatus, toSummary } from './present.js';
+
+/** `list`: the caller's project's jobs (its git root, or a client root), or all of them. */
+export async function listJobs(
+  ctx: Pick<EngineContext, 'store'>,
+  raw: ListInput,
+  options: CallOptions,
+): Promise<ListResult> {
+  const input = parseInput(listInputSchema, raw);
+  const statuses = input.status === undefined ? undefined : [input.status].flat();
+  const caller = options.caller;
+  const project = input.all || !caller ? null : projectOf(caller.cwd, caller.roots);
+  const { jobs, total } = ctx.store.list({
+    statuses,
+    name: input.name,
+    project: project ?? undefined,
+    limit: input.limit,
+  });
+  return { jobs: jobs.map((job) => toSummary(job)), total, project };
+}
+
+/** `status`: one job as it stands, with what only a live look can tell. */
+export async function jobStatus(
+  ctx: Pick<EngineContext, 'store' | 'folders' | 'queue'>,
+  raw: StatusInput,
+): Promise<StatusResult> {
+  const job = resolveJob(ctx.store, parseInput(statusInputSchema, raw).job_id);
+  return presentJob(ctx, job);
+}
+
+/** A job's status: its record, and for a live job its sizes, queue place, input wait and ports. */
+export function presentJob(
+  ctx: Pick<EngineContext, 'folders' | 'queue'>,
+  job: JobRecord,
+): StatusResult {
+  const paths = ctx.folders.paths(job.id);
+  const live = !isFinal(job.status);
+  // One scan of the process table serves both the input wait and the ports.
+  const members = job.status === 'running' ? membersOf(job) : [];
+  return toStatus(job, {
+    stdoutBytes: live ? ctx.folders.sizeOf(paths.stdout) : job.stdoutBytes,
+    stderrBytes: live ? ctx.folders.sizeOf(paths.stderr) : job.stderrBytes,
+    queuePosition: job.status === 'queued' ? ctx.queue.position(job) : null,
+    waitingForInput: job.status === 'running' && isWaitingForInput(job, paths.stdin, members),
+    ports: portsOf(members),
+    now: Date.now(),
+  });
+}

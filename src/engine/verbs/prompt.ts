@@ -1,0 +1,55 @@
+import { callerSchema, parseInput, type CallOptions } from '../../api/contract.js';
+import { promptInputSchema, type ExecuteResult, type PromptInput } from '../../api/start.js';
+import { promptEnv, resolveModel } from '../../llm/models.js';
+import { printable, validateName } from '../admission/ids.js';
+import { defaultCaller } from '../admission/prepare.js';
+import { projectOf } from '../admission/project.js';
+import { admitJob, type AdmitContext } from './admit.js';
+
+/** Prompt jobs retry twice by default: rate limits and dropped connections are common. */
+const DEFAULT_PROMPT_RETRIES = 2;
+
+/**
+ * `prompt`: hands a prompt to a model as a background job and returns its id at once. The
+ * model and its key are checked now, so a typo or a missing key is an error here, not a failed
+ * job later. The answer streams into the job's stdout. Admitted like any job (see admit.ts).
+ */
+export async function promptJob(
+  ctx: AdmitContext,
+  raw: PromptInput,
+  options: CallOptions,
+): Promise<ExecuteResult> {
+  const input = parseInput(promptInputSchema, raw);
+  const caller = callerSchema.parse(options.caller ?? defaultCaller(ctx.config));
+  const model = resolveModel(input.model, caller.env);
+  const cwd = caller.workingDir ?? caller.cwd;
+  const firstLine = input.prompt.split('\n', 1)[0] ?? '';
+  const prepared = {
+    command: `prompt ${model.spec}: ${printable(firstLine, 80)}`,
+    cwd,
+    env: promptEnv(caller.env),
+    envOverrides: {},
+    name: input.name === undefined ? null : validateName(input.name),
+    timeoutS: input.timeout_s ?? caller.jobTimeoutS ?? null,
+    ready: null,
+    restart: null,
+    port: null,
+    pty: null,
+    lifetime: 'persistent' as const,
+    sessionId: null,
+    project: projectOf(cwd, caller.roots),
+  };
+  const llm = {
+    model: model.spec,
+    prompt: input.prompt,
+    system: input.system ?? null,
+    params: input.params ?? {},
+  };
+  const retries = raw.retries === undefined ? DEFAULT_PROMPT_RETRIES : input.retries;
+  return admitJob(
+    ctx,
+    prepared,
+    { kind: 'llm', priority: input.priority, after: input.after, retries, llm },
+    { replace: input.replace },
+  );
+}

@@ -1,0 +1,133 @@
+import { callerSchema, parseInput, type CallOptions } from '../../api/contract.js';
+import { isFinal } from '../../api/job.js';
+import {
+  outputInputSchema,
+  searchInputSchema,
+  tailInputSchema,
+  type OutputInput,
+  type OutputResult,
+  type SearchInput,
+  type SearchResult,
+  type StreamRead,
+  type TailInput,
+  type TailResult,
+} from '../../api/read.js';
+import { readStream, searchStream, tailStream } from '../../logs/reader.js';
+import { readScreenFile } from '../../logs/screen.js';
+import { resolveWithLogs, type EngineContext } from '../context.js';
+import type { JobRecord } from '../model.js';
+
+type Stream = 'stdout' | 'stderr';
+const STREAMS: readonly Stream[] = ['stdout', 'stderr'];
+
+/** The streams a read asks for: one of them, or both. */
+const streamsOf = (which: Stream | 'both'): readonly Stream[] =>
+  which === 'both' ? STREAMS : [which];
+
+export type ReadContext = Pick<EngineContext, 'store' | 'folders'>;
+
+/** `output`: a bounded page of each stream from an offset (or from where this reader left off). */
+export async function readOutput(
+  ctx: ReadContext,
+  raw: OutputInput,
+  options: CallOptions,
+): Promise<OutputResult> {
+  const input = parseInput(outputInputSchema, raw);
+  const job = resolveWithLogs(ctx.store, input.job_id);
+  const reader = callerSchema.shape.reader.parse(options.caller?.reader);
+  const paths = ctx.folders.paths(job.id);
+  const reads: Partial<Record<Stream, StreamRead & { text: string }>> = {};
+  for (const stream of streamsOf(input.stream)) {
+    const explicit = stream === 'stdout' ? input.stdout_offset : input.stderr_offset;
+    const offset =
+      explicit ?? (input.new_only ? ctx.store.getCursor(job.id, reader, stream) : undefined);
+    const read = readStream(paths[stream], job.maxOutputBytes, {
+      offset,
+      maxBytes: input.max_bytes,
+      raw: input.raw,
+      final: isFinal(job.status),
+    });
+    ctx.store.setCursor(job.id, reader, stream, read.next_offset);
+    reads[stream] = read;
+  }
+  const strip = (read: (StreamRead & { text: string }) | undefined): StreamRead | null =>
+    read
+      ? {
+          start: read.start,
+          next_offset: read.next_offset,
+          size: read.size,
+          dropped: read.dropped,
+          more: read.more,
+        }
+      : null;
+  return {
+    job_id: job.id,
+    status: job.status,
+    stdout: reads.stdout?.text ?? '',
+    stderr: reads.stderr?.text ?? '',
+    stdout_read: strip(reads.stdout),
+    stderr_read: strip(reads.stderr),
+    more: Boolean(reads.stdout?.more || reads.stderr?.more),
+    screen: input.screen ? await screenOf(ctx, job) : null,
+  };
+}
+
+/** `tail`: the last lines of each stream, read from the end whatever the file's size. */
+export async function readTail(ctx: ReadContext, raw: TailInput): Promise<TailResult> {
+  const input = parseInput(tailInputSchema, raw);
+  const job = resolveWithLogs(ctx.store, input.job_id);
+  const paths = ctx.folders.paths(job.id);
+  const result: TailResult = {
+    job_id: job.id,
+    status: job.status,
+    stdout: '',
+    stderr: '',
+    truncated: false,
+    screen: await screenOf(ctx, job),
+  };
+  for (const stream of streamsOf(input.stream)) {
+    const tail = tailStream(paths[stream], job.maxOutputBytes, input.lines, { raw: input.raw });
+    result[stream] = tail.text;
+    result.truncated ||= tail.truncated;
+  }
+  return result;
+}
+
+/** `search`: lines matching a pattern, with context, up to a bound. */
+export async function searchOutput(ctx: ReadContext, raw: SearchInput): Promise<SearchResult> {
+  const input = parseInput(searchInputSchema, raw);
+  const job = resolveWithLogs(ctx.store, input.job_id);
+  const paths = ctx.folders.paths(job.id);
+  const result: SearchResult = {
+    job_id: job.id,
+    status: job.status,
+    matches: [],
+    truncated: false,
+  };
+  for (const stream of streamsOf(input.stream)) {
+    const left = input.max_matches - result.matches.length;
+    if (left <= 0) {
+      result.truncated = true;
+      break;
+    }
+    const found = await searchStream(paths[stream], job.maxOutputBytes, input.pattern, {
+      ignoreCase: input.ignore_case,
+      context: input.context,
+      maxMatches: left,
+      stream,
+    });
+    result.matches.push(...found.matches);
+    result.truncated ||= found.truncated;
+  }
+  return result;
+}
+
+/** A pty job's visible terminal screen, played from its output; null for other jobs. */
+export async function screenOf(
+  ctx: Pick<EngineContext, 'folders'>,
+  job: JobRecord,
+): Promise<string | null> {
+  if (job.pty === null) return null;
+  const { stdout } = ctx.folders.paths(job.id);
+  return (await readScreenFile(stdout, job.maxOutputBytes, job.pty)).text;
+}

@@ -1,0 +1,219 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import { compileSearchRegex } from '../../logs/regex.js';
+import { toModelText } from '../../logs/text.js';
+import { connect } from 'node:net';
+import type { JobFolders } from '../../job-folder/folders.js';
+import type { JobStore } from '../../store/store.js';
+import type { JobEvents, RunStart } from '../events.js';
+import type { JobRecord } from '../model.js';
+import type { Transitions } from '../transitions.js';
+
+const TICK_MS = 20;
+const PORT_EVERY_MS = 20;
+const URL_EVERY_MS = 100;
+const PROBE_TIMEOUT_MS = 1000;
+const MAX_READ = 1024 * 1024;
+const MAX_PARTIAL = 64 * 1024;
+
+type Stream = 'stdout' | 'stderr';
+
+interface Watch {
+  id: string;
+  run: number;
+  pattern: RegExp | undefined;
+  fail: RegExp | undefined;
+  port: number | undefined;
+  url: string | undefined;
+  offsets: Record<Stream, number>;
+  partial: Record<Stream, string>;
+  nextProbe: number;
+  probeBusy: boolean;
+}
+
+/**
+ * Watches running jobs that have a readiness condition: a regex on their output, a TCP port
+ * listening, or an HTTP URL answering 2xx — and a failure regex, because silence is not
+ * success. Each run of a service is watched from its own start. One loop serves all jobs.
+ */
+export class Readiness {
+  private readonly watches = new Map<string, Watch>();
+  private readonly store: JobStore;
+  private readonly folders: JobFolders;
+  private readonly transitions: Transitions;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(store: JobStore, folders: JobFolders, transitions: Transitions, events: JobEvents) {
+    this.store = store;
+    this.folders = folders;
+    this.transitions = transitions;
+    events.on('started', (job, run) => this.watch(job, run));
+    for (const name of ['ended', 'retried', 'run-ended'] as const) {
+      events.on(name, (job) => this.unwatch(job.id));
+    }
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.abort.abort();
+    await this.loop;
+  }
+
+  /** Starts watching a run that has just started (or was re-adopted). */
+  private watch(job: JobRecord, run: RunStart | undefined): void {
+    const spec = job.ready;
+    if (spec === null || job.readyState !== 'pending') return;
+    const paths = this.folders.paths(job.id);
+    this.watches.set(job.id, {
+      id: job.id,
+      run: job.runs,
+      pattern: spec.pattern === undefined ? undefined : compileSearchRegex(spec.pattern),
+      fail: spec.fail_pattern === undefined ? undefined : compileSearchRegex(spec.fail_pattern),
+      port: spec.port,
+      url: spec.url,
+      // From where this run's output starts; a re-adopted first run from the beginning.
+      offsets:
+        run ??
+        (job.runs <= 1
+          ? { stdout: 0, stderr: 0 }
+          : {
+              stdout: this.folders.sizeOf(paths.stdout),
+              stderr: this.folders.sizeOf(paths.stderr),
+            }),
+      partial: { stdout: '', stderr: '' },
+      nextProbe: 0,
+      probeBusy: false,
+    });
+  }
+
+  private unwatch(id: string): void {
+    this.watches.delete(id);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      for (const watch of [...this.watches.values()]) {
+        try {
+          this.check(watch);
+        } catch (error) {
+          process.emitWarning(`bgjobs: readiness check of ${watch.id} failed: ${String(error)}`);
+        }
+      }
+      await delay(TICK_MS, undefined, { signal: this.abort.signal }).catch(() => undefined);
+    }
+  }
+
+  private check(watch: Watch): void {
+    const job = this.store.get(watch.id);
+    if (
+      !job ||
+      job.status !== 'running' ||
+      job.runs !== watch.run ||
+      job.readyState !== 'pending'
+    ) {
+      this.watches.delete(watch.id);
+      return;
+    }
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const line = this.scan(watch, stream);
+      if (line !== undefined)
+        return this.settle(watch, line.failed ? 'failed' : 'ready', line.text);
+    }
+    if (watch.probeBusy || Date.now() < watch.nextProbe) return;
+    if (watch.port !== undefined)
+      this.probe(
+        watch,
+        probePort(watch.port),
+        `port ${watch.port} accepts connections`,
+        PORT_EVERY_MS,
+      );
+    else if (watch.url !== undefined)
+      this.probe(watch, probeUrl(watch.url), `${watch.url} answered 2xx`, URL_EVERY_MS);
+  }
+
+  /** Runs one probe at a time per job; a success makes the job ready. */
+  private probe(watch: Watch, attempt: Promise<boolean>, match: string, everyMs: number): void {
+    watch.probeBusy = true;
+    attempt
+      .then((ok) => {
+        if (ok && this.watches.get(watch.id) === watch) this.settle(watch, 'ready', match);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        watch.probeBusy = false;
+        watch.nextProbe = Date.now() + everyMs;
+      });
+  }
+
+  /** Reads what the stream gained and tests each line: the failure pattern first. */
+  private scan(watch: Watch, stream: Stream): { text: string; failed: boolean } | undefined {
+    if (watch.pattern === undefined && watch.fail === undefined) return undefined;
+    const path = this.folders.paths(watch.id)[stream];
+    const size = this.folders.sizeOf(path);
+    if (size <= watch.offsets[stream]) return undefined;
+    // Past a flood, look at the newest megabyte only.
+    const from = Math.max(watch.offsets[stream], size - MAX_READ);
+    const text = watch.partial[stream] + toModelText(readRange(path, from, size - from), false);
+    watch.offsets[stream] = size;
+    const lines = text.split('\n');
+    // The last piece has no newline yet: test it now (a prompt), keep it for the next read.
+    watch.partial[stream] = (lines[lines.length - 1] ?? '').slice(-MAX_PARTIAL);
+    for (const line of lines) {
+      if (watch.fail?.test(line)) return { text: line, failed: true };
+      if (watch.pattern?.test(line)) return { text: line, failed: false };
+    }
+    return undefined;
+  }
+
+  private settle(watch: Watch, state: 'ready' | 'failed', match: string): void {
+    this.watches.delete(watch.id);
+    this.transitions.ready(watch.id, state, match);
+  }
+}
+
+function readRange(path: string, from: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  const fd = openSync(path, 'r');
+  try {
+    const read = readSync(fd, buffer, 0, length, from);
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Whether something accepts TCP connections on this port, on 127.0.0.1 or ::1. A connect
+ * attempt costs a fraction of a millisecond on loopback, far less than reading the kernel's
+ * socket tables.
+ */
+function probePort(port: number): Promise<boolean> {
+  const attempt = (host: string): Promise<boolean> =>
+    new Promise((resolve) => {
+      const socket = connect({ host, port, timeout: PROBE_TIMEOUT_MS });
+      const done = (ok: boolean): void => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.once('connect', () => done(true));
+      socket.once('error', () => done(false));
+      socket.once('timeout', () => done(false));
+    });
+  return attempt('127.0.0.1').then((ok) => ok || attempt('::1'));
+}
+
+async function probeUrl(url: string): Promise<boolean> {
+  const response = await fetch(url, {
+    signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    redirect: 'manual',
+  });
+  await response.body?.cancel();
+  return response.ok;
+}
