@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-import { BgError, ErrorCode } from '../errors.js';
+import { BgError, ErrorCode } from '../api/errors.js';
 import { formatAge, formatTable } from './format.js';
 import { cliConfig, note, print, stayAlive, type JsonOption } from './session.js';
 

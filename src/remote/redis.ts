@@ -1,7 +1,7 @@
 import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 
-import { BgError, ErrorCode } from '../errors.js';
+import { BgError, ErrorCode } from '../api/errors.js';
 
 /** How long one ordinary command may take before it fails (a blocking read adds its block). */
 export const COMMAND_TIMEOUT_MS = 10_000;

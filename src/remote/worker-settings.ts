@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 
 import type { z } from 'zod';
 
-import { BgError, describeZodError, ErrorCode } from '../errors.js';
+import { BgError, describeZodError, ErrorCode } from '../api/errors.js';
 import { checkRedisUrl } from './redis.js';
 import { labelSchema, workerNameSchema } from './wire.js';
 

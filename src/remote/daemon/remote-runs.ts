@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 
-import { BgError, ErrorCode } from '../../errors.js';
+import { BgError, ErrorCode } from '../../api/errors.js';
 import { connect, disconnect } from '../redis.js';
 import {
   controlSchema,

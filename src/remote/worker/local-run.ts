@@ -8,8 +8,9 @@ import {
   signalGroup,
   signalProcess,
   type ProcStat,
-} from '../../monitor/proc.js';
+} from '../../procfs/proc.js';
 import { openStdinForWrite, readExitFile, readPidFile, spawnMonitor } from '../../monitor/spawn.js';
+import { pathsIn } from '../../job-folder/paths.js';
 import type { RunPayload } from '../wire.js';
 import type { RunRecord } from './run-record.js';
 
@@ -51,12 +52,12 @@ export async function startRun(
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!existsSync(cwd)) throw new Error(`its working directory ${cwd} does not exist here`);
-    const monitor = await spawnMonitor(dir, payload.command, env, cwd, payload.pty);
+    const monitor = await spawnMonitor(pathsIn(dir), payload.command, env, cwd, payload.pty);
     record.monitorPid = monitor.monitorPid;
     record.monitorStart = monitor.monitorStart;
     const deadline = Date.now() + PID_FILE_WAIT_MS;
     while (Date.now() < deadline) {
-      const pids = readPidFile(dir);
+      const pids = readPidFile(pathsIn(dir).pid);
       if (pids) {
         record.pid = pids.jobPid;
         record.pidStart = procStat(pids.jobPid)?.startTime ?? null;
@@ -74,14 +75,14 @@ export async function startRun(
 /** Looks at a run: still going, ended (with its exit), or gone without an exit. */
 export function checkRun(record: RunRecord): RunState {
   if (record.startError !== null) return { state: 'lost', reason: record.startError };
-  const exit = readExitFile(record.dir);
+  const exit = readExitFile(pathsIn(record.dir).exit);
   if (exit) return { state: 'ended', ...exit };
   if (isSameProcess(record.monitorPid, record.monitorStart)) return { state: 'running' };
   // The exit file may have landed between the two looks.
-  const late = readExitFile(record.dir);
+  const late = readExitFile(pathsIn(record.dir).exit);
   if (late) return { state: 'ended', ...late };
   if (record.pid === null) {
-    const pids = readPidFile(record.dir);
+    const pids = readPidFile(pathsIn(record.dir).pid);
     if (pids) {
       record.pid = pids.jobPid;
       record.pidStart = procStat(pids.jobPid)?.startTime ?? null;
@@ -138,7 +139,7 @@ export async function writeRunInput(
   data: Buffer,
   timeoutMs: number,
 ): Promise<void> {
-  const fd = openStdinForWrite(record.dir);
+  const fd = openStdinForWrite(pathsIn(record.dir).stdin);
   if (fd === undefined) throw new Error('the job has no open stdin (its monitor is gone)');
   const deadline = Date.now() + timeoutMs;
   try {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 
-import { BgError, ErrorCode } from '../../errors.js';
-import { isSameProcess, procStat } from '../../monitor/proc.js';
+import { BgError, ErrorCode } from '../../api/errors.js';
+import { isSameProcess, procStat } from '../../procfs/proc.js';
 import { WIRE_VERSION, type WireKeys } from '../wire.js';
 
 /** Who holds a worker name: one process on one host with one home. */

@@ -1,4 +1,4 @@
-import { isListening } from '../../monitor/ports.js';
+import { isListening } from '../../procfs/ports.js';
 import type { RunPayload } from '../wire.js';
 
 const PROBE_TIMEOUT_MS = 1000;
