@@ -66,4 +66,5 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE jobs ADD COLUMN llm TEXT;
    ALTER TABLE jobs ADD COLUMN llm_result TEXT;
    CREATE INDEX jobs_queue ON jobs (status, priority DESC, created_at);`,
+  `ALTER TABLE jobs ADD COLUMN remote TEXT NOT NULL DEFAULT 'null';`,
 ];

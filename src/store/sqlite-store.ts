@@ -69,6 +69,7 @@ const COLUMNS = {
   retryAt: 'retry_at',
   llm: 'llm',
   llmResult: 'llm_result',
+  remote: 'remote',
 } as const satisfies Record<keyof JobRecord, string>;
 
 const JSON_FIELDS = new Set<keyof JobRecord>([
@@ -80,6 +81,7 @@ const JSON_FIELDS = new Set<keyof JobRecord>([
   'after',
   'llm',
   'llmResult',
+  'remote',
 ]);
 const BOOLEAN_FIELDS = new Set<keyof JobRecord>(['stdinClosed', 'logsEvicted']);
 

@@ -20,10 +20,13 @@ export class OutputMirror {
   private readonly sincePunch = new Map<OutputStream, number>();
   private readonly dir: string;
   private readonly cap: number;
+  private readonly base: { stdout: number; stderr: number };
 
-  constructor(dir: string, cap: number) {
+  /** BASE: where this run's bytes start in each file (after earlier attempts' output). */
+  constructor(dir: string, cap: number, base = { stdout: 0, stderr: 0 }) {
     this.dir = dir;
     this.cap = cap;
+    this.base = base;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     // Readers expect both files from the start, as the monitor creates them for a local job.
     for (const stream of ['stdout', 'stderr'] as const) this.fd(stream);
@@ -37,7 +40,8 @@ export class OutputMirror {
   write(stream: OutputStream, offset: number, data: Buffer): void {
     const fd = this.fd(stream);
     let done = 0;
-    while (done < data.length) done += writeSync(fd, data, done, data.length - done, offset + done);
+    const at = this.base[stream] + offset;
+    while (done < data.length) done += writeSync(fd, data, done, data.length - done, at + done);
     this.sincePunch.set(stream, (this.sincePunch.get(stream) ?? 0) + data.length);
   }
 

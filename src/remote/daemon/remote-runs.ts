@@ -12,6 +12,7 @@ import {
   type OutputStream,
   type WireKeys,
 } from '../wire.js';
+import { waitForEnd, waitForStart, type Followed } from './followed.js';
 import { StreamFollower } from './follower.js';
 import { runKeyOf } from './identity.js';
 import { WorkerLiveness } from './liveness.js';
@@ -33,17 +34,6 @@ const NO_EXIT = {
   lost: null,
   neverStarted: false,
 } as const satisfies Omit<RemoteRunEnd, 'worker'>;
-
-interface Followed {
-  run: string;
-  jobId: string;
-  label: string;
-  mirror: OutputMirror;
-  worker: { name: string; host: string } | null;
-  kill: ControlMessage | null;
-  ended: boolean;
-  endWaiters: (() => void)[];
-}
 
 /**
  * The daemon's side of remote jobs (what becomes the remote `Runner`): it queues a run on the
@@ -107,15 +97,17 @@ export class RemoteRuns {
   /** Queues one run of a job for a worker with its label, and follows it. */
   async enqueue(spec: RemoteJobSpec): Promise<string> {
     const run = runKeyOf(this.options.daemonId, spec.jobId, spec.attempt);
-    this.followRun(run, spec.jobId, spec.label, spec.maxOutputBytes);
+    this.followRun(run, spec);
     await this.queues.add(spec, run, this.options.daemonId);
     return run;
   }
 
   /** Follows a run a previous daemon queued: its streams are read again from what is left. */
-  adopt(spec: Pick<RemoteJobSpec, 'jobId' | 'attempt' | 'label' | 'maxOutputBytes'>): string {
+  adopt(
+    spec: Pick<RemoteJobSpec, 'jobId' | 'attempt' | 'label' | 'maxOutputBytes' | 'base'>,
+  ): string {
     const run = runKeyOf(this.options.daemonId, spec.jobId, spec.attempt);
-    this.followRun(run, spec.jobId, spec.label, spec.maxOutputBytes);
+    this.followRun(run, spec);
     return run;
   }
 
@@ -149,17 +141,17 @@ export class RemoteRuns {
       return;
     }
     await this.sendControl(claimedBy, entry.kill);
-    await this.waitForEnd(entry, options.graceMs + KILL_REPLY_SLACK_MS);
+    await waitForEnd(entry, options.graceMs + KILL_REPLY_SLACK_MS);
   }
 
   /** Writes DATA to the remote job's stdin. */
   async input(jobId: string, data: string): Promise<void> {
-    const entry = this.started(jobId);
+    const entry = await waitForStart(jobId, () => this.find(jobId));
     await this.sendControl(entry.worker.name, { op: 'input', run: entry.run, data });
   }
 
   async closeStdin(jobId: string): Promise<void> {
-    const entry = this.started(jobId);
+    const entry = await waitForStart(jobId, () => this.find(jobId));
     await this.sendControl(entry.worker.name, { op: 'close_stdin', run: entry.run });
   }
 
@@ -173,19 +165,26 @@ export class RemoteRuns {
     if (this.redis) await disconnect(this.redis);
   }
 
-  private followRun(run: string, jobId: string, label: string, cap: number): void {
+  private followRun(
+    run: string,
+    spec: Pick<RemoteJobSpec, 'jobId' | 'label' | 'maxOutputBytes' | 'base'>,
+  ): void {
     if (this.runs.has(run)) return;
-    const mirror = new OutputMirror(this.host.jobDir(jobId), cap);
-    this.runs.set(run, {
+    const { jobId, label } = spec;
+    const dir = this.host.jobDir(jobId);
+    const mirror = new OutputMirror(dir, spec.maxOutputBytes, spec.base);
+    const entry: Followed = {
       run,
       jobId,
       label,
       mirror,
       worker: null,
       kill: null,
+      announced: false,
       ended: false,
       endWaiters: [],
-    });
+    };
+    this.runs.set(run, entry);
     this.follower?.follow(run);
   }
 
@@ -203,6 +202,7 @@ export class RemoteRuns {
     if (!entry || entry.ended || !event) return;
     if (event.type === 'start') {
       entry.worker = { name: event.worker, host: event.host };
+      entry.announced = true;
       this.host.started(entry.jobId, { ...entry.worker, pid: event.pid, at: event.at });
       // A kill asked for while the run was being started reaches it now.
       if (entry.kill) await this.sendControl(event.worker, entry.kill);
@@ -260,32 +260,9 @@ export class RemoteRuns {
     );
   }
 
-  private waitForEnd(entry: Followed, timeoutMs: number): Promise<void> {
-    if (entry.ended) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      timer.unref();
-      entry.endWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-
   private find(jobId: string): Followed | undefined {
     for (const entry of this.runs.values()) if (entry.jobId === jobId) return entry;
     return undefined;
-  }
-
-  private started(jobId: string): Followed & { worker: { name: string; host: string } } {
-    const entry = this.find(jobId);
-    if (!entry?.worker) {
-      throw new BgError(
-        ErrorCode.notRunning,
-        `Job ${jobId} has not started on a worker yet, so it takes no input. Wait for it to start (status), then try again.`,
-      );
-    }
-    return entry as Followed & { worker: { name: string; host: string } };
   }
 
   private connected(): Redis {

@@ -18,6 +18,8 @@ export interface RemoteJobSpec {
   ready: RunPayload['ready'];
   /** bgjobs priority, -1000 to 1000: higher starts first. */
   priority: number;
+  /** Where this run's output starts in the job's files (after earlier attempts' output). */
+  base?: { stdout: number; stderr: number };
 }
 
 /** How a remote run ended, as the daemon learned it. */

@@ -12,7 +12,8 @@ const DEFAULT_GRACE_MS = 5000;
 /** One run this worker follows: its record, its output pump, and a watch on its folder. */
 interface ActiveRun {
   record: RunRecord;
-  pump: OutputPump;
+  /** Made once the run's resume offsets are read from Redis. */
+  pump: OutputPump | undefined;
   watcher: FSWatcher | undefined;
   ending: boolean;
   stopping: Promise<unknown> | undefined;
@@ -67,26 +68,31 @@ export class WorkerRuns {
   }
 
   /** Follows a run (just started, or left by a previous worker process). */
-  async follow(record: RunRecord): Promise<void> {
+  async follow(record: RunRecord, announce?: () => Promise<void>): Promise<void> {
     const run = record.payload.run;
-    const sent = await OutputPump.resumeOffsets(this.redis, this.keys, run).catch(() => ({
-      stdout: 0,
-      stderr: 0,
-    }));
-    const pump = new OutputPump(
-      this.redis,
-      this.keys,
-      { run, dir: record.dir, cap: record.payload.max_output_bytes },
-      sent,
-    );
+    // Known at once, so a kill that comes right after the start finds it.
     const entry: ActiveRun = {
       record,
-      pump,
+      pump: undefined,
       watcher: undefined,
       ending: false,
       stopping: undefined,
     };
     this.active.set(run, entry);
+    const sent = await OutputPump.resumeOffsets(this.redis, this.keys, run).catch(() => ({
+      stdout: 0,
+      stderr: 0,
+    }));
+    entry.pump = new OutputPump(
+      this.redis,
+      this.keys,
+      { run, dir: record.dir, cap: record.payload.max_output_bytes },
+      sent,
+    );
+    // The start is said before anything is pumped or checked, so it comes before the end.
+    await announce?.().catch((error: unknown) =>
+      this.report(`bgjobs worker: announcing ${run}: ${String(error)}`),
+    );
     try {
       // Each write to the folder's files wakes the pump at once; the periodic check is the net.
       entry.watcher = watch(record.dir, () => this.poke(entry));
@@ -134,7 +140,7 @@ export class WorkerRuns {
   }
 
   private poke(entry: ActiveRun): void {
-    if (!this.active.has(entry.record.payload.run)) return;
+    if (!this.active.has(entry.record.payload.run) || !entry.pump) return;
     entry.pump.pump().catch(() => undefined);
     this.checkTimeout(entry);
     // A run being stopped reports its end once its whole tree is gone, not when its leader is.
@@ -168,6 +174,7 @@ export class WorkerRuns {
   ): Promise<void> {
     const { record, pump } = entry;
     const run = record.payload.run;
+    if (!pump) throw new Error('not followed yet');
     await pump.pump();
     record.endedAt ??= Date.now();
     const event: RunEvent = {

@@ -58,20 +58,15 @@ export async function startClaimed(context: StartContext): Promise<boolean> {
   saveRecord(paths, pending);
   const record = await startOrFail(context, dir, pending);
   saveRecord(paths, record);
-  if (record.startError === null) {
-    await runs
-      .publish(payload, {
-        type: 'start',
-        worker: me.name,
-        host: me.host,
-        pid: record.pid,
-        at: record.startedAt,
-      })
-      .catch((error: unknown) =>
-        context.report(`bgjobs worker: announcing ${payload.run}: ${String(error)}`),
-      );
-  }
-  await runs.follow(record);
+  const announce = () =>
+    runs.publish(payload, {
+      type: 'start',
+      worker: me.name,
+      host: me.host,
+      pid: record.pid,
+      at: record.startedAt,
+    });
+  await runs.follow(record, record.startError === null ? announce : undefined);
   return true;
 }
 
