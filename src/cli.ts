@@ -6,6 +6,7 @@ import { addJobsCommands } from './cli/jobs-commands.js';
 import { addOutputCommands } from './cli/output-commands.js';
 import { addPromptCommand } from './cli/prompt-command.js';
 import { addSendCommand } from './cli/send-command.js';
+import { addWorkerCommands } from './cli/worker-commands.js';
 import { ExitCode, isServing, reportError } from './cli/session.js';
 import { VERSION } from './version.js';
 
@@ -31,6 +32,7 @@ function createProgram(): Command {
   addSendCommand(program);
   addPromptCommand(program);
   addDaemonCommands(program);
+  addWorkerCommands(program);
   return program;
 }
 

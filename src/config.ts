@@ -27,6 +27,10 @@ export interface Config {
   allowedCommands: string[] | undefined;
   killGraceS: number;
   llmIdleTimeoutS: number;
+  /** Redis for workers on other machines (`on`); none: every job runs here. */
+  redisUrl: string | undefined;
+  /** A worker silent this long is gone, and its jobs lost. */
+  workerTimeoutS: number;
 }
 
 /** The part of the configuration that belongs to the caller and travels with its requests. */
@@ -73,6 +77,23 @@ function parseInteger(min: number, max: number) {
     }
     return value;
   };
+}
+
+function parseSeconds(min: number, max: number) {
+  return (raw: string, name: string): number => {
+    const value = Number(raw.trim());
+    if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+      throw configError(name, raw, `seconds from ${min} to ${max}`);
+    }
+    return value;
+  };
+}
+
+function parseRedisUrl(raw: string, name: string): string {
+  if (!/^rediss?:\/\/[^\s]+$/.test(raw.trim())) {
+    throw configError(name, '(hidden)', 'redis://[user:]password@host:port, or rediss:// for TLS');
+  }
+  return raw.trim();
 }
 
 function parseDirectory(raw: string, name: string): string {
@@ -141,6 +162,8 @@ export const SETTINGS = {
   },
   killGraceS: { names: ['BGJOBS_KILL_GRACE'], parse: parseInteger(0, 300) },
   llmIdleTimeoutS: { names: ['BGJOBS_LLM_IDLE_TIMEOUT'], parse: parseInteger(1, 3600) },
+  redisUrl: { names: ['BGJOBS_REDIS_URL'], parse: parseRedisUrl },
+  workerTimeoutS: { names: ['BGJOBS_WORKER_TIMEOUT'], parse: parseSeconds(0.2, DAY_S) },
 } as const satisfies Record<keyof Config, Setting<unknown>>;
 
 export const DEFAULTS = {
@@ -154,6 +177,7 @@ export const DEFAULTS = {
   idleTimeoutS: 60,
   killGraceS: 5,
   llmIdleTimeoutS: 60,
+  workerTimeoutS: 30,
 } as const;
 
 export function defaultHome(env: Env): string {
@@ -178,6 +202,8 @@ export function loadConfig(env: Env = process.env): Config {
     allowedCommands: read(env, SETTINGS.allowedCommands),
     killGraceS: read(env, SETTINGS.killGraceS) ?? DEFAULTS.killGraceS,
     llmIdleTimeoutS: read(env, SETTINGS.llmIdleTimeoutS) ?? DEFAULTS.llmIdleTimeoutS,
+    redisUrl: read(env, SETTINGS.redisUrl),
+    workerTimeoutS: read(env, SETTINGS.workerTimeoutS) ?? DEFAULTS.workerTimeoutS,
   };
 }
 

@@ -16,6 +16,14 @@ export const jobSummarySchema = z.object({
   created_at: z.string(),
   started_at: z.string().nullable(),
   ended_at: z.string().nullable(),
+  on: z
+    .string()
+    .nullable()
+    .describe('The worker label a remote job was sent to; null for a job of this machine.'),
+  worker: z
+    .object({ name: z.string(), host: z.string() })
+    .nullable()
+    .describe('The worker that runs (or ran) a remote job, once one took it.'),
 });
 export type JobSummary = z.infer<typeof jobSummarySchema>;
 

@@ -77,3 +77,16 @@ export const llmResultSchema = z.object({
   latency_ms: z.number().nullable(),
 });
 export type LlmResult = z.infer<typeof llmResultSchema>;
+
+/**
+ * A job that runs on a worker (`on`): its label, the cwd it asked for there, the variables the
+ * worker supplies, which worker took it, and where its run's output starts in the job's files.
+ */
+export const remoteSpecSchema = z.object({
+  on: z.string(),
+  cwd: z.string().nullable(),
+  env_from_worker: z.array(z.string()),
+  worker: z.object({ name: z.string(), host: z.string() }).nullable(),
+  base: z.object({ stdout: z.number(), stderr: z.number() }).nullable(),
+});
+export type RemoteSpec = z.infer<typeof remoteSpecSchema>;

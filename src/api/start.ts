@@ -52,6 +52,23 @@ export const executeInputSchema = z.object({
     .enum(['persistent', 'session'])
     .default('persistent')
     .describe('persistent: outlives this session (default); session: stopped when it ends.'),
+  on: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9_.-]{0,62}$/,
+      'a worker label: lowercase letters, digits, "_", "." or "-"',
+    )
+    .optional()
+    .describe(
+      'Run on a worker with this label (another machine; needs BGJOBS_REDIS_URL). Its env overrides travel through Redis; cwd is a directory there.',
+    ),
+  env_from_worker: z
+    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/))
+    .max(100)
+    .optional()
+    .describe(
+      'With on: variables the worker supplies from its own environment (secrets stay there).',
+    ),
   ...schedulingShape,
 });
 export type ExecuteInput = z.input<typeof executeInputSchema>;

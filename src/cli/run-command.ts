@@ -40,6 +40,8 @@ interface RunOptions extends JsonOption {
   priority?: number;
   after?: string[];
   retries?: number;
+  on?: string;
+  envFromWorker?: string[];
 }
 
 const port = integer(1, 65535);
@@ -82,6 +84,8 @@ export function executeInput(words: string[], options: RunOptions): ExecuteInput
     priority: options.priority,
     after: options.after,
     retries: options.retries,
+    on: options.on,
+    env_from_worker: options.envFromWorker,
   };
 }
 
@@ -147,6 +151,12 @@ export function addRunCommand(program: Command): void {
     .option('--priority <n>', 'among queued jobs, higher starts first (default 0)', priority)
     .option('--after <job>', 'start only once this job completed (repeatable)', collect, [])
     .option('--retries <n>', 'try again after a failure, up to n times', integer(0, 20))
+    .option('--on <label>', 'run on a worker with this label (needs BGJOBS_REDIS_URL)')
+    .option(
+      '--env-from-worker <NAME>',
+      'with --on: a variable the worker supplies (repeatable)',
+      collect,
+    )
     .option('--wait', 'wait for the job and exit with its exit code')
     .addOption(
       new Option(

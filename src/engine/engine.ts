@@ -23,6 +23,8 @@ import { ShellRunner } from './runners/shell/shell-runner.js';
 import { Queue, type Runners } from './scheduling/queue.js';
 import { resumeStops, stopJob, type StopDeps } from './stop.js';
 import { Transitions } from './transitions.js';
+import { checkRedisUrl } from '../remote/redis.js';
+import { RemoteRunner } from '../remote/remote-runner.js';
 import { executeJob } from './verbs/execute.js';
 import { interact } from './verbs/interact.js';
 import { killJob } from './verbs/kill.js';
@@ -37,6 +39,9 @@ import { OutputGrowth } from './watchers/output-growth.js';
 import { Readiness } from './watchers/readiness.js';
 import { SessionReaper } from './watchers/sessions.js';
 import { Timeouts } from './watchers/timeouts.js';
+
+/** Remote jobs handed to Redis at once, at most (workers run them by their own limits). */
+const REMOTE_LIMIT = 10_000;
 
 /**
  * The engine: bgjobs' `JobsApi` in-process. This file only builds the parts and forwards each
@@ -81,6 +86,16 @@ export class Engine implements JobsApi {
         host: lifecycle,
         limit: () => config.maxLlmJobs,
         idleTimeoutS: config.llmIdleTimeoutS,
+      }),
+      // Workers on other machines hold their own limits; the daemon only hands jobs over.
+      remote: new RemoteRunner({
+        store,
+        folders,
+        host: lifecycle,
+        home: config.home,
+        redisUrl: config.redisUrl === undefined ? undefined : checkRedisUrl(config.redisUrl),
+        workerTimeoutMs: config.workerTimeoutS * 1000,
+        limit: () => REMOTE_LIMIT,
       }),
     });
     this.queue = new Queue(store, runners, transitions);
@@ -142,6 +157,7 @@ export class Engine implements JobsApi {
       await this.readiness.stop();
       await this.capper.stop();
       await this.runners.shell.close();
+      await this.runners.remote.close();
       await this.folders.close();
       this.store.close();
     })();

@@ -8,6 +8,7 @@ import {
   llmSpecSchema,
   ptySizeSchema,
   readySpecSchema,
+  remoteSpecSchema,
   restartSpecSchema,
 } from '../api/specs.js';
 
@@ -19,7 +20,8 @@ import {
 export const jobRecordSchema = z.object({
   id: z.string(),
   name: z.string().nullable(),
-  kind: z.enum(['shell', 'llm']),
+  /** `remote`: a shell command run by a worker on another machine (see `remote`). */
+  kind: z.enum(['shell', 'llm', 'remote']),
   command: z.string(),
   cwd: z.string(),
   /** The full environment the job is started with (the caller's, plus overrides and defaults). */
@@ -86,6 +88,8 @@ export const jobRecordSchema = z.object({
   /** An LLM prompt job: the model, the prompt parameters, and what the answer cost. */
   llm: llmSpecSchema.nullable(),
   llmResult: llmResultSchema.nullable(),
+  /** A remote job: where it runs and what its worker needs (null for other kinds). */
+  remote: remoteSpecSchema.nullable(),
 });
 
 export type JobRecord = z.infer<typeof jobRecordSchema>;

@@ -54,7 +54,9 @@ export function resumeStops(
       const graceMs = Math.max(0, (job.stopDeadline ?? Date.now() + defaultGraceMs) - Date.now());
       return stopJob(deps, job, job.stopRequest ?? 'kill', signal, graceMs).catch(
         (error: unknown) =>
-          process.emitWarning(`bgjobs: finishing the stop of job ${job.id} failed: ${String(error)}`),
+          process.emitWarning(
+            `bgjobs: finishing the stop of job ${job.id} failed: ${String(error)}`,
+          ),
       );
     });
 }

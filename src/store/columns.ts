@@ -57,6 +57,7 @@ export const COLUMNS = {
   retryAt: 'retry_at',
   llm: 'llm',
   llmResult: 'llm_result',
+  remote: 'remote',
 } as const satisfies Record<keyof JobRecord, string>;
 
 export const JSON_FIELDS = new Set<keyof JobRecord>([
@@ -69,6 +70,7 @@ export const JSON_FIELDS = new Set<keyof JobRecord>([
   'llm',
   'llmResult',
   'owner',
+  'remote',
 ]);
 export const BOOLEAN_FIELDS = new Set<keyof JobRecord>(['stdinClosed', 'logsEvicted']);
 

@@ -75,4 +75,6 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE jobs DROP COLUMN session_id;`,
   // 6: a stop is a durable intent: when it escalates to SIGKILL, for the next daemon to finish.
   `ALTER TABLE jobs ADD COLUMN stop_deadline INTEGER;`,
+  // 7: a remote job's routing and worker (BullMQ workers).
+  `ALTER TABLE jobs ADD COLUMN remote TEXT NOT NULL DEFAULT 'null';`,
 ];

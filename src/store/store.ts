@@ -24,6 +24,7 @@ export const LISTED_JOB_FIELDS = [
   'createdAt',
   'startedAt',
   'endedAt',
+  'remote',
 ] as const satisfies readonly (keyof JobRecord)[];
 export type ListedField = (typeof LISTED_JOB_FIELDS)[number];
 export type ListedJob = Pick<JobRecord, ListedField>;

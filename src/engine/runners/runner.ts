@@ -27,6 +27,13 @@ export interface Runner {
   stop(job: JobRecord, signal: NodeJS.Signals, graceMs: number): Promise<{ escalated: boolean }>;
   /** Follows a job a previous daemon started and left `running`, or reports how it ended. */
   adopt(job: JobRecord): void;
+  /**
+   * Writes TEXT to a job's stdin, for a runner whose jobs' stdin is not a FIFO in the job's
+   * folder (a remote worker's). Without it, `interact` writes to that FIFO.
+   */
+  input?(job: JobRecord, text: string): Promise<void>;
+  /** Closes a job's stdin (EOF), for a runner that has `input`. */
+  closeInput?(job: JobRecord): Promise<void>;
   /** Stops following its jobs; what still runs is re-adopted by the next daemon. */
   close(): Promise<void>;
 }

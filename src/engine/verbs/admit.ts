@@ -13,7 +13,9 @@ export type AdmitContext = Pick<
 >;
 
 /** What every kind of job brings besides what `prepare` worked out. */
-export type JobKindFields = Pick<JobRecord, 'kind' | 'priority' | 'after' | 'retries' | 'llm'>;
+export type JobKindFields = Pick<JobRecord, 'kind' | 'priority' | 'after' | 'retries' | 'llm'> & {
+  remote?: JobRecord['remote'];
+};
 
 /**
  * The one way a job enters bgjobs, whatever its kind. A name a live job holds returns that job
@@ -102,6 +104,7 @@ export function newJobRecord(
     attempt: 1,
     retryAt: null,
     llmResult: null,
+    remote: fields.remote ?? null,
   };
 }
 

@@ -6,6 +6,8 @@ import { executeInputSchema, type ExecuteInput, type ExecuteResult } from '../..
 import { isListening, portHolders } from '../../procfs/ports.js';
 import { membersOf } from '../../procfs/job-processes.js';
 import type { EngineContext } from '../context.js';
+import type { RemoteSpec } from '../../api/specs.js';
+import type { z } from 'zod';
 import { admitJob, type AdmitContext } from './admit.js';
 
 /**
@@ -19,16 +21,20 @@ export async function executeJob(
   options: CallOptions,
 ): Promise<ExecuteResult> {
   const input = parseInput(executeInputSchema, raw);
-  const prepared = prepareJob(input, options.caller ?? defaultCaller(ctx.config), ctx.config);
+  const remote = remoteSpecOf(ctx, input);
+  // A remote job's cwd is a directory on its worker: it is not looked for here.
+  const local = remote === null ? input : { ...input, cwd: undefined };
+  const prepared = prepareJob(local, options.caller ?? defaultCaller(ctx.config), ctx.config);
   return admitJob(
     ctx,
     prepared,
     {
-      kind: 'shell',
+      kind: remote === null ? 'shell' : 'remote',
       priority: input.priority,
       after: input.after,
       retries: input.retries,
       llm: null,
+      remote,
     },
     {
       replace: input.replace,
@@ -37,6 +43,43 @@ export async function executeJob(
       },
     },
   );
+}
+
+/** What a job with `on` runs with on its worker; null for a job of this machine. */
+function remoteSpecOf(
+  ctx: Pick<EngineContext, 'config'>,
+  input: z.output<typeof executeInputSchema>,
+): RemoteSpec | null {
+  if (input.on === undefined) {
+    if (input.env_from_worker !== undefined) {
+      throw new BgError(ErrorCode.invalidInput, 'env_from_worker needs on: name the worker label.');
+    }
+    return null;
+  }
+  if (ctx.config.redisUrl === undefined) {
+    throw new BgError(
+      ErrorCode.invalidInput,
+      `No worker can be reached: this daemon has no BGJOBS_REDIS_URL. Set it (and restart the daemon) to run jobs on "${input.on}", or leave out on.`,
+    );
+  }
+  const unsupported = [
+    input.restart !== undefined && 'restart',
+    input.port !== undefined && 'port',
+    (input.ready?.port !== undefined || input.ready?.url !== undefined) && 'ready.port/ready.url',
+  ].filter((name): name is string => typeof name === 'string');
+  if (unsupported.length > 0) {
+    throw new BgError(
+      ErrorCode.invalidInput,
+      `A job with on does not take ${unsupported.join(', ')} yet. Use ready.pattern, or run it here.`,
+    );
+  }
+  return {
+    on: input.on,
+    cwd: input.cwd ?? null,
+    env_from_worker: input.env_from_worker ?? [],
+    worker: null,
+    base: null,
+  };
 }
 
 /** A declared port must be free; the error names who holds it, a bgjobs job if one does. */

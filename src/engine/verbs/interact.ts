@@ -28,7 +28,7 @@ type Returned = InteractResult['returned_because'];
  * within `timeout_s`.
  */
 export async function interact(
-  ctx: Pick<EngineContext, 'store' | 'folders'>,
+  ctx: Pick<EngineContext, 'store' | 'folders' | 'runners'>,
   raw: InteractInput,
   options: CallOptions,
 ): Promise<InteractResult> {
@@ -71,16 +71,20 @@ export async function interact(
     const applicationCursorKeys = screen?.applicationCursorKeys ?? false;
     keys = input.keys.map((key) => keyBytes(key, { applicationCursorKeys })).join('');
   }
-  if (input.input !== undefined) {
-    await writeInput(
-      paths.stdin,
-      job.id,
-      input.newline ? `${input.input}\n` : input.input,
-      Math.max(deadline, began + 1000),
-    );
+  // A runner whose jobs' stdin is elsewhere (a remote worker's) takes the input itself.
+  const runner = ctx.runners[job.kind];
+  const write = (text: string): Promise<void> =>
+    runner.input
+      ? runner.input(job, text)
+      : writeInput(paths.stdin, job.id, text, Math.max(deadline, began + 1000));
+  if (input.input !== undefined) await write(input.newline ? `${input.input}\n` : input.input);
+  if (keys !== '') await write(keys);
+  if (input.close_stdin) {
+    if (runner.closeInput) {
+      await runner.closeInput(job);
+      ctx.store.update(job.id, { stdinClosed: true });
+    } else closeStdin(ctx, job);
   }
-  if (keys !== '') await writeInput(paths.stdin, job.id, keys, Math.max(deadline, began + 1000));
-  if (input.close_stdin) closeStdin(ctx, job);
 
   const read = (stream: 'stdout' | 'stderr', final: boolean): string =>
     readStream(paths[stream], job.maxOutputBytes, {

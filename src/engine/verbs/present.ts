@@ -46,7 +46,8 @@ export function toSummary(job: ListedJob, full = false): JobSummary {
     job_id: job.id,
     name: job.name,
     project: job.project,
-    kind: job.kind,
+    // A remote job is a shell command; `on` and `worker` say where it runs.
+    kind: job.kind === 'remote' ? 'shell' : job.kind,
     status: job.status,
     command,
     cwd: job.cwd,
@@ -56,6 +57,8 @@ export function toSummary(job: ListedJob, full = false): JobSummary {
     created_at: iso(job.createdAt) ?? '',
     started_at: iso(job.startedAt),
     ended_at: iso(job.endedAt),
+    on: job.remote?.on ?? null,
+    worker: job.remote?.worker ?? null,
   };
 }
 

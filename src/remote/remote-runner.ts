@@ -1,0 +1,176 @@
+import type { JobFolders } from '../job-folder/folders.js';
+import type { JobStore } from '../store/store.js';
+import type { Ending, JobRecord } from '../engine/model.js';
+import type { Runner, RunnerHost } from '../engine/runners/runner.js';
+import { BgError, ErrorCode } from '../api/errors.js';
+import { daemonIdOf } from './daemon/identity.js';
+import { RemoteRuns } from './daemon/remote-runs.js';
+import type { RemoteRunEnd } from './daemon/types.js';
+
+export interface RemoteRunnerOptions {
+  store: JobStore;
+  folders: JobFolders;
+  host: RunnerHost;
+  home: string;
+  /** BGJOBS_REDIS_URL; without it a remote job fails to start, saying so. */
+  redisUrl: URL | undefined;
+  workerTimeoutMs: number;
+  limit: () => number;
+}
+
+/**
+ * The third runner: jobs with `on: LABEL` run on a worker with that label (`bgjobs worker`),
+ * through Redis (see RemoteRuns). It reports starts and ends to the engine's lifecycle like
+ * the shell runner does; the mirrored output lives in the job's folder, so every reader works
+ * unchanged.
+ */
+export class RemoteRunner implements Runner {
+  private readonly options: RemoteRunnerOptions;
+  private readonly held = new Set<string>();
+  private readonly runs: RemoteRuns | undefined;
+
+  constructor(options: RemoteRunnerOptions) {
+    this.options = options;
+    const { redisUrl, folders, store } = options;
+    this.runs =
+      redisUrl === undefined
+        ? undefined
+        : new RemoteRuns({
+            redisUrl,
+            daemonId: daemonIdOf(options.home),
+            workerTimeoutMs: options.workerTimeoutMs,
+            host: {
+              jobDir: (id) => folders.dirOf(id),
+              started: (id, worker) => {
+                const job = store.get(id);
+                if (job?.remote) {
+                  store.update(id, {
+                    remote: { ...job.remote, worker: { name: worker.name, host: worker.host } },
+                  });
+                }
+              },
+              ready: () => undefined,
+              output: () => undefined,
+              ended: (id, end) => this.ended(id, end),
+            },
+            report: (message) => console.error(message),
+          });
+  }
+
+  running(): number {
+    return this.held.size;
+  }
+
+  limit(): number {
+    return this.options.limit();
+  }
+
+  async start(job: JobRecord): Promise<void> {
+    const { host, folders } = this.options;
+    const remote = job.remote;
+    if (!this.runs || !remote) {
+      host.runEnded(job, {
+        failed: true,
+        how: 'could not start: this daemon has no BGJOBS_REDIS_URL, so it cannot reach any worker',
+      });
+      return;
+    }
+    this.runs.start();
+    const paths = folders.make(job.id);
+    const base = { stdout: folders.sizeOf(paths.stdout), stderr: folders.sizeOf(paths.stderr) };
+    this.held.add(job.id);
+    this.options.store.update(job.id, { remote: { ...remote, base, worker: null } });
+    host.started(job.id, base);
+    try {
+      await this.runs.enqueue({
+        jobId: job.id,
+        attempt: job.attempt,
+        label: remote.on,
+        command: job.command,
+        cwd: remote.cwd,
+        env: job.envOverrides,
+        envFromWorker: remote.env_from_worker,
+        pty: job.pty,
+        timeoutS: job.timeoutS,
+        maxOutputBytes: job.maxOutputBytes,
+        ready: null,
+        priority: job.priority,
+        base,
+      });
+    } catch (error) {
+      this.held.delete(job.id);
+      const message = error instanceof Error ? error.message : String(error);
+      host.runEnded(job, { failed: true, how: `could not queue it on Redis: ${message}` });
+    }
+  }
+
+  async stop(
+    job: JobRecord,
+    signal: NodeJS.Signals,
+    graceMs: number,
+  ): Promise<{ escalated: boolean }> {
+    const reason = job.stopRequest === 'timeout' ? 'timeout' : 'kill';
+    await this.runs?.stop(job.id, { signal, graceMs, reason });
+    return { escalated: false };
+  }
+
+  adopt(job: JobRecord): void {
+    const remote = job.remote;
+    if (!this.runs || !remote) {
+      this.options.host.runEnded(job, {
+        how: 'this daemon has no BGJOBS_REDIS_URL to follow its remote job',
+      });
+      return;
+    }
+    this.runs.start();
+    this.held.add(job.id);
+    this.runs.adopt({
+      jobId: job.id,
+      attempt: job.attempt,
+      label: remote.on,
+      maxOutputBytes: job.maxOutputBytes,
+      base: remote.base ?? { stdout: 0, stderr: 0 },
+    });
+  }
+
+  /** Writes to the remote job's stdin (through its worker). */
+  async input(job: JobRecord, data: string): Promise<void> {
+    if (!this.runs)
+      throw new BgError(
+        ErrorCode.notRunning,
+        `Job ${job.id} cannot be reached: no BGJOBS_REDIS_URL.`,
+      );
+    await this.runs.input(job.id, data);
+  }
+
+  async closeInput(job: JobRecord): Promise<void> {
+    if (!this.runs)
+      throw new BgError(
+        ErrorCode.notRunning,
+        `Job ${job.id} cannot be reached: no BGJOBS_REDIS_URL.`,
+      );
+    await this.runs.closeStdin(job.id);
+  }
+
+  async close(): Promise<void> {
+    await this.runs?.close();
+    this.held.clear();
+  }
+
+  private ended(id: string, end: RemoteRunEnd): void {
+    this.held.delete(id);
+    const job = this.options.store.get(id);
+    if (!job) return;
+    this.options.host.runEnded(job, endingOf(end));
+  }
+}
+
+/** How a remote run ended, in the engine's terms. */
+export function endingOf(end: RemoteRunEnd): Ending {
+  if (end.lost !== null) return { how: end.lost, retryable: true };
+  if (end.error !== null) return { failed: true, how: end.error };
+  if (end.neverStarted) return { how: 'before it started' };
+  if (end.signal !== null) return { exit: { exitCode: null, signal: end.signal } };
+  if (end.exitCode !== null) return { exit: { exitCode: end.exitCode, signal: null } };
+  return { how: 'its worker reported no exit status' };
+}

@@ -1,0 +1,94 @@
+import { isAbsolute } from 'node:path';
+
+import type { Redis } from 'ioredis';
+
+import type { RunPayload, WireKeys } from '../wire.js';
+import { remoteJobEnv } from './job-env.js';
+import { startRun } from './local-run.js';
+import { saveRecord, type RunRecord, type WorkerPaths } from './run-record.js';
+import type { WorkerIdentity, WorkerRuns } from './runs.js';
+
+/**
+ * Claims a run for this worker in its hash, unless the daemon cancelled it first or another
+ * worker has it (a claim BullMQ handed out twice after a stall): exactly one worker starts a
+ * run, and a cancelled run never starts.
+ */
+const CLAIM = `
+if redis.call('hexists', KEYS[1], 'cancel') == 1 then return 0 end
+if redis.call('hsetnx', KEYS[1], 'worker', ARGV[1]) == 1 then return 1 end
+return 0`;
+
+export interface StartContext {
+  redis: Redis;
+  keys: WireKeys;
+  paths: WorkerPaths;
+  runs: WorkerRuns;
+  payload: RunPayload;
+  me: WorkerIdentity;
+  home: string;
+  env: Readonly<Record<string, string | undefined>>;
+  defaultCwd: string;
+  report: (message: string) => void;
+}
+
+/**
+ * Starts one claimed run: records it on disk before the monitor exists (so a worker killed
+ * mid-start finds it), starts it, says so on the run's event stream, and follows it.
+ *
+ * @returns false when the run was not this worker's to start.
+ */
+export async function startClaimed(context: StartContext): Promise<boolean> {
+  const { redis, keys, paths, runs, payload, me } = context;
+  const claimed = await redis.eval(CLAIM, 1, keys.run(payload.run), me.name);
+  if (claimed !== 1) return false;
+  const dir = paths.jobDir(payload.run);
+  const pending: RunRecord = {
+    payload,
+    dir,
+    startedAt: Date.now(),
+    monitorPid: null,
+    monitorStart: null,
+    pid: null,
+    pidStart: null,
+    stop: null,
+    startError: null,
+    endSent: false,
+    endedAt: null,
+  };
+  saveRecord(paths, pending);
+  const record = await startOrFail(context, dir, pending);
+  saveRecord(paths, record);
+  const announce = () =>
+    runs.publish(payload, {
+      type: 'start',
+      worker: me.name,
+      host: me.host,
+      pid: record.pid,
+      at: record.startedAt,
+    });
+  await runs.follow(record, record.startError === null ? announce : undefined);
+  return true;
+}
+
+async function startOrFail(
+  context: StartContext,
+  dir: string,
+  pending: RunRecord,
+): Promise<RunRecord> {
+  const { payload } = context;
+  const env = remoteJobEnv(payload, context.env, context.home);
+  if ('missing' in env) {
+    return {
+      ...pending,
+      startError: `could not start: the worker has no ${env.missing.join(', ')} in its environment (asked for by env_from_worker)`,
+    };
+  }
+  const cwd = payload.cwd ?? context.defaultCwd;
+  if (!isAbsolute(cwd)) {
+    return {
+      ...pending,
+      startError: `could not start: the working directory ${cwd} is not absolute`,
+    };
+  }
+  return startRun(payload, dir, env.env, cwd);
+}
