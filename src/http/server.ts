@@ -90,7 +90,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     throw listenError(error, host, port);
   }
   const bound = (server.address() as AddressInfo).port;
-  const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  // A wildcard address is reached from here through loopback.
+  const reach = wildcard ? DEFAULT_HTTP_HOST : host;
+  const shown = reach.includes(':') && !reach.startsWith('[') ? `[${reach}]` : reach;
   return {
     url: `http://${shown}:${bound}`,
     port: bound,
