@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 
 import { addDaemonCommands } from './cli/daemon-commands.js';
+import { addHttpCommands } from './cli/http-commands.js';
 import { addJobsCommands } from './cli/jobs-commands.js';
 import { addOutputCommands } from './cli/output-commands.js';
 import { addPromptCommand } from './cli/prompt-command.js';
@@ -31,6 +32,7 @@ function createProgram(): Command {
   addSendCommand(program);
   addPromptCommand(program);
   addDaemonCommands(program);
+  addHttpCommands(program);
   return program;
 }
 
