@@ -29,6 +29,8 @@ export interface HttpAppOptions {
   caller: Caller;
   version: string;
   logError: (message: string, error: unknown) => void;
+  /** How long an unused 2025-era MCP session lives. */
+  sessionIdleMs?: number;
   /** Called once for each refused request (logged to stderr by the server). */
   onRefused: (request: Request, reason: string) => void;
 }
@@ -52,7 +54,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const endpoints = new Map<string, McpEndpoint>();
   const forwards: { stop: () => void }[] = [];
   for (const profile of [undefined, ...PROFILE_NAMES] as (ProfileName | undefined)[]) {
-    const endpoint = new McpEndpoint(api, { caller, version, profile, logError });
+    const endpoint = new McpEndpoint(api, {
+      caller,
+      version,
+      profile,
+      logError,
+      sessionIdleMs: options.sessionIdleMs,
+    });
     endpoints.set(profile === undefined ? '' : profile, endpoint);
     forwards.push(
       forwardResourceUpdates(hub, {

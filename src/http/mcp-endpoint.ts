@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import {
   createMcpHandler,
+  InMemoryServerEventBus,
   isJsonContentType,
   isLegacyRequest,
   type McpHttpHandler,
@@ -26,6 +27,8 @@ export interface McpEndpointOptions {
   profile?: ProfileName | undefined;
   logError: (message: string, error: unknown) => void;
   maxSessions?: number;
+  /** How long an unused 2025-era session lives (default `SESSION_IDLE_MS`). */
+  sessionIdleMs?: number;
 }
 
 interface Session {
@@ -47,21 +50,29 @@ export class McpEndpoint {
   private readonly modern: McpHttpHandler;
   private readonly sessions = new Map<string, Session>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly bus = new InMemoryServerEventBus();
 
   constructor(api: JobsApi, options: McpEndpointOptions) {
     this.api = api;
     this.options = options;
     this.modern = createMcpHandler(() => this.newServer(`${options.caller.reader ?? 'http'}`), {
       legacy: 'reject',
+      bus: this.bus,
       onerror: (error) => options.logError('MCP request failed', error),
     });
-    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    const idleMs = options.sessionIdleMs ?? SESSION_IDLE_MS;
+    this.sweeper = setInterval(() => this.sweep(idleMs), Math.min(60_000, idleMs));
     this.sweeper.unref();
   }
 
   /** Change notifications for open 2026-era `subscriptions/listen` streams. */
   get notify(): McpHttpHandler['notify'] {
     return this.modern.notify;
+  }
+
+  /** How many 2026-era `subscriptions/listen` streams are open. */
+  get openListens(): number {
+    return this.bus.listenerCount;
   }
 
   /** How many 2025-era sessions are open. */
@@ -141,8 +152,8 @@ export class McpEndpoint {
     });
   }
 
-  private sweep(): void {
-    const before = Date.now() - SESSION_IDLE_MS;
+  private sweep(idleMs: number): void {
+    const before = Date.now() - idleMs;
     for (const [id, session] of this.sessions) if (session.lastSeen < before) this.drop(id);
   }
 }

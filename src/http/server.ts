@@ -25,6 +25,8 @@ export interface HttpServerOptions {
   allowRemote?: boolean;
   /** More names requests may be addressed to (a reverse proxy's), besides loopback and `host`. */
   allowedHosts?: readonly string[];
+  /** How long an unused 2025-era MCP session lives (30 minutes). */
+  sessionIdleMs?: number;
   log?: (message: string) => void;
 }
 
@@ -75,6 +77,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     ],
     caller: options.caller,
     version: options.version,
+    sessionIdleMs: options.sessionIdleMs,
     logError: (message, error) =>
       log(`${message}: ${error instanceof Error ? error.message : String(error)}`),
     onRefused: (request, reason) => {
