@@ -4,6 +4,7 @@ import { cpus, loadavg } from 'node:os';
 import { Engine } from '../src/engine/engine.js';
 import { measureExecute } from './execute-latency.js';
 import { measureFlood } from './flood.js';
+import { measureHttp } from './http.js';
 import { cleanupAllHomes, cleanupHome, makeHome, startAndConnect } from './home.js';
 import { measureList } from './list.js';
 import { measureMonitors } from './monitors.js';
@@ -26,6 +27,7 @@ const STEPS: readonly [string, Step][] = [
   ['resource update latency over MCP stdio', notification],
   ['prompt overhead and kill against a fake OpenAI', promptOverhead],
   [`${CONCURRENT_PROMPTS} streaming prompts, daemon RSS`, promptMemory],
+  ['http: MCP round trip against stdio, dashboard end latency and first render', measureHttp],
 ];
 
 async function main(): Promise<void> {

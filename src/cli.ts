@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 
 import { addDaemonCommands } from './cli/daemon-commands.js';
+import { addHttpCommands } from './cli/http-commands.js';
 import { addJobsCommands } from './cli/jobs-commands.js';
 import { addOutputCommands } from './cli/output-commands.js';
 import { addPromptCommand } from './cli/prompt-command.js';
@@ -33,6 +34,7 @@ function createProgram(): Command {
   addPromptCommand(program);
   addDaemonCommands(program);
   addWorkerCommands(program);
+  addHttpCommands(program);
   return program;
 }
 

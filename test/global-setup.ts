@@ -16,7 +16,10 @@ function newestMtime(dir: string): number {
 export default function setup(): void {
   const built = existsSync('dist/cli.js') ? statSync('dist/cli.js').mtimeMs : 0;
   // BGJOBS_SKIP_BUILD=1 runs the tests against dist/ as it is (e.g. while src/ is mid-edit).
-  if (process.env.BGJOBS_SKIP_BUILD !== '1' && built < newestMtime('src')) {
+  if (
+    process.env.BGJOBS_SKIP_BUILD !== '1' &&
+    built < Math.max(newestMtime('src'), newestMtime('web'))
+  ) {
     execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
   }
 }

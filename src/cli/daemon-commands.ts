@@ -74,8 +74,11 @@ export function addDaemonCommands(program: Command): void {
     .action(async () => {
       const config = cliConfig();
       const { runDaemon } = await import('../daemon/daemon.js');
+      // BGJOBS_HTTP_PORT / BGJOBS_HTTP_HOST (from the client that started it) turn HTTP on.
+      const { httpSettingsFromEnv } = await import('../http/settings.js');
+      const http = httpSettingsFromEnv(process.env);
       stayAlive();
-      await runDaemon(config);
+      await runDaemon(config, { http });
     });
 
   program

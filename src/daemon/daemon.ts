@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import type { Config } from '../config.js';
+import type { HttpSettings } from '../http/settings.js';
 import { ErrorCode, isBgError } from '../api/errors.js';
 import { Engine } from '../engine/engine.js';
 import { VERSION } from '../version.js';
@@ -20,7 +21,10 @@ function log(message: string): void {
  * been idle (nothing running or queued, no request) for BGJOBS_IDLE_TIMEOUT seconds. Jobs keep
  * running when it stops. If another daemon already owns this home, returns at once.
  */
-export async function runDaemon(config: Config): Promise<void> {
+export async function runDaemon(
+  config: Config,
+  options: { http?: HttpSettings | undefined; httpCwd?: string } = {},
+): Promise<void> {
   let engine: Engine;
   try {
     engine = await Engine.open(config);
@@ -46,6 +50,7 @@ export async function runDaemon(config: Config): Promise<void> {
       running_jobs: engine.runningCount(),
       queued_jobs: engine.store.countByStatus('queued'),
       settings: { ...config, allowedCommands: config.allowedCommands ?? null },
+      http_url: http?.url ?? null,
     }),
     shutdown: () => stop('asked to stop'),
     onActivity: () => {
@@ -65,6 +70,19 @@ export async function runDaemon(config: Config): Promise<void> {
 
   const path = socketPath(config.home);
   await server.listen(path);
+  // While it serves HTTP the daemon stays up: clients come and go over HTTP.
+  let http: { url: string; close: () => Promise<void> } | undefined;
+  if (options.http !== undefined) {
+    try {
+      http = await serveHttp(config, engine, options.http, options.httpCwd);
+    } catch (error) {
+      await server.close();
+      rmSync(path, { force: true });
+      await engine.close();
+      throw error;
+    }
+    log(`serving HTTP on ${http.url} (MCP at ${http.url}/mcp, the dashboard at ${http.url}/)`);
+  }
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => undefined);
@@ -75,6 +93,7 @@ export async function runDaemon(config: Config): Promise<void> {
     const idleFor = Date.now() - lastActivity;
     if (
       config.idleTimeoutS > 0 &&
+      http === undefined &&
       engine.isIdle() &&
       server.inFlight === 0 &&
       idleFor >= config.idleTimeoutS * 1000
@@ -82,8 +101,27 @@ export async function runDaemon(config: Config): Promise<void> {
       stop(`idle for ${Math.round(idleFor / 1000)} s with nothing running`);
     }
   }
+  await http?.close();
   await server.close();
   rmSync(path, { force: true });
   await engine.close();
   log('stopped; jobs still running go on under their monitors');
+}
+
+async function serveHttp(
+  config: Config,
+  engine: Engine,
+  settings: HttpSettings,
+  cwd: string | undefined,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const { startHttpServer } = await import('../http/server.js');
+  const { httpCaller } = await import('../http/settings.js');
+  return startHttpServer({
+    api: engine,
+    home: config.home,
+    caller: httpCaller(config, cwd),
+    version: VERSION,
+    ...settings,
+    log: (message) => log(`http: ${message}`),
+  });
 }

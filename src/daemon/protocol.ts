@@ -51,6 +51,8 @@ export const pingResultSchema = z.object({
   running_jobs: z.number(),
   queued_jobs: z.number(),
   settings: z.record(z.string(), z.unknown()),
+  /** Where the daemon serves HTTP (MCP and the dashboard), when it does. */
+  http_url: z.string().nullable().default(null),
 });
 export type PingResult = z.infer<typeof pingResultSchema>;
 

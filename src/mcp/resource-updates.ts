@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 
+import type { JobEvent } from '../api/contract.js';
 import type { JobFeed } from './job-feed.js';
 import { JOBS_URI, jobUri, outputUri } from './resource-uris.js';
 import type { Subscriptions } from './subscriptions.js';
@@ -19,17 +20,40 @@ export function sendResourceUpdates(
   feed: JobFeed,
   subscriptions: Subscriptions,
 ): { stop: () => void } {
-  const send = (uri: string): void => {
-    if (!subscriptions.has(uri)) return;
+  return forwardResourceUpdates(feed, {
+    has: (uri) => subscriptions.has(uri),
     // A client that is gone cannot be told; the connection's close ends the feed anyway.
-    server.server.sendResourceUpdated({ uri }).catch(() => {});
+    updated: (uri) => {
+      server.server.sendResourceUpdated({ uri }).catch(() => {});
+    },
+    listChanged: () => {
+      if (server.isConnected()) server.server.sendResourceListChanged().catch(() => {});
+    },
+  });
+}
+
+/** Where resource changes go: one connection's client, or every listen stream of an endpoint. */
+export interface ResourceUpdateSink {
+  /** Whether anyone wants updates of this URI. */
+  has: (uri: string) => boolean;
+  updated: (uri: string) => void;
+  listChanged: () => void;
+}
+
+/** The rules of `sendResourceUpdates`, for any source of job events and any sink. */
+export function forwardResourceUpdates(
+  feed: { onEvent: (listener: (event: JobEvent) => void) => void },
+  sink: ResourceUpdateSink,
+): { stop: () => void } {
+  const send = (uri: string): void => {
+    if (sink.has(uri)) sink.updated(uri);
   };
   const throttle = new Throttle(OUTPUT_UPDATE_EVERY_MS, send);
 
   feed.onEvent((event) => {
     const refs = event.name === null ? [event.job_id] : [event.job_id, event.name];
-    const jobUris = refs.map(jobUri).filter((uri) => subscriptions.has(uri));
-    const outputUris = refs.map(outputUri).filter((uri) => subscriptions.has(uri));
+    const jobUris = refs.map(jobUri).filter((uri) => sink.has(uri));
+    const outputUris = refs.map(outputUri).filter((uri) => sink.has(uri));
     if (event.type === 'output') {
       for (const uri of [...jobUris, ...outputUris]) throttle.soon(uri);
       return;
@@ -38,7 +62,7 @@ export function sendResourceUpdates(
     if (event.type === 'ended') for (const uri of outputUris) throttle.now(uri);
     if (event.type === 'started' || event.type === 'ended') {
       send(JOBS_URI);
-      if (server.isConnected()) server.server.sendResourceListChanged().catch(() => {});
+      sink.listChanged();
     }
     if (event.type === 'ended') throttle.forget([...jobUris, ...outputUris]);
   });

@@ -1,0 +1,169 @@
+// The HTTP server's figures: an MCP round trip over Streamable HTTP against stdio (same daemon,
+// same run), how soon the dashboard's table shows a job's end, and the first render of a table
+// of 1,000 jobs in Chromium.
+import { createServer, type AddressInfo } from 'node:net';
+
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Page } from 'playwright-core';
+
+import type { DaemonClient } from '../src/daemon/client.js';
+import { makeLoginCode } from '../src/http/login.js';
+import { readOrCreateToken } from '../src/http/token.js';
+import { launchChromium } from '../test/http/browser.js';
+import { cleanupHome, makeHome, startAndConnect } from './home.js';
+import { mcpClient } from './mcp-client.js';
+import type { Figure } from './report.js';
+import { describeSummary, summarize } from './stats.js';
+
+const ROUND_TRIPS = 200;
+const ENDS = 20;
+const TABLE_JOBS = 1000;
+const RENDERS = 5;
+
+export async function measureHttp(): Promise<Figure[]> {
+  const port = await freePort();
+  const bench = makeHome('http', { BGJOBS_HTTP_PORT: String(port) });
+  const { client: daemon } = await startAndConnect(bench);
+  const base = `http://127.0.0.1:${port}`;
+  const token = readOrCreateToken(bench.home);
+  const browser = await launchChromium();
+  try {
+    const roundTrip = await measureRoundTrip(daemon, bench, base, token);
+    // The measuring scripts are strings (this file is typed for Node): let them past the CSP.
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${base}/login?code=${makeLoginCode(token)}`);
+    const ends = await measureEnds(daemon, page);
+    const renders = await measureFirstRender(daemon, page, base);
+    return [roundTrip, ends, renders];
+  } finally {
+    await browser.close();
+    await cleanupHome(bench, daemon);
+  }
+}
+
+async function measureRoundTrip(
+  daemon: DaemonClient,
+  bench: Parameters<typeof mcpClient>[0],
+  base: string,
+  token: string,
+): Promise<Figure> {
+  const job = await daemon.execute({ command: 'true' });
+  const stdio = mcpClient(bench);
+  await stdio.client.connect(stdio.transport);
+  const http = new Client({ name: 'bgjobs-bench', version: '0.0.0' });
+  await http.connect(
+    new StreamableHTTPClientTransport(new URL('/mcp', base), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    }),
+  );
+  const time = async (client: Client) => {
+    const began = performance.now();
+    await client.callTool({ name: 'status', arguments: { job_id: job.job_id } });
+    return performance.now() - began;
+  };
+  const overHttp: number[] = [];
+  const overStdio: number[] = [];
+  const ratios: number[] = [];
+  try {
+    for (let i = 0; i < 20; i++) await Promise.all([time(http), time(stdio.client)]);
+    // Side by side, alternating which goes first, so load on the machine hits both alike.
+    for (let i = 0; i < ROUND_TRIPS; i++) {
+      const [a, b] = i % 2 === 0 ? [http, stdio.client] : [stdio.client, http];
+      const first = await time(a);
+      const second = await time(b);
+      const [h, s] = i % 2 === 0 ? [first, second] : [second, first];
+      overHttp.push(h);
+      overStdio.push(s);
+      ratios.push(h / s);
+    }
+  } finally {
+    await http.close();
+    await stdio.client.close();
+  }
+  const httpSummary = summarize(overHttp);
+  return {
+    id: 'mcp_http_rtt_ms',
+    label: 'MCP round trip (status) over HTTP',
+    value: httpSummary.p50,
+    unit: 'ms',
+    baseline: { label: 'over stdio', value: summarize(overStdio).p50 },
+    ratio: summarize(ratios).p50,
+    target: { kind: 'max', limit: 1.5, on: 'ratio' },
+    details: describeSummary(httpSummary, 2),
+  };
+}
+
+/** From the engine's record of a job's end to the table showing it, by the same clock. */
+async function measureEnds(daemon: DaemonClient, page: Page): Promise<Figure> {
+  const delays: number[] = [];
+  for (let i = 0; i < ENDS; i++) {
+    const { job_id: id } = await daemon.execute({ command: 'read x' });
+    await page.locator(`tr[data-job="${id}"][data-status="running"]`).waitFor();
+    // Runs in the page (a string: this file is typed for Node); ids are [a-z0-9] only.
+    await page.evaluate(`(() => {
+      const seen = (window.seen ??= {});
+      const check = () => {
+        const row = document.querySelector('tr[data-job="${id}"]');
+        if (row?.getAttribute('data-status') !== 'completed' || seen['${id}'] !== undefined) return;
+        seen['${id}'] = performance.timeOrigin + performance.now();
+        observer.disconnect();
+      };
+      const observer = new MutationObserver(check);
+      observer.observe(document.body, { subtree: true, childList: true, attributes: true });
+    })()`);
+    await daemon.interact({ job_id: id, input: 'go', timeout_s: 0 });
+    const handle = await page.waitForFunction(`window.seen['${id}']`);
+    const seenAt = Number(await handle.jsonValue());
+    const status = await daemon.status({ job_id: id });
+    delays.push(seenAt - Date.parse(status.ended_at ?? ''));
+  }
+  const summary = summarize(delays);
+  return {
+    id: 'dashboard_end_shown_ms',
+    label: 'job end → the dashboard table shows it',
+    value: summary.p50,
+    unit: 'ms',
+    target: { kind: 'max', limit: 100, on: 'value' },
+    details: describeSummary(summary, 1),
+  };
+}
+
+async function measureFirstRender(daemon: DaemonClient, page: Page, base: string): Promise<Figure> {
+  const { total } = await daemon.list({ all: true, limit: 1 });
+  for (let made = total; made < TABLE_JOBS; made += 50) {
+    const count = Math.min(50, TABLE_JOBS - made);
+    const batch = await Promise.all(
+      Array.from({ length: count }, () => daemon.execute({ command: 'true' })),
+    );
+    await daemon.wait({ job_ids: batch.map((job) => job.job_id), timeout_s: 50 });
+  }
+  const renders: number[] = [];
+  for (let i = 0; i < RENDERS; i++) {
+    await page.goto(`${base}/`);
+    await page.waitForFunction(
+      `document.querySelectorAll('table.jobs tbody tr').length >= ${TABLE_JOBS}`,
+    );
+    renders.push(Number(await page.evaluate('performance.now()')));
+  }
+  const summary = summarize(renders);
+  return {
+    id: 'dashboard_1000_first_render_ms',
+    label: `dashboard table with ${TABLE_JOBS} jobs: first render`,
+    value: summary.p50,
+    unit: 'ms',
+    target: { kind: 'max', limit: 300, on: 'value' },
+    details: describeSummary(summary, 1),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

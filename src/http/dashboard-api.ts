@@ -1,0 +1,194 @@
+import { Hono } from 'hono';
+import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import type { z } from 'zod';
+
+import { BgError, ErrorCode, toBgError } from '../api/errors.js';
+import type { Caller } from '../api/caller.js';
+import type { JobsApi } from '../api/contract.js';
+import type { EventHub } from './event-hub.js';
+import { followJob } from './job-stream.js';
+import {
+  inputBodySchema,
+  killBodySchema,
+  rowOfStatus,
+  rowOfSummary,
+  type JobRow,
+  type SnapshotMessage,
+} from './rows.js';
+
+export interface DashboardDeps {
+  api: JobsApi;
+  hub: EventHub;
+  /** Who the dashboard's actions run as (the server's own caller). */
+  caller: Caller;
+  logError: (message: string, error: unknown) => void;
+}
+
+export type DashboardEnv = { Variables: { csrf: string } };
+
+const TABLE_LIMIT = 1000;
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * The dashboard's API under `/api` (behind the cookie and CSRF guards): the session's CSRF
+ * token, the jobs table as a stream (a snapshot, then each change, from the one event stream),
+ * a job page's stream (status and output), and the actions of a job page. Each handler parses
+ * with zod, calls `JobsApi`, and shapes the reply.
+ */
+export function dashboardApi(deps: DashboardDeps): Hono<DashboardEnv> {
+  const { api, hub, caller } = deps;
+  const app = new Hono<DashboardEnv>();
+  const options = { caller };
+
+  app.get('/session', (c) => c.json({ csrf: c.var.csrf }));
+
+  app.get('/events', (c) =>
+    sse(c, deps, async (stream, signal) => {
+      // Follow first, so a change while the snapshot is read is sent after it, not lost.
+      const queue: string[] = [];
+      let ready = false;
+      const sendRow = async (id: string) => {
+        const row = await rowOf(api, id, caller);
+        if (row !== undefined) await stream.writeSSE({ event: 'job', data: JSON.stringify(row) });
+      };
+      let chain = Promise.resolve();
+      const leave = hub.on((event) => {
+        if (event.type === 'output') return;
+        if (!ready) return void queue.push(event.job_id);
+        chain = chain.then(() => sendRow(event.job_id)).catch(() => {});
+      });
+      signal.addEventListener('abort', leave, { once: true });
+      await stream.writeSSE({
+        event: 'snapshot',
+        data: JSON.stringify(await snapshot(api, caller)),
+      });
+      ready = true;
+      for (const id of queue) chain = chain.then(() => sendRow(id)).catch(() => {});
+    }),
+  );
+
+  app.get('/jobs/:id/stream', (c) =>
+    sse(c, deps, async (stream, signal) => {
+      const write = (event: string, data: unknown) =>
+        stream.writeSSE({ event, data: JSON.stringify(data) });
+      await followJob(
+        api,
+        hub,
+        c.req.param('id'),
+        { status: (status) => write('status', status), output: (chunk) => write('output', chunk) },
+        signal,
+      ).catch((error: unknown) => write('problem', { message: toBgError(error).message }));
+    }),
+  );
+
+  app.post('/jobs/:id/kill', async (c) => {
+    const body = await parseBody(c.req.raw, killBodySchema);
+    return c.json(await api.kill({ job_id: c.req.param('id'), signal: body.signal }, options));
+  });
+
+  app.post('/jobs/:id/remove', async (c) =>
+    c.json(await api.remove({ job_id: c.req.param('id'), force: true }, options)),
+  );
+
+  app.post('/jobs/:id/input', async (c) => {
+    const body = await parseBody(c.req.raw, inputBodySchema);
+    const input = { job_id: c.req.param('id'), input: body.data, newline: false, timeout_s: 0 };
+    return c.json(await api.interact(input, options));
+  });
+
+  // Runs the job's command again; a live named job (a service) is restarted in its place.
+  app.post('/jobs/:id/retry', async (c) => {
+    const job = await api.status({ job_id: c.req.param('id') }, options);
+    if (job.kind !== 'shell') {
+      throw new BgError(ErrorCode.invalidInput, 'Only shell jobs can be run again from here.');
+    }
+    const live = job.status === 'running' || job.status === 'queued';
+    const started = await api.execute(
+      {
+        command: job.command,
+        cwd: job.cwd,
+        env: job.env,
+        pty: job.pty ?? false,
+        ...(job.name !== null && { name: job.name, replace: live }),
+      },
+      options,
+    );
+    return c.json(started);
+  });
+
+  app.onError((error, c) => {
+    const bg = toBgError(error);
+    const status =
+      bg.code === ErrorCode.notFound ? 404 : bg.code === ErrorCode.internal ? 500 : 400;
+    if (status === 500) deps.logError('a dashboard request failed', error);
+    return c.json({ error: bg.code, message: bg.message }, status);
+  });
+  return app;
+}
+
+async function snapshot(api: JobsApi, caller: Caller): Promise<SnapshotMessage> {
+  const listed = await api.list({ all: true, limit: TABLE_LIMIT }, { caller });
+  const jobs: JobRow[] = [];
+  for (const summary of listed.jobs) {
+    // Ports and readiness are only known (and only change) while a job runs.
+    const row = summary.status === 'running' ? await rowOf(api, summary.job_id, caller) : undefined;
+    jobs.push(row ?? rowOfSummary(summary));
+  }
+  return { jobs, total: listed.total };
+}
+
+async function rowOf(api: JobsApi, id: string, caller: Caller): Promise<JobRow | undefined> {
+  try {
+    return rowOfStatus(await api.status({ job_id: id }, { caller }));
+  } catch {
+    return undefined; // removed meanwhile
+  }
+}
+
+async function parseBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
+  const text = await request.text();
+  let raw: unknown;
+  try {
+    raw = text === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new BgError(ErrorCode.invalidInput, 'The request body must be JSON.');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new BgError(ErrorCode.invalidInput, 'Invalid request body.');
+  return parsed.data;
+}
+
+type Ctx = Parameters<typeof streamSSE>[0];
+
+/**
+ * Serves a server-sent event stream until the page goes away: `body` starts it, the stream
+ * stays open (with a comment every 15 s so proxies keep it) until the client disconnects.
+ */
+function sse(
+  c: Ctx,
+  deps: DashboardDeps,
+  body: (stream: SSEStreamingApi, signal: AbortSignal) => Promise<void>,
+): Response {
+  c.header('Cache-Control', 'no-store');
+  return streamSSE(
+    c,
+    async (stream) => {
+      const controller = new AbortController();
+      stream.onAbort(() => controller.abort());
+      const keepalive = setInterval(() => {
+        stream.write(': keepalive\n\n').catch(() => controller.abort());
+      }, KEEPALIVE_MS);
+      try {
+        await body(stream, controller.signal);
+        if (!controller.signal.aborted) {
+          await new Promise<void>((resolve) =>
+            controller.signal.addEventListener('abort', () => resolve(), { once: true }),
+          );
+        }
+      } finally {
+        clearInterval(keepalive);
+      }
+    },
+    async (error) => deps.logError('a dashboard stream failed', error),
+  );
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+import type { JobSummary, StatusResult } from '../api/listing.js';
+
+/**
+ * What the dashboard's API sends: the rows of the jobs table and the messages of its event
+ * streams. One module, so the server and the browser (which imports these types) agree.
+ */
+export type JobRow = JobSummary & {
+  ports: number[];
+  ready_state: StatusResult['ready_state'];
+  reason: string | null;
+  pty: boolean;
+};
+
+export function rowOfStatus(status: StatusResult): JobRow {
+  return {
+    job_id: status.job_id,
+    name: status.name,
+    project: status.project,
+    kind: status.kind,
+    status: status.status,
+    command: status.command,
+    cwd: status.cwd,
+    pid: status.pid,
+    exit_code: status.exit_code,
+    signal: status.signal,
+    created_at: status.created_at,
+    started_at: status.started_at,
+    ended_at: status.ended_at,
+    on: status.on,
+    worker: status.worker,
+    ports: status.ports,
+    ready_state: status.ready_state,
+    reason: status.reason,
+    pty: status.pty !== null,
+  };
+}
+
+export function rowOfSummary(summary: JobSummary): JobRow {
+  return { ...summary, ports: [], ready_state: null, reason: null, pty: false };
+}
+
+/** A piece of a job's output, as the job page's stream sends it (bytes as written, ANSI kept). */
+export interface OutputChunk {
+  stream: 'stdout' | 'stderr';
+  text: string;
+  /** Bytes left out before this chunk because the page fell too far behind (or the cap). */
+  skipped: number;
+}
+
+/** The table's stream: `snapshot` once, then `job` for each change of a job. */
+export interface SnapshotMessage {
+  jobs: JobRow[];
+  total: number;
+}
+
+/** Body of `POST /api/jobs/:id/input`: bytes for the job's stdin (or its terminal). */
+export const inputBodySchema = z.object({
+  data: z
+    .string()
+    .min(1)
+    .max(64 * 1024),
+});
+
+/** Body of `POST /api/jobs/:id/kill`. */
+export const killBodySchema = z.object({
+  signal: z.enum(['SIGTERM', 'SIGKILL', 'SIGINT']).default('SIGTERM'),
+});

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+
+import { BgError, ErrorCode } from '../api/errors.js';
+
+/** The HTTP token's file in BGJOBS_HOME: private to the user, like the rest of the home. */
+export const TOKEN_FILE = 'http-token';
+
+export function tokenPath(home: string): string {
+  return join(home, TOKEN_FILE);
+}
+
+function newToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/**
+ * The HTTP token of this home, made at first use (0600). Safe to call concurrently: the first
+ * writer's token wins (the file is created exclusively) and every caller reads that one.
+ *
+ * @example
+ * const token = readOrCreateToken(config.home); // 43 characters of base64url
+ */
+export function readOrCreateToken(home: string): string {
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const path = tokenPath(home);
+  try {
+    const fd = openSync(path, 'wx', 0o600);
+    try {
+      writeSync(fd, `${newToken()}\n`);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return readToken(path);
+}
+
+/** Replaces the token (the old one stops working at once, and so do dashboard sessions). */
+export function rotateToken(home: string): string {
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const path = tokenPath(home);
+  const temp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temp, 'w', 0o600);
+  try {
+    writeSync(fd, `${newToken()}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
+  return readToken(path);
+}
+
+function readToken(path: string): string {
+  const token = readFileSync(path, 'utf8').trim();
+  if (token.length < 16) {
+    throw new BgError(
+      ErrorCode.config,
+      `The HTTP token in ${path} is too short. Run \`bgjobs token --rotate\` to make a new one.`,
+    );
+  }
+  return token;
+}
+
+/**
+ * The token as the server sees it: read once, and again whenever the file changes, so a
+ * `bgjobs token --rotate` takes effect on the next request without a restart.
+ */
+export class TokenSource {
+  private readonly home: string;
+  private cached: { key: string; token: string } | undefined;
+
+  constructor(home: string) {
+    this.home = home;
+  }
+
+  get(): string {
+    const path = tokenPath(this.home);
+    const key = statKey(path);
+    if (key === undefined || this.cached?.key !== key) {
+      const token = readOrCreateToken(this.home);
+      this.cached = { key: statKey(path) ?? '', token };
+    }
+    return this.cached.token;
+  }
+}
+
+function statKey(path: string): string | undefined {
+  try {
+    const stat = statSync(path);
+    return `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+  } catch {
+    return undefined;
+  }
+}
