@@ -49,6 +49,11 @@ export class SqliteStore implements JobStore {
     this.db = db;
   }
 
+  /** The same connection, for stores of other tables in this file (agents). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   private prepare(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
