@@ -1,4 +1,4 @@
-import { BgError, ErrorCode, toBgError } from '../errors.js';
+import { BgError, ErrorCode, toBgError } from '../api/errors.js';
 import type { AgentRow, AgentStore } from '../store/agent-store.js';
 import type {
   AgentInfo,

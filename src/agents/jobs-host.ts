@@ -1,5 +1,5 @@
-import { isBgError } from '../errors.js';
-import type { JobsApi } from '../jobs/api.js';
+import { isBgError } from '../api/errors.js';
+import type { JobsApi } from '../api/contract.js';
 import type { AgentHost, RunRequest, RunState } from './host.js';
 import { changedText, renderPrompt } from './run-text.js';
 

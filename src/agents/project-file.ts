@@ -1,8 +1,8 @@
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { z, type ZodError } from 'zod';
 
-import { BgError, ErrorCode } from '../errors.js';
-import { portSchema, readySpecSchema, restartSpecSchema } from '../jobs/specs.js';
+import { BgError, ErrorCode } from '../api/errors.js';
+import { portSchema, readySpecSchema, restartSpecSchema } from '../api/specs.js';
 import { agentShape, agentSpecSchema, type AgentSpec } from './spec.js';
 
 /** The default project file, at a project's root. */

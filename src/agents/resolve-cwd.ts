@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { BgError, ErrorCode } from '../errors.js';
+import { BgError, ErrorCode } from '../api/errors.js';
 
 /** An agent's cwd, absolute (relative to its caller's), which must be a folder that exists. */
 export function resolveCwd(cwd: string | undefined, callerCwd: string): string {

@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 
 import { z } from 'zod';
 
-import type { Caller, JobsApi } from '../jobs/api.js';
+import type { Caller, JobsApi } from '../api/contract.js';
 import type { AgentStore } from '../store/agent-store.js';
 import type { Agents } from './agents.js';
 import { planDown, planUp, specHash, type CurrentState, type PlanStep } from './plan.js';

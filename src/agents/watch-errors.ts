@@ -1,4 +1,4 @@
-import { BgError, ErrorCode } from '../errors.js';
+import { BgError, ErrorCode } from '../api/errors.js';
 
 /**
  * Turns a watcher's failure into a clear error. The one that matters most on Linux: the
