@@ -1,17 +1,14 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 
+import { triggerSchema, type Trigger } from '../api/listing.js';
 import { SqliteStore } from './sqlite-store.js';
 
 /** Where agents live, in the jobs' SQLite file (the daemon its one writer). */
 export const agentStateSchema = z.enum(['armed', 'paused', 'stopped', 'failed']);
 export type AgentStoredState = z.infer<typeof agentStateSchema>;
 
-export const triggerSchema = z.object({
-  kind: z.enum(['watch', 'every', 'cron', 'on_start', 'manual']),
-  changed: z.array(z.string()).optional(),
-});
-export type Trigger = z.infer<typeof triggerSchema>;
+export { triggerSchema, type Trigger };
 
 const agentRowSchema = z.object({
   name: z.string(),

@@ -34,6 +34,14 @@ describe('watch agents', () => {
     const [run] = await h.waitRuns('tests', 1);
     expect(await h.stdout(run ?? '')).toBe('tests|src/a.ts');
     expect(h.store.runOf(run ?? '')?.trigger).toEqual({ kind: 'watch', changed: ['src/a.ts'] });
+    const status = await h.engine.engine.status({ job_id: run ?? '' });
+    expect(status).toMatchObject({
+      agent: 'tests',
+      trigger: { kind: 'watch', changed: ['src/a.ts'] },
+    });
+    await h.engine.engine.execute({ command: 'true' }, { caller: h.engine.caller });
+    const listed = await h.engine.engine.list({ agent: 'tests' }, { caller: h.engine.caller });
+    expect(listed.jobs.map((job) => job.job_id)).toEqual([run]);
   });
 
   it('starts no run for an ignored file: the next run sees only the watched path', async () => {
