@@ -84,3 +84,27 @@ export const agentRunOutputSchema = z.object({
   message: z.string(),
 });
 export type AgentRunResult = z.infer<typeof agentRunOutputSchema>;
+
+export const upInputSchema = z.object({
+  file: z.string().min(1).describe('The project file, an absolute path.'),
+  text: z
+    .string()
+    .max(1024 * 1024)
+    .describe("The file's text."),
+});
+export type UpInput = z.input<typeof upInputSchema>;
+
+export const upOutputSchema = z.object({
+  file: z.string(),
+  steps: z.array(
+    z.object({
+      kind: z.enum(['service', 'agent']),
+      name: z.string(),
+      action: z.enum(['start', 'replace', 'leave', 'stop']),
+      job_id: z.string().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+  changed: z.boolean().describe('Whether anything was started, replaced or stopped.'),
+});
+export type UpResult = z.infer<typeof upOutputSchema>;

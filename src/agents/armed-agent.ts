@@ -91,11 +91,13 @@ export class ArmedAgent {
       ignore,
       home: this.ctx.home,
       debounceMs: this.spec.debounce_ms,
-      onBurst: (paths, more) =>
+      onBurst: (paths, more) => {
+        this.globsMatch = true;
         void this.fire({
           kind: 'watch',
           changed: more > 0 ? [...paths, `… and ${more} more`] : paths,
-        }),
+        });
+      },
       onError: (error) => this.ctx.log('error', `agent ${this.name}: ${error.message}`),
     });
     await this.watch.start();

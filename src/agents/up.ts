@@ -1,36 +1,11 @@
 import { dirname, resolve } from 'node:path';
 
-import { z } from 'zod';
-
 import type { Caller, JobsApi } from '../api/contract.js';
 import type { AgentStore } from '../store/agent-store.js';
 import type { Agents } from './agents.js';
+import { upInputSchema, type UpInput, type UpResult } from './api.js';
 import { planDown, planUp, specHash, type CurrentState, type PlanStep } from './plan.js';
 import { parseProjectFile, type ProjectFile } from './project-file.js';
-
-export const upInputSchema = z.object({
-  file: z.string().min(1).describe('The project file, an absolute path.'),
-  text: z
-    .string()
-    .max(1024 * 1024)
-    .describe("The file's text."),
-});
-export type UpInput = z.input<typeof upInputSchema>;
-
-export const upOutputSchema = z.object({
-  file: z.string(),
-  steps: z.array(
-    z.object({
-      kind: z.enum(['service', 'agent']),
-      name: z.string(),
-      action: z.enum(['start', 'replace', 'leave', 'stop']),
-      job_id: z.string().nullable(),
-      error: z.string().nullable(),
-    }),
-  ),
-  changed: z.boolean().describe('Whether anything was started, replaced or stopped.'),
-});
-export type UpResult = z.infer<typeof upOutputSchema>;
 
 export interface UpContext {
   agents: Agents;

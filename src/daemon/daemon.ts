@@ -3,16 +3,22 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import type { Config } from '../config.js';
 import { ErrorCode, isBgError } from '../api/errors.js';
+import { applyConfigFile, startDaemonAgents } from '../agents/daemon-agents.js';
 import { Engine } from '../engine/engine.js';
 import { VERSION } from '../version.js';
+import { makeLogger } from './log.js';
 import { socketPath } from './paths.js';
 import type { PingResult } from './protocol.js';
 import { SocketServer } from './server.js';
 
 const IDLE_CHECK_MS = 1000;
 
-function log(message: string): void {
-  process.stderr.write(`${new Date().toISOString()} bgjobs daemon[${process.pid}] ${message}\n`);
+export interface DaemonOptions {
+  /** A project file to apply once the daemon listens (`bgjobs serve --config`). */
+  configFile?: string;
+  /** One JSON line per event on stdout instead of text on stderr. */
+  json?: boolean;
+  logLevel?: string;
 }
 
 /**
@@ -20,7 +26,9 @@ function log(message: string): void {
  * been idle (nothing running or queued, no request) for BGJOBS_IDLE_TIMEOUT seconds. Jobs keep
  * running when it stops. If another daemon already owns this home, returns at once.
  */
-export async function runDaemon(config: Config): Promise<void> {
+export async function runDaemon(config: Config, options: DaemonOptions = {}): Promise<void> {
+  const logger = makeLogger({ json: options.json ?? false, level: options.logLevel });
+  const log = (message: string): void => logger('info', message);
   let engine: Engine;
   try {
     engine = await Engine.open(config);
@@ -31,6 +39,7 @@ export async function runDaemon(config: Config): Promise<void> {
     }
     throw error;
   }
+  const daemonAgents = await startDaemonAgents(engine, config.home, logger);
   const startedAt = new Date();
   let lastActivity = Date.now();
   let stopping = false;
@@ -38,6 +47,7 @@ export async function runDaemon(config: Config): Promise<void> {
 
   const server = new SocketServer({
     api: engine,
+    agents: daemonAgents.api,
     ping: (): PingResult => ({
       pid: process.pid,
       version: VERSION,
@@ -69,6 +79,8 @@ export async function runDaemon(config: Config): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => undefined);
   log(`listening on ${path} (home ${config.home})`);
+  if (options.configFile !== undefined)
+    await applyConfigFile(daemonAgents.api, options.configFile, logger);
 
   while (!stopping) {
     await delay(IDLE_CHECK_MS, undefined, { signal: stopped.signal }).catch(() => undefined);
@@ -76,6 +88,7 @@ export async function runDaemon(config: Config): Promise<void> {
     if (
       config.idleTimeoutS > 0 &&
       engine.isIdle() &&
+      daemonAgents.agents.armedCount === 0 &&
       server.inFlight === 0 &&
       idleFor >= config.idleTimeoutS * 1000
     ) {
@@ -84,6 +97,7 @@ export async function runDaemon(config: Config): Promise<void> {
   }
   await server.close();
   rmSync(path, { force: true });
+  await daemonAgents.agents.close();
   await engine.close();
   log('stopped; jobs still running go on under their monitors');
 }
