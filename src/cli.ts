@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 
+import { addAgentCommands } from './cli/agent-commands.js';
 import { addDaemonCommands } from './cli/daemon-commands.js';
 import { addJobsCommands } from './cli/jobs-commands.js';
 import { addOutputCommands } from './cli/output-commands.js';
@@ -31,6 +32,7 @@ function createProgram(): Command {
   addSendCommand(program);
   addPromptCommand(program);
   addDaemonCommands(program);
+  addAgentCommands(program);
   return program;
 }
 
