@@ -2,6 +2,7 @@
 import { cpus, loadavg } from 'node:os';
 
 import { Engine } from '../src/engine/engine.js';
+import { measureAgents } from './agents.js';
 import { measureExecute } from './execute-latency.js';
 import { measureFlood } from './flood.js';
 import { cleanupAllHomes, cleanupHome, makeHome, startAndConnect } from './home.js';
@@ -26,6 +27,7 @@ const STEPS: readonly [string, Step][] = [
   ['resource update latency over MCP stdio', notification],
   ['prompt overhead and kill against a fake OpenAI', promptOverhead],
   [`${CONCURRENT_PROMPTS} streaming prompts, daemon RSS`, promptMemory],
+  ['background agents: change → run, 100,000-file tree, idle CPU', measureAgents],
 ];
 
 async function main(): Promise<void> {

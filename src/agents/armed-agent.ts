@@ -44,6 +44,8 @@ export class ArmedAgent {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private disarmed = false;
+  // Ends the background look for a matching file when the agent is disarmed.
+  private readonly probe = new AbortController();
   runningJob: string | undefined;
   private starting = false;
   private pending: Trigger | undefined;
@@ -102,7 +104,7 @@ export class ArmedAgent {
     });
     await this.watch.start();
     // Told in agent_list; looked for in the background so arming a big tree stays quick.
-    anyMatch(root, patterns, ignore).then(
+    anyMatch(root, patterns, ignore, this.probe.signal).then(
       (found) => (this.globsMatch = found),
       () => undefined,
     );
@@ -259,6 +261,7 @@ export class ArmedAgent {
   /** Stops watching and scheduling; with `stopRun`, also stops the run that goes on. */
   async disarm(options: { stopRun: boolean }): Promise<void> {
     this.disarmed = true;
+    this.probe.abort();
     clearTimeout(this.timer);
     this.nextAt = undefined;
     this.pending = undefined;

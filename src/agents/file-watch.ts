@@ -137,6 +137,7 @@ export async function anyMatch(
   root: string,
   patterns: readonly string[],
   ignore: readonly string[],
+  signal?: AbortSignal,
   limit = 200_000,
 ): Promise<boolean | undefined> {
   const include = picomatch([...patterns], { dot: true });
@@ -145,6 +146,7 @@ export async function anyMatch(
   const queue = [''];
   let seen = 0;
   while (queue.length > 0) {
+    if (signal?.aborted) return undefined;
     const dir = queue.shift() ?? '';
     let handle;
     try {
