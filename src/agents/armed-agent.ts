@@ -79,7 +79,7 @@ export class ArmedAgent {
         `agent ${this.name}: running once for a schedule missed while no daemon ran`,
       );
       this.ctx.store.update(this.name, { last_fire_at: now });
-      void this.fire({ kind: missed.kind });
+      void this.fire({ kind: missed.kind, at: new Date(missed.at).toISOString() });
     }
   }
 
@@ -128,7 +128,7 @@ export class ArmedAgent {
       if (Date.now() < next.at) return this.plan(after, anchor);
       this.ctx.store.update(this.name, { last_fire_at: next.at });
       this.plan(next.at, next.at);
-      void this.fire({ kind: next.kind });
+      void this.fire({ kind: next.kind, at: new Date(next.at).toISOString() });
     }, wait);
   }
 

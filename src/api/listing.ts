@@ -31,6 +31,7 @@ export type StatusInput = z.input<typeof statusInputSchema>;
 export const triggerSchema = z.object({
   kind: z.enum(['watch', 'every', 'cron', 'on_start', 'manual']),
   changed: z.array(z.string()).optional().describe('For watch: the paths that changed.'),
+  at: z.string().optional().describe('For every and cron: the time the schedule fell due.'),
 });
 export type Trigger = z.infer<typeof triggerSchema>;
 
