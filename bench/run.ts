@@ -2,6 +2,7 @@
 import { cpus, loadavg } from 'node:os';
 
 import { Engine } from '../src/engine/engine.js';
+import { measureAgents } from './agents.js';
 import { measureExecute } from './execute-latency.js';
 import { measureFlood } from './flood.js';
 import { measureHttp } from './http.js';
@@ -28,6 +29,7 @@ const STEPS: readonly [string, Step][] = [
   ['prompt overhead and kill against a fake OpenAI', promptOverhead],
   [`${CONCURRENT_PROMPTS} streaming prompts, daemon RSS`, promptMemory],
   ['http: MCP round trip against stdio, dashboard end latency and first render', measureHttp],
+  ['background agents: change → run, 100,000-file tree, idle CPU', measureAgents],
 ];
 
 async function main(): Promise<void> {

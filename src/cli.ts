@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 
+import { addAgentCommands } from './cli/agent-commands.js';
 import { addDaemonCommands } from './cli/daemon-commands.js';
 import { addHttpCommands } from './cli/http-commands.js';
 import { addJobsCommands } from './cli/jobs-commands.js';
@@ -35,6 +36,7 @@ function createProgram(): Command {
   addDaemonCommands(program);
   addWorkerCommands(program);
   addHttpCommands(program);
+  addAgentCommands(program);
   return program;
 }
 

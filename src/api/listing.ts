@@ -35,7 +35,17 @@ const streamStatsSchema = z.object({
 export const statusInputSchema = z.object({ job_id: jobRefSchema });
 export type StatusInput = z.input<typeof statusInputSchema>;
 
+/** What started a job that is an agent's run. */
+export const triggerSchema = z.object({
+  kind: z.enum(['watch', 'every', 'cron', 'on_start', 'manual']),
+  changed: z.array(z.string()).optional().describe('For watch: the paths that changed.'),
+  at: z.string().optional().describe('For every and cron: the time the schedule fell due.'),
+});
+export type Trigger = z.infer<typeof triggerSchema>;
+
 export const statusOutputSchema = jobSummarySchema.extend({
+  agent: z.string().nullable().describe('The background agent this job is a run of.'),
+  trigger: triggerSchema.nullable().describe("What started this agent's run."),
   reason: z.string().nullable(),
   duration_ms: z.number().nullable(),
   timeout_s: z.number().nullable(),
@@ -88,6 +98,10 @@ export const listInputSchema = z.object({
     .optional()
     .describe('Only jobs with this status (or any of these).'),
   name: z.string().optional().describe('Only jobs with this name.'),
+  agent: z
+    .string()
+    .optional()
+    .describe('Only the runs of this background agent (of every project).'),
   all: z
     .boolean()
     .default(false)

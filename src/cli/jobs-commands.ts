@@ -13,6 +13,7 @@ import { type JsonOption, note, print, waitExitCode, withApi } from './session.j
 interface LsOptions extends JsonOption {
   status?: JobStatus[];
   name?: string;
+  agent?: string;
   limit: number;
   all?: boolean;
 }
@@ -36,6 +37,7 @@ export function addJobsCommands(program: Command): void {
     .description('List jobs, newest first')
     .option('--status <status[,status]>', 'only jobs with this status (or any of these)', statuses)
     .option('--name <name>', 'only jobs with this name')
+    .option('--agent <name>', 'only the runs of this background agent')
     .option('--limit <n>', 'at most this many', integer(1, 1000), 50)
     .option(
       '-a, --all',
@@ -44,7 +46,7 @@ export function addJobsCommands(program: Command): void {
     .option('--json', 'print the API result as JSON')
     .action(async (options: LsOptions) => {
       await withApi(async ({ api, call }) => {
-        const input = { status: options.status, name: options.name };
+        const input = { status: options.status, name: options.name, agent: options.agent };
         const result = await api.list(
           { ...input, all: options.all === true, limit: options.all ? 1000 : options.limit },
           call,

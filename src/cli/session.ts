@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 
+import type { AgentsApi } from '../agents/contract.js';
 import { type Config, loadConfig } from '../config.js';
 import type { CallOptions, JobsApi } from '../api/contract.js';
 import type { WaitResult } from '../api/control.js';
@@ -29,6 +30,8 @@ export interface JsonOption {
 
 export interface Session {
   api: JobsApi;
+  /** The agents' methods (agent_*, up, down). */
+  agents: AgentsApi;
   call: CallOptions;
   config: Config;
 }
@@ -76,7 +79,7 @@ export async function withApi<T>(fn: (session: Session) => Promise<T>): Promise<
   const { connect } = await import('../daemon/client.js');
   const client = await connect(config, { autoStart: true });
   try {
-    return await fn({ api: client, call: callOptions(config), config });
+    return await fn({ api: client, agents: client.agents, call: callOptions(config), config });
   } finally {
     client.close();
   }

@@ -2,6 +2,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import type { z } from 'zod';
 
+import {
+  agentsClient,
+  AGENT_METHODS_WITH_ENV,
+  type AgentMethod,
+  type AgentsApi,
+} from '../agents/contract.js';
 import type { Config } from '../config.js';
 import { BgError, ErrorCode, isBgError } from '../api/errors.js';
 import {
@@ -18,8 +24,9 @@ import { socketPath } from './paths.js';
 // Reads and waits may be sent again after a lost connection; the rest might act twice.
 const MAX_ATTEMPTS = 4;
 const WATCH_RETRY_MS = 500;
-const STARTS_JOBS: ReadonlySet<ApiMethod> = new Set(['execute', 'prompt']);
-const RETRYABLE: ReadonlySet<ApiMethod> = new Set([
+const STARTS_JOBS: ReadonlySet<string> = new Set(['execute', 'prompt', ...AGENT_METHODS_WITH_ENV]);
+const RETRYABLE: ReadonlySet<string> = new Set([
+  'agent_list',
   'list',
   'status',
   'output',
@@ -57,6 +64,10 @@ export class DaemonClient implements JobsApi {
   wait = this.method('wait');
   remove = this.method('remove');
   prompt = this.method('prompt');
+  /** The agents' methods (agent_start, agent_list, …, up, down). */
+  readonly agents: AgentsApi = agentsClient((method, params, options) =>
+    this.call(method, params, options),
+  );
 
   /**
    * Streams job events until the signal aborts. It follows the daemon across restarts, but
@@ -102,7 +113,11 @@ export class DaemonClient implements JobsApi {
     };
   }
 
-  private async call(method: ApiMethod, params: unknown, options: CallOptions): Promise<unknown> {
+  private async call(
+    method: ApiMethod | AgentMethod,
+    params: unknown,
+    options: CallOptions,
+  ): Promise<unknown> {
     // Only a new job takes the caller's environment; the other calls need not carry it.
     const { caller } = options;
     const sent =

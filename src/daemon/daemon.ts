@@ -4,16 +4,26 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../config.js';
 import type { HttpSettings } from '../http/settings.js';
 import { ErrorCode, isBgError } from '../api/errors.js';
+import { applyConfigFile, startDaemonAgents } from '../agents/daemon-agents.js';
 import { Engine } from '../engine/engine.js';
 import { VERSION } from '../version.js';
+import { makeLogger } from './log.js';
 import { socketPath } from './paths.js';
 import type { PingResult } from './protocol.js';
 import { SocketServer } from './server.js';
 
 const IDLE_CHECK_MS = 1000;
 
-function log(message: string): void {
-  process.stderr.write(`${new Date().toISOString()} bgjobs daemon[${process.pid}] ${message}\n`);
+export interface DaemonOptions {
+  /** Serve MCP over HTTP and the dashboard (`bgjobs serve --http`, BGJOBS_HTTP_PORT). */
+  http?: HttpSettings | undefined;
+  /** The working directory HTTP callers' jobs start in. */
+  httpCwd?: string;
+  /** A project file to apply once the daemon listens (`bgjobs serve --config`). */
+  configFile?: string;
+  /** One JSON line per event on stdout instead of text on stderr. */
+  json?: boolean;
+  logLevel?: string;
 }
 
 /**
@@ -21,10 +31,9 @@ function log(message: string): void {
  * been idle (nothing running or queued, no request) for BGJOBS_IDLE_TIMEOUT seconds. Jobs keep
  * running when it stops. If another daemon already owns this home, returns at once.
  */
-export async function runDaemon(
-  config: Config,
-  options: { http?: HttpSettings | undefined; httpCwd?: string } = {},
-): Promise<void> {
+export async function runDaemon(config: Config, options: DaemonOptions = {}): Promise<void> {
+  const logger = makeLogger({ json: options.json ?? false, level: options.logLevel });
+  const log = (message: string): void => logger('info', message);
   let engine: Engine;
   try {
     engine = await Engine.open(config);
@@ -35,6 +44,7 @@ export async function runDaemon(
     }
     throw error;
   }
+  const daemonAgents = await startDaemonAgents(engine, config.home, logger);
   const startedAt = new Date();
   let lastActivity = Date.now();
   let stopping = false;
@@ -42,6 +52,7 @@ export async function runDaemon(
 
   const server = new SocketServer({
     api: engine,
+    agents: daemonAgents.api,
     ping: (): PingResult => ({
       pid: process.pid,
       version: VERSION,
@@ -74,7 +85,7 @@ export async function runDaemon(
   let http: { url: string; close: () => Promise<void> } | undefined;
   if (options.http !== undefined) {
     try {
-      http = await serveHttp(config, engine, options.http, options.httpCwd);
+      http = await serveHttp(config, engine, options.http, options.httpCwd, log);
     } catch (error) {
       await server.close();
       rmSync(path, { force: true });
@@ -87,6 +98,8 @@ export async function runDaemon(
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => undefined);
   log(`listening on ${path} (home ${config.home})`);
+  if (options.configFile !== undefined)
+    await applyConfigFile(daemonAgents.api, options.configFile, logger);
 
   while (!stopping) {
     await delay(IDLE_CHECK_MS, undefined, { signal: stopped.signal }).catch(() => undefined);
@@ -95,6 +108,7 @@ export async function runDaemon(
       config.idleTimeoutS > 0 &&
       http === undefined &&
       engine.isIdle() &&
+      daemonAgents.agents.armedCount === 0 &&
       server.inFlight === 0 &&
       idleFor >= config.idleTimeoutS * 1000
     ) {
@@ -104,6 +118,7 @@ export async function runDaemon(
   await http?.close();
   await server.close();
   rmSync(path, { force: true });
+  await daemonAgents.agents.close();
   await engine.close();
   log('stopped; jobs still running go on under their monitors');
 }
@@ -113,6 +128,7 @@ async function serveHttp(
   engine: Engine,
   settings: HttpSettings,
   cwd: string | undefined,
+  log: (message: string) => void,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const { startHttpServer } = await import('../http/server.js');
   const { httpCaller } = await import('../http/settings.js');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { AGENT_METHODS } from '../agents/contract.js';
 import { callerSchema } from '../api/caller.js';
 import { API_METHODS, jobEventSchema } from '../api/contract.js';
 
@@ -9,7 +10,7 @@ import { API_METHODS, jobEventSchema } from '../api/contract.js';
  * A client may cancel a request it no longer waits for.
  */
 export const CONTROL_METHODS = ['ping', 'shutdown', 'watch'] as const;
-export const METHODS = [...API_METHODS, ...CONTROL_METHODS] as const;
+export const METHODS = [...API_METHODS, ...AGENT_METHODS, ...CONTROL_METHODS] as const;
 export type Method = (typeof METHODS)[number];
 
 export const requestSchema = z.object({

@@ -1,8 +1,9 @@
 import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 
-import { describeZodError, toBgError } from '../api/errors.js';
-import type { JobsApi, Progress } from '../api/contract.js';
+import type { AgentMethod, AgentsApi } from '../agents/contract.js';
+import { BgError, describeZodError, ErrorCode, toBgError } from '../api/errors.js';
+import type { CallOptions, JobsApi, Progress } from '../api/contract.js';
 import {
   cancelSchema,
   LineSplitter,
@@ -13,6 +14,8 @@ import {
 
 export interface DaemonHandlers {
   api: JobsApi;
+  /** The agents' methods (agent_*, up, down). */
+  agents?: AgentsApi;
   ping: () => unknown;
   shutdown: () => void;
   /** Called whenever a request starts or ends, so the daemon can track idleness. */
@@ -173,6 +176,18 @@ export class SocketServer {
         return api.remove(params, options);
       case 'prompt':
         return api.prompt(params, options);
+      default:
+        return this.dispatchAgents(request.method, params, options);
     }
+  }
+
+  private dispatchAgents(
+    method: AgentMethod,
+    params: unknown,
+    options: CallOptions,
+  ): Promise<unknown> {
+    const { agents } = this.handlers;
+    if (!agents) throw new BgError(ErrorCode.notAllowed, 'This server has no agents.');
+    return agents[method](params, options);
   }
 }

@@ -17,13 +17,29 @@ export function outputUri(ref: string): string {
 }
 
 export type ParsedUri =
-  { kind: 'jobs' } | { kind: 'job'; ref: string } | { kind: 'output'; ref: string };
+  | { kind: 'jobs' }
+  | { kind: 'job'; ref: string }
+  | { kind: 'output'; ref: string }
+  | { kind: 'agents' }
+  | { kind: 'agent'; name: string };
+
+/** Background agents: `bgjobs://agents` (all) and `bgjobs://agents/{name}` (one). */
+export const AGENTS_URI = 'bgjobs://agents';
+export const AGENT_URI_TEMPLATE = 'bgjobs://agents/{name}';
+const AGENT_PATH = /^bgjobs:\/\/agents\/([A-Za-z][A-Za-z0-9._:-]{0,63})$/;
+
+export function agentUri(name: string): string {
+  return `${AGENTS_URI}/${name}`;
+}
 
 const JOB_PATH = /^bgjobs:\/\/jobs\/([^/]+?)(\/output)?$/;
 
 /** What a bgjobs URI names, or undefined when it is not one. */
 export function parseUri(uri: string): ParsedUri | undefined {
   if (uri === JOBS_URI) return { kind: 'jobs' };
+  if (uri === AGENTS_URI) return { kind: 'agents' };
+  const agent = AGENT_PATH.exec(uri)?.[1];
+  if (agent !== undefined) return { kind: 'agent', name: agent };
   const match = JOB_PATH.exec(uri);
   if (!match?.[1]) return undefined;
   let ref: string;

@@ -2,6 +2,8 @@ import { McpServer } from '@modelcontextprotocol/server';
 
 import type { Caller } from '../api/caller.js';
 import type { JobsApi } from '../api/contract.js';
+import { registerAgentResources, sendAgentUpdates } from './agent-resources.js';
+import { AGENT_TOOLS } from './agent-tools.js';
 import { createProfileServer } from './profiles/index.js';
 import type { ProfileName } from './profiles/names.js';
 import { JobFeed } from './job-feed.js';
@@ -36,6 +38,7 @@ export const TOOLS: readonly Tool[] = [
   waitTool,
   searchTool,
   removeTool,
+  ...AGENT_TOOLS,
 ];
 
 export const INSTRUCTIONS = [
@@ -48,6 +51,7 @@ export const INSTRUCTIONS = [
   'Answer prompts with `interact` (`keys` for `pty` jobs).',
   "`list` shows this project's jobs (all:true: every project). Subscribe to bgjobs://jobs/{id} rather than poll.",
   'Stop what you started with `kill` when you are done with it (or use lifetime:"session").',
+  '`agent_start`: work that starts itself on changes or a schedule.',
 ].join(' ');
 
 export interface CreateServerOptions {
@@ -100,6 +104,7 @@ export function createServer(api: JobsApi, options: CreateServerOptions): McpSer
   const deps: ToolDeps = { api, caller, logError, callerReady: roots.settled };
   for (const tool of TOOLS) tool.register(server, deps);
   registerResources(server, deps);
+  registerAgentResources(server, deps);
 
   // One watch of job events for the whole server, started by the first subscription or by the
   // client asking for log messages, and ended with the connection.
@@ -109,6 +114,7 @@ export function createServer(api: JobsApi, options: CreateServerOptions): McpSer
   subscriptions.onAdded(() => feed.start());
   if (subscriptions.active) feed.start();
   const updates = sendResourceUpdates(server, feed, subscriptions);
+  sendAgentUpdates(server, feed, subscriptions, deps);
   sendJobLogs(server, feed);
   const previousOnClose = server.server.onclose;
   server.server.onclose = () => {

@@ -77,4 +77,31 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE jobs ADD COLUMN stop_deadline INTEGER;`,
   // 7: a remote job's routing and worker (BullMQ workers).
   `ALTER TABLE jobs ADD COLUMN remote TEXT NOT NULL DEFAULT 'null';`,
+  // 8: background agents: their definitions, their runs (jobs), and what a project file started.
+  `CREATE TABLE agents (
+     name TEXT PRIMARY KEY,
+     spec TEXT NOT NULL,
+     caller_env TEXT NOT NULL,
+     state TEXT NOT NULL,
+     error TEXT,
+     source TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     last_fire_at INTEGER,
+     failures INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE agent_runs (
+     job_id TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+     agent TEXT NOT NULL,
+     trigger TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX agent_runs_agent ON agent_runs (agent, created_at);
+   CREATE TABLE project_services (
+     source TEXT NOT NULL,
+     name TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     job_id TEXT NOT NULL,
+     PRIMARY KEY (source, name)
+   );`,
 ];

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { BgError, ErrorCode } from '../api/errors.js';
 import { LIVE_STATUSES, type JobStatus } from '../api/job.js';
 import { jobRecordSchema, type JobRecord } from '../engine/model.js';
+import { triggerSchema, type Trigger } from '../api/listing.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   type JobStore,
@@ -47,6 +48,11 @@ export class SqliteStore implements JobStore {
 
   private constructor(db: Database.Database) {
     this.db = db;
+  }
+
+  /** The same connection, for stores of other tables in this file (agents). */
+  get database(): Database.Database {
+    return this.db;
   }
 
   private prepare(sql: string): Database.Statement {
@@ -159,6 +165,10 @@ export class SqliteStore implements JobStore {
       where.push('project = ?');
       params.push(filter.project);
     }
+    if (filter.agent !== undefined) {
+      where.push('id IN (SELECT job_id FROM agent_runs WHERE agent = ?)');
+      params.push(filter.agent);
+    }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const rows = this.prepare(
       `SELECT ${LISTED_COLUMNS} FROM jobs ${clause} ORDER BY created_at DESC, rowid DESC LIMIT ?`,
@@ -212,6 +222,13 @@ export class SqliteStore implements JobStore {
   delete(id: string): void {
     this.prepare('DELETE FROM jobs WHERE id = ?').run(id);
     this.recent.delete(id);
+  }
+
+  agentRunOf(jobId: string): { agent: string; trigger: Trigger } | undefined {
+    const row = this.prepare('SELECT agent, trigger FROM agent_runs WHERE job_id = ?').get(jobId);
+    if (row === undefined) return undefined;
+    const { agent, trigger } = z.object({ agent: z.string(), trigger: z.string() }).parse(row);
+    return { agent, trigger: triggerSchema.parse(JSON.parse(trigger)) };
   }
 
   getCursor(jobId: string, reader: string, stream: string): number | undefined {

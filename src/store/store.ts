@@ -1,4 +1,5 @@
 import type { JobStatus } from '../api/job.js';
+import type { Trigger } from '../api/listing.js';
 import type { JobRecord } from '../engine/model.js';
 
 export interface ListFilter {
@@ -6,6 +7,8 @@ export interface ListFilter {
   name?: string;
   /** Only jobs started in this project. */
   project?: string;
+  /** Only the runs of this agent. */
+  agent?: string;
   limit: number;
 }
 
@@ -68,6 +71,8 @@ export interface JobStore {
   /** Ids of finished jobs whose logs are still on disk, oldest first. */
   finishedWithLogs(): string[];
   delete(id: string): void;
+  /** The agent a job is a run of, and what started it. */
+  agentRunOf(jobId: string): { agent: string; trigger: Trigger } | undefined;
   getCursor(jobId: string, reader: string, stream: string): number | undefined;
   setCursor(jobId: string, reader: string, stream: string, offset: number): void;
   close(): void;

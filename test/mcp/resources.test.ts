@@ -27,7 +27,7 @@ describe.each(ERAS)('resources (%s era)', (era) => {
     return data.job_id;
   }
 
-  it('lists the jobs resource, the recent jobs and the two templates', async () => {
+  it('lists the jobs resource, the recent jobs and the templates (jobs and agents)', async () => {
     h = await openHarness(era);
     const id = await runToEnd({ command: 'true', name: 'lister' });
 
@@ -40,7 +40,9 @@ describe.each(ERAS)('resources (%s era)', (era) => {
     );
 
     const { resourceTemplates } = await h.client.listResourceTemplates();
+    // The jobs' two, and the background agents' one.
     expect(resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual([
+      'bgjobs://agents/{name}',
       'bgjobs://jobs/{id}',
       'bgjobs://jobs/{id}/output',
     ]);

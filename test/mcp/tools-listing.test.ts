@@ -1,4 +1,4 @@
-// Proves: the server lists exactly the ten bgjobs tools, each with a description that teaches
+// Proves: the server lists exactly the bgjobs tools (the API's, and agent_start/list/stop), each with a description that teaches
 // its use (the service abilities included), an input schema and an output schema whose properties
 // are those of the api.ts schemas, and honest annotations; and it gives the client short
 // instructions.
@@ -26,9 +26,10 @@ describe('tools/list', () => {
     await h.close();
   });
 
-  it('lists exactly the ten tools of the API', async () => {
+  it('lists exactly the tools of the API, and the three of background agents', async () => {
     const { tools } = await h.client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual([...API_METHODS].sort());
+    const agentTools = ['agent_list', 'agent_start', 'agent_stop'];
+    expect(tools.map((t) => t.name).sort()).toEqual([...API_METHODS, ...agentTools].sort());
   });
 
   it.each(API_METHODS)('%s has the api.ts input and output schemas', async (name) => {

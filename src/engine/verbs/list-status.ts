@@ -24,10 +24,13 @@ export async function listJobs(
   const input = parseInput(listInputSchema, raw);
   const statuses = input.status === undefined ? undefined : [input.status].flat();
   const caller = options.caller;
-  const project = input.all || !caller ? null : projectOf(caller.cwd, caller.roots);
+  // An agent's runs are listed wherever they ran.
+  const scoped = !input.all && caller !== undefined && input.agent === undefined;
+  const project = scoped ? projectOf(caller.cwd, caller.roots) : null;
   const { jobs, total } = ctx.store.list({
     statuses,
     name: input.name,
+    agent: input.agent,
     project: project ?? undefined,
     limit: input.limit,
   });
@@ -45,7 +48,7 @@ export async function jobStatus(
 
 /** A job's status: its record, and for a live job its sizes, queue place, input wait and ports. */
 export function presentJob(
-  ctx: Pick<EngineContext, 'folders' | 'queue'>,
+  ctx: Pick<EngineContext, 'store' | 'folders' | 'queue'>,
   job: JobRecord,
 ): StatusResult {
   const paths = ctx.folders.paths(job.id);
@@ -59,5 +62,6 @@ export function presentJob(
     waitingForInput: job.status === 'running' && isWaitingForInput(job, paths.stdin, members),
     ports: portsOf(members),
     now: Date.now(),
+    agentRun: ctx.store.agentRunOf(job.id),
   });
 }

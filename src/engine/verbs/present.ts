@@ -1,4 +1,4 @@
-import type { JobSummary, StatusResult } from '../../api/listing.js';
+import type { JobSummary, StatusResult, Trigger } from '../../api/listing.js';
 import type { JobRecord } from '../model.js';
 import type { ListedJob } from '../../store/store.js';
 
@@ -69,6 +69,8 @@ export interface LiveFacts {
   queuePosition: number | null;
   waitingForInput: boolean;
   now: number;
+  /** The agent this job is a run of, if it is one. */
+  agentRun: { agent: string; trigger: Trigger } | undefined;
 }
 
 /** A job as `status` shows it: everything there is to know, with live sizes. */
@@ -77,6 +79,8 @@ export function toStatus(job: JobRecord, facts: LiveFacts): StatusResult {
   const end = job.endedAt ?? facts.now;
   return {
     ...toSummary(job, true),
+    agent: facts.agentRun?.agent ?? null,
+    trigger: facts.agentRun?.trigger ?? null,
     reason: job.reason,
     duration_ms: job.startedAt === null ? null : end - job.startedAt,
     timeout_s: job.timeoutS,

@@ -1,0 +1,162 @@
+import { Cron } from 'croner';
+import { z } from 'zod';
+
+import { parseInterval } from './duration.js';
+
+/**
+ * What defines an agent: its action (a shell command or a prompt) and its triggers. This one
+ * schema serves `agent_start`, the CLI and `[agents.NAME]` tables of a project file.
+ */
+export const AGENT_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{0,63}$/;
+
+export const DEFAULT_DEBOUNCE_MS = 300;
+export const DEFAULT_RUNS_KEPT = 20;
+
+const globList = z.union([z.string().min(1), z.array(z.string().min(1)).max(100)]);
+
+export const overlapSchema = z.enum(['skip', 'queue', 'restart']);
+export const missedSchema = z.enum(['skip', 'run_once']);
+
+/** The fields an agent is defined by (without `replace`, which is a request option). */
+export const agentShape = {
+  name: z
+    .string()
+    .regex(AGENT_NAME_PATTERN, 'a letter, then letters, digits, ".", "_", ":" or "-" (64 at most)')
+    .describe('The agent\'s name, unique (e.g. "tests-on-change").'),
+  command: z
+    .string()
+    .min(1)
+    .max(64 * 1024)
+    .optional()
+    .describe('A shell command each run executes (or give prompt + model).'),
+  prompt: z
+    .string()
+    .min(1)
+    .max(1_000_000)
+    .optional()
+    .describe('A prompt each run sends to a model; {{changed}} becomes the changed paths.'),
+  model: z.string().min(1).max(200).optional().describe('provider:model for a prompt agent.'),
+  cwd: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Where runs start and globs are relative to; default the caller's."),
+  env: z.record(z.string(), z.string()).optional().describe('Environment variables for each run.'),
+  timeout_s: z
+    .number()
+    .int()
+    .positive()
+    .max(86_400)
+    .optional()
+    .describe('Stop a run after this long.'),
+  watch: globList
+    .optional()
+    .describe('Globs relative to cwd, e.g. ["src/**/*.ts", "package.json"].'),
+  ignore: globList
+    .optional()
+    .describe('Globs never to react to; .git/, node_modules/ and the bgjobs home always are.'),
+  debounce_ms: z
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(DEFAULT_DEBOUNCE_MS)
+    .describe('A burst of changes closer than this makes one run (default 300).'),
+  every: z.string().optional().describe('Run at this interval: "30s", "5m", "1h" (1 s at least).'),
+  cron: z.string().optional().describe('Run on this cron schedule, e.g. "0 3 * * *".'),
+  tz: z.string().optional().describe('Time zone of the cron schedule (IANA, e.g. "Europe/Paris").'),
+  on_start: z.boolean().default(false).describe('Run once when the agent is started or resumed.'),
+  overlap: overlapSchema
+    .default('skip')
+    .describe('When a trigger fires during a run: skip (default), queue (one pending) or restart.'),
+  missed: missedSchema
+    .default('skip')
+    .describe('A schedule missed while no daemon ran: skip (default) or run_once.'),
+  runs_kept: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(DEFAULT_RUNS_KEPT)
+    .describe('Runs kept (default 20).'),
+  stop_after_failures: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('Stop the agent after this many failed runs in a row (default: never).'),
+};
+
+function checkAgent(spec: AgentSpecFields, ctx: z.RefinementCtx): void {
+  const issue = (path: string, message: string): void =>
+    ctx.addIssue({ code: 'custom', path: [path], message });
+  if ((spec.command === undefined) === (spec.prompt === undefined)) {
+    issue('command', 'give either command or prompt (with model), not both and not neither');
+  }
+  if (spec.command !== undefined && spec.model !== undefined)
+    issue('model', 'model goes with prompt, not command');
+  const triggers = [spec.watch, spec.every, spec.cron].filter((t) => t !== undefined).length;
+  if (triggers === 0 && !spec.on_start) {
+    issue('watch', 'give at least one trigger: watch, every, cron or on_start');
+  }
+  if (spec.every !== undefined) {
+    try {
+      parseInterval(spec.every);
+    } catch (error) {
+      issue('every', (error as Error).message);
+    }
+  }
+  if (spec.tz !== undefined && spec.cron === undefined) issue('tz', 'tz goes with cron');
+  if (spec.cron !== undefined) {
+    const problem = cronProblem(spec.cron, spec.tz);
+    if (problem) issue('cron', problem);
+  }
+}
+
+/** Why a cron expression (in a time zone) is invalid, or undefined when it is fine. */
+export function cronProblem(expression: string, tz?: string): string | undefined {
+  try {
+    // croner takes an unknown zone silently; Intl knows the IANA names.
+    if (tz !== undefined) new Intl.DateTimeFormat('en', { timeZone: tz });
+    new Cron(expression, { timezone: tz, paused: true }).stop();
+    return undefined;
+  } catch (error) {
+    return `invalid cron "${expression}"${tz ? ` in ${tz}` : ''}: ${(error as Error).message}`;
+  }
+}
+
+const fieldsSchema = z.object(agentShape).strict();
+type AgentSpecFields = z.output<typeof fieldsSchema>;
+
+/** An agent's definition, as stored and as a project file declares it. */
+export const agentSpecSchema = fieldsSchema.superRefine(checkAgent);
+export type AgentSpec = z.output<typeof agentSpecSchema>;
+export type AgentSpecInput = z.input<typeof agentSpecSchema>;
+
+/** `agent_start`'s input: a definition, and whether to replace a live agent of that name. */
+export const agentStartInputSchema = fieldsSchema
+  .extend({
+    replace: z
+      .boolean()
+      .default(false)
+      .describe('Redefine an agent of this name that exists (default: refuse).'),
+  })
+  .superRefine(checkAgent);
+export type AgentStartInput = z.input<typeof agentStartInputSchema>;
+
+/** The patterns of a glob list, always as an array. */
+export function globsOf(value: string | readonly string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return typeof value === 'string' ? [value] : [...value];
+}
+
+/** A short description of an agent's triggers: `watch src/**, every 5m`. */
+export function describeTriggers(spec: AgentSpec): string[] {
+  const triggers: string[] = [];
+  if (spec.watch !== undefined) triggers.push(`watch ${globsOf(spec.watch).join(' ')}`);
+  if (spec.every !== undefined) triggers.push(`every ${spec.every}`);
+  if (spec.cron !== undefined) triggers.push(`cron ${spec.cron}${spec.tz ? ` (${spec.tz})` : ''}`);
+  if (spec.on_start) triggers.push('on_start');
+  return triggers;
+}
