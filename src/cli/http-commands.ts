@@ -4,12 +4,14 @@ import { delimiter, join } from 'node:path';
 
 import { type Command, InvalidArgumentError } from 'commander';
 
+import { findProjectFile } from './project-commands.js';
 import { BgError, ErrorCode } from '../api/errors.js';
 import { cliConfig, type JsonOption, note, print, stayAlive } from './session.js';
 
 /** `bgjobs serve --http`, `bgjobs token` and `bgjobs dashboard`: the HTTP server's commands. */
 
 interface ServeOptions {
+  config?: string;
   http?: boolean;
   port?: number;
   host?: string;
@@ -27,13 +29,21 @@ function port(raw: string): number {
 export function addHttpCommands(program: Command): void {
   program
     .command('serve')
-    .description('Run the daemon in the foreground; with --http, serve MCP and the dashboard')
+    .description(
+      'Run the daemon in the foreground (systemd, containers); with --http, serve MCP and the dashboard; with --config, apply a project file and log JSON lines',
+    )
+    .option(
+      '--config <file>',
+      'the project file to apply (bgjobs.toml); logs one JSON line per event',
+    )
     .option('--http', 'serve MCP over Streamable HTTP (/mcp) and the dashboard (/)')
     .option('--port <n>', 'the port (default 7717, or $BGJOBS_HTTP_PORT)', port)
     .option('--host <address>', 'the address to listen on (default 127.0.0.1)')
     .option('--allow-remote', 'allow a non-loopback --host (put TLS in front of it)')
     .action(async (options: ServeOptions) => {
-      const config = cliConfig();
+      const file = options.config === undefined ? undefined : findProjectFile(options.config);
+      // Serving a project file never stops for being idle: systemd or the container decides.
+      const config = file === undefined ? cliConfig() : { ...cliConfig(), idleTimeoutS: 0 };
       const { httpSettingsFromEnv } = await import('../http/settings.js');
       const { ping } = await import('../daemon/lifecycle.js');
       const fromEnv = httpSettingsFromEnv(process.env);
@@ -56,7 +66,13 @@ export function addHttpCommands(program: Command): void {
           : fromEnv;
       const { runDaemon } = await import('../daemon/daemon.js');
       stayAlive();
-      await runDaemon(config, { http, httpCwd: process.cwd() });
+      await runDaemon(config, {
+        http,
+        httpCwd: process.cwd(),
+        ...(file === undefined
+          ? {}
+          : { configFile: file, json: true, logLevel: process.env.LOG_LEVEL }),
+      });
     });
 
   program

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 
 import type { UpResult } from '../agents/api.js';
 import { BgError, ErrorCode } from '../api/errors.js';
-import { cliConfig, type JsonOption, print, stayAlive, withApi } from './session.js';
+import { cliConfig, type JsonOption, print, withApi } from './session.js';
 
 /** `bgjobs up`/`down` (a project file), `agent logs`, `serve --config` and `daemon unit`. */
 
@@ -86,21 +86,6 @@ export function addProjectCommands(program: Command, agent: Command): void {
           await delay(500);
         }
       });
-    });
-
-  program
-    .command('serve')
-    .description(
-      'Run the daemon in the foreground with a project file applied (systemd, containers)',
-    )
-    .requiredOption('--config <file>', 'the project file to apply (bgjobs.toml)')
-    .action(async (options: { config: string }) => {
-      const file = findProjectFile(options.config);
-      // Serving never stops for being idle: systemd or the container decides when it ends.
-      const config = { ...cliConfig(), idleTimeoutS: 0 };
-      const { runDaemon } = await import('../daemon/daemon.js');
-      stayAlive();
-      await runDaemon(config, { configFile: file, json: true, logLevel: process.env.LOG_LEVEL });
     });
 
   program.commands
