@@ -25,8 +25,10 @@ export const interactInputSchema = z.object({
     .int()
     .min(0)
     .max(10_000)
-    .default(300)
-    .describe('Return once the output has been quiet this long (when no expect is given).'),
+    .optional()
+    .describe(
+      'Without expect, interact returns as soon as the job waits for input again. Where the kernel cannot tell (the job is never seen waiting), it returns once the output has been quiet this long (default 300; 2000 with no output at all). Given, quiet this long also ends the wait while the job is busy.',
+    ),
   timeout_s: z.number().min(0).max(MAX_WAIT_S).default(10).describe('Never wait longer than this.'),
 });
 export type InteractInput = z.input<typeof interactInputSchema>;
@@ -36,7 +38,11 @@ export const interactOutputSchema = z.object({
   status: jobStatusSchema,
   stdout: z.string(),
   stderr: z.string(),
-  returned_because: z.enum(['expect', 'settled', 'exited', 'timeout', 'no_wait']),
+  returned_because: z
+    .enum(['expect', 'waiting_for_input', 'settled', 'exited', 'timeout', 'no_wait'])
+    .describe(
+      'waiting_for_input: the job read the input, answered and waits for more (its output drained); settled: the output went quiet where the kernel cannot tell.',
+    ),
   stdin_open: z.boolean(),
   screen: z
     .string()
@@ -87,10 +93,10 @@ export const waitInputSchema = z.object({
   job_ids: z.array(jobRefSchema).min(1).max(100).optional(),
   mode: z.enum(['all', 'any']).default('all').describe('Wait for all the jobs, or any one.'),
   until: z
-    .enum(['exit', 'ready'])
+    .enum(['exit', 'ready', 'input'])
     .default('exit')
     .describe(
-      'exit: until the job ends; ready: until its readiness condition is met (a job without one is ready once running). A failure pattern always ends the wait.',
+      'exit: until the job ends; ready: until its readiness condition is met (a job without one is ready once running); input: until it waits for input (a prompt, a question), looked for in /proc every 50 ms. A failure pattern, or the job ending, always ends the wait.',
     ),
   timeout_s: z
     .number()
@@ -101,7 +107,7 @@ export const waitInputSchema = z.object({
 });
 export type WaitInput = z.input<typeof waitInputSchema>;
 
-const firedSchema = z.enum(['ready', 'failed_pattern', 'exited', 'timeout']);
+const firedSchema = z.enum(['ready', 'input', 'failed_pattern', 'exited', 'timeout']);
 
 export const waitJobSchema = z.object({
   job_id: z.string(),
@@ -117,7 +123,9 @@ export const waitJobSchema = z.object({
 
 export const waitOutputSchema = z.object({
   done: z.boolean(),
-  fired: firedSchema.describe('What ended the wait: ready, failed_pattern, exited or timeout.'),
+  fired: firedSchema.describe(
+    'What ended the wait: ready, input (waiting for input), failed_pattern, exited or timeout.',
+  ),
   jobs: z.array(waitJobSchema),
   waited_ms: z.number(),
 });
