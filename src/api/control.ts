@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { inputObject } from './strict.js';
 import { MAX_COMMAND_BYTES, MAX_WAIT_S, jobRefSchema, jobStatusSchema } from './job.js';
 import { KEY_NAMES_SUMMARY } from './keys.js';
 
 // ── interact ───────────────────────────────────────────────────────────────────────────────
-export const interactInputSchema = z.object({
+export const interactInputSchema = inputObject({
   job_id: jobRefSchema,
   input: z.string().max(MAX_COMMAND_BYTES).optional().describe("Text to write to the job's stdin."),
   newline: z.boolean().default(true).describe('Append a newline to input (like pressing Enter).'),
@@ -62,7 +63,7 @@ export const SIGNALS = [
   'SIGUSR2',
 ] as const;
 
-export const killInputSchema = z.object({
+export const killInputSchema = inputObject({
   job_id: jobRefSchema,
   signal: z
     .enum(SIGNALS)
@@ -88,7 +89,7 @@ export const killOutputSchema = z.object({
 });
 export type KillResult = z.infer<typeof killOutputSchema>;
 
-export const waitInputSchema = z.object({
+export const waitInputSchema = inputObject({
   job_id: jobRefSchema.optional(),
   job_ids: z.array(jobRefSchema).min(1).max(100).optional(),
   mode: z.enum(['all', 'any']).default('all').describe('Wait for all the jobs, or any one.'),
@@ -131,7 +132,7 @@ export const waitOutputSchema = z.object({
 });
 export type WaitResult = z.infer<typeof waitOutputSchema>;
 
-export const removeInputSchema = z.object({
+export const removeInputSchema = inputObject({
   job_id: jobRefSchema,
   force: z.boolean().default(false).describe('Kill the job first if it is still live.'),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { inputObject } from './strict.js';
 import { jobRefSchema, jobStatusSchema } from './job.js';
 
 // ── status / list ──────────────────────────────────────────────────────────────────────────
@@ -24,7 +25,7 @@ const streamStatsSchema = z.object({
   dropped: z.number().describe('Oldest bytes dropped to respect the per-stream cap.'),
 });
 
-export const statusInputSchema = z.object({ job_id: jobRefSchema });
+export const statusInputSchema = inputObject({ job_id: jobRefSchema });
 export type StatusInput = z.input<typeof statusInputSchema>;
 
 export const statusOutputSchema = jobSummarySchema.extend({
@@ -74,7 +75,7 @@ export const statusOutputSchema = jobSummarySchema.extend({
 });
 export type StatusResult = z.infer<typeof statusOutputSchema>;
 
-export const listInputSchema = z.object({
+export const listInputSchema = inputObject({
   status: z
     .union([jobStatusSchema, z.array(jobStatusSchema).min(1)])
     .optional()
