@@ -20,6 +20,7 @@ import { screenOf } from './read.js';
 const FAST_POLL_MS = 4;
 const FAST_FOR_MS = 1000;
 const POLL_MS = 20;
+const DRAIN_LOOK_MS = 1;
 const MAX_REPLY_BYTES = 64 * 1024;
 const DEFAULT_SETTLE_MS = 300;
 // With no output at all after the input, "quiet" needs longer than the usual settle time.
@@ -158,7 +159,9 @@ export async function interact(
           message: 'waiting for output',
         });
       }
-      await delay(now - began < FAST_FOR_MS ? FAST_POLL_MS : POLL_MS);
+      // Once the job waits again, the look that confirms the output is drained comes soon.
+      if (answeredAt !== undefined) await delay(DRAIN_LOOK_MS);
+      else await delay(now - began < FAST_FOR_MS ? FAST_POLL_MS : POLL_MS);
     }
   }
 }
