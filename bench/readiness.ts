@@ -152,7 +152,7 @@ async function freePort(): Promise<number> {
 }
 
 // pyenv and similar put a shell script first on PATH; the interpreter itself starts faster.
-function pythonExecutable(): string {
+export function pythonExecutable(): string {
   const found = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], {
     encoding: 'utf8',
   });

@@ -6,6 +6,7 @@ import { measureAgents } from './agents.js';
 import { measureExecute } from './execute-latency.js';
 import { measureFlood } from './flood.js';
 import { measureHttp } from './http.js';
+import { measureInteract } from './interact.js';
 import { cleanupAllHomes, cleanupHome, makeHome, startAndConnect } from './home.js';
 import { measureList } from './list.js';
 import { measureMonitors } from './monitors.js';
@@ -25,6 +26,7 @@ const STEPS: readonly [string, Step][] = [
   ['200 running job monitors', monitors],
   ['list with 1,000 jobs', list],
   ['readiness latency (pattern, port)', readiness],
+  ['interact latency (python3 -i), API and CLI', interact],
   ['resource update latency over MCP stdio', notification],
   ['prompt overhead and kill against a fake OpenAI', promptOverhead],
   [`${CONCURRENT_PROMPTS} streaming prompts, daemon RSS`, promptMemory],
@@ -110,6 +112,16 @@ async function readiness(): Promise<Figure[]> {
   const { client } = await startAndConnect(bench);
   try {
     return await measureReadiness(client, bench);
+  } finally {
+    await cleanupHome(bench, client);
+  }
+}
+
+async function interact(): Promise<Figure[]> {
+  const bench = makeHome('interact');
+  const { client } = await startAndConnect(bench);
+  try {
+    return await measureInteract(client, bench);
   } finally {
     await cleanupHome(bench, client);
   }

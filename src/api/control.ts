@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { inputObject } from './strict.js';
 import { MAX_COMMAND_BYTES, MAX_WAIT_S, jobRefSchema, jobStatusSchema } from './job.js';
 import { KEY_NAMES_SUMMARY } from './keys.js';
 
 // ── interact ───────────────────────────────────────────────────────────────────────────────
-export const interactInputSchema = z.object({
+export const interactInputSchema = inputObject({
   job_id: jobRefSchema,
   input: z.string().max(MAX_COMMAND_BYTES).optional().describe("Text to write to the job's stdin."),
   newline: z.boolean().default(true).describe('Append a newline to input (like pressing Enter).'),
@@ -25,8 +26,10 @@ export const interactInputSchema = z.object({
     .int()
     .min(0)
     .max(10_000)
-    .default(300)
-    .describe('Return once the output has been quiet this long (when no expect is given).'),
+    .optional()
+    .describe(
+      'Without expect, interact returns as soon as the job waits for input again. Where the kernel cannot tell (the job is never seen waiting), it returns once the output has been quiet this long (default 300; 2000 with no output at all). Given, quiet this long also ends the wait while the job is busy.',
+    ),
   timeout_s: z.number().min(0).max(MAX_WAIT_S).default(10).describe('Never wait longer than this.'),
 });
 export type InteractInput = z.input<typeof interactInputSchema>;
@@ -36,7 +39,11 @@ export const interactOutputSchema = z.object({
   status: jobStatusSchema,
   stdout: z.string(),
   stderr: z.string(),
-  returned_because: z.enum(['expect', 'settled', 'exited', 'timeout', 'no_wait']),
+  returned_because: z
+    .enum(['expect', 'waiting_for_input', 'settled', 'exited', 'timeout', 'no_wait'])
+    .describe(
+      'waiting_for_input: the job read the input, answered and waits for more (its output drained); settled: the output went quiet where the kernel cannot tell.',
+    ),
   stdin_open: z.boolean(),
   screen: z
     .string()
@@ -56,7 +63,7 @@ export const SIGNALS = [
   'SIGUSR2',
 ] as const;
 
-export const killInputSchema = z.object({
+export const killInputSchema = inputObject({
   job_id: jobRefSchema,
   signal: z
     .enum(SIGNALS)
@@ -82,15 +89,15 @@ export const killOutputSchema = z.object({
 });
 export type KillResult = z.infer<typeof killOutputSchema>;
 
-export const waitInputSchema = z.object({
+export const waitInputSchema = inputObject({
   job_id: jobRefSchema.optional(),
   job_ids: z.array(jobRefSchema).min(1).max(100).optional(),
   mode: z.enum(['all', 'any']).default('all').describe('Wait for all the jobs, or any one.'),
   until: z
-    .enum(['exit', 'ready'])
+    .enum(['exit', 'ready', 'input'])
     .default('exit')
     .describe(
-      'exit: until the job ends; ready: until its readiness condition is met (a job without one is ready once running). A failure pattern always ends the wait.',
+      'exit: until the job ends; ready: until its readiness condition is met (a job without one is ready once running); input: until it waits for input (a prompt, a question), looked for in /proc every 50 ms. A failure pattern, or the job ending, always ends the wait.',
     ),
   timeout_s: z
     .number()
@@ -101,7 +108,7 @@ export const waitInputSchema = z.object({
 });
 export type WaitInput = z.input<typeof waitInputSchema>;
 
-const firedSchema = z.enum(['ready', 'failed_pattern', 'exited', 'timeout']);
+const firedSchema = z.enum(['ready', 'input', 'failed_pattern', 'exited', 'timeout']);
 
 export const waitJobSchema = z.object({
   job_id: z.string(),
@@ -117,13 +124,15 @@ export const waitJobSchema = z.object({
 
 export const waitOutputSchema = z.object({
   done: z.boolean(),
-  fired: firedSchema.describe('What ended the wait: ready, failed_pattern, exited or timeout.'),
+  fired: firedSchema.describe(
+    'What ended the wait: ready, input (waiting for input), failed_pattern, exited or timeout.',
+  ),
   jobs: z.array(waitJobSchema),
   waited_ms: z.number(),
 });
 export type WaitResult = z.infer<typeof waitOutputSchema>;
 
-export const removeInputSchema = z.object({
+export const removeInputSchema = inputObject({
   job_id: jobRefSchema,
   force: z.boolean().default(false).describe('Kill the job first if it is still live.'),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { inputObject } from './strict.js';
 import { jobRefSchema, jobStatusSchema } from './job.js';
 
 // ── status / list ──────────────────────────────────────────────────────────────────────────
@@ -32,7 +33,7 @@ const streamStatsSchema = z.object({
   dropped: z.number().describe('Oldest bytes dropped to respect the per-stream cap.'),
 });
 
-export const statusInputSchema = z.object({ job_id: jobRefSchema });
+export const statusInputSchema = inputObject({ job_id: jobRefSchema });
 export type StatusInput = z.input<typeof statusInputSchema>;
 
 /** What started a job that is an agent's run. */
@@ -92,7 +93,7 @@ export const statusOutputSchema = jobSummarySchema.extend({
 });
 export type StatusResult = z.infer<typeof statusOutputSchema>;
 
-export const listInputSchema = z.object({
+export const listInputSchema = inputObject({
   status: z
     .union([jobStatusSchema, z.array(jobStatusSchema).min(1)])
     .optional()

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { inputObject } from './strict.js';
 import { jobRefSchema, jobStatusSchema, streamSchema } from './job.js';
 
 // ── output / tail / search ─────────────────────────────────────────────────────────────────
 export const DEFAULT_READ_BYTES = 16 * 1024;
 export const MAX_READ_BYTES = 1024 * 1024;
 
-export const outputInputSchema = z.object({
+export const outputInputSchema = inputObject({
   job_id: jobRefSchema,
   stream: streamSchema.describe('Which stream(s) to read.'),
   stdout_offset: z
@@ -58,7 +59,7 @@ export const outputOutputSchema = z.object({
 });
 export type OutputResult = z.infer<typeof outputOutputSchema>;
 
-export const tailInputSchema = z.object({
+export const tailInputSchema = inputObject({
   job_id: jobRefSchema,
   lines: z.number().int().min(1).max(10_000).default(20).describe('How many last lines.'),
   stream: streamSchema,
@@ -79,7 +80,7 @@ export const tailOutputSchema = z.object({
 });
 export type TailResult = z.infer<typeof tailOutputSchema>;
 
-export const searchInputSchema = z.object({
+export const searchInputSchema = inputObject({
   job_id: jobRefSchema,
   pattern: z.string().min(1).max(1000).describe('A JavaScript regular expression.'),
   ignore_case: z.boolean().default(false),

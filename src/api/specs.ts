@@ -1,38 +1,37 @@
 import { z } from 'zod';
+import { inputObject } from './strict.js';
 
 /** The shapes of a job's options that the store keeps too: readiness, restarts, terminal. */
 
 export const portSchema = z.number().int().min(1).max(65535);
 
 /** A readiness condition: any one of pattern, port, url makes the job ready. */
-export const readySpecSchema = z
-  .object({
-    pattern: z
-      .string()
-      .min(1)
-      .max(1000)
-      .optional()
-      .describe('A regex on the output (either stream).'),
-    port: portSchema.optional().describe('A TCP port on this machine accepting connections.'),
-    url: z
-      .string()
-      .url()
-      .refine((u) => /^https?:/i.test(u), 'an http:// or https:// URL')
-      .optional()
-      .describe('An HTTP(S) URL answering 2xx.'),
-    fail_pattern: z
-      .string()
-      .min(1)
-      .max(1000)
-      .optional()
-      .describe('A regex on the output that means the job failed to come up.'),
-  })
-  .refine((r) => r.pattern !== undefined || r.port !== undefined || r.url !== undefined, {
-    message: 'give at least one of pattern, port or url',
-  });
+export const readySpecSchema = inputObject({
+  pattern: z
+    .string()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('A regex on the output (either stream).'),
+  port: portSchema.optional().describe('A TCP port on this machine accepting connections.'),
+  url: z
+    .string()
+    .url()
+    .refine((u) => /^https?:/i.test(u), 'an http:// or https:// URL')
+    .optional()
+    .describe('An HTTP(S) URL answering 2xx.'),
+  fail_pattern: z
+    .string()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('A regex on the output that means the job failed to come up.'),
+}).refine((r) => r.pattern !== undefined || r.port !== undefined || r.url !== undefined, {
+  message: 'give at least one of pattern, port or url',
+});
 export type ReadySpec = z.infer<typeof readySpecSchema>;
 
-export const restartSpecSchema = z.object({
+export const restartSpecSchema = inputObject({
   policy: z.enum(['no', 'on-failure', 'always']),
   max_restarts: z
     .number()
@@ -55,7 +54,7 @@ export const restartSpecSchema = z.object({
 });
 export type RestartSpec = z.infer<typeof restartSpecSchema>;
 
-export const ptySizeSchema = z.object({
+export const ptySizeSchema = inputObject({
   cols: z.number().int().min(10).max(1000).default(120),
   rows: z.number().int().min(5).max(500).default(40),
 });

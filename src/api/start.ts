@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { inputObject } from './strict.js';
 import { jobStatusSchema, schedulingShape } from './job.js';
 import { portSchema, ptySizeSchema, readySpecSchema, restartSpecSchema } from './specs.js';
 
@@ -11,7 +12,7 @@ const replaceField = z
   );
 
 // ── execute ────────────────────────────────────────────────────────────────────────────────
-export const executeInputSchema = z.object({
+export const executeInputSchema = inputObject({
   command: z
     .string()
     .min(1)
@@ -87,7 +88,7 @@ export const executeOutputSchema = z.object({
 export type ExecuteResult = z.infer<typeof executeOutputSchema>;
 
 // ── prompt ─────────────────────────────────────────────────────────────────────────────────
-export const promptInputSchema = z.object({
+export const promptInputSchema = inputObject({
   prompt: z.string().min(1).max(1_000_000).describe('The prompt text to send to the model.'),
   model: z
     .string()
@@ -98,15 +99,14 @@ export const promptInputSchema = z.object({
       'provider:model, e.g. "anthropic:claude-sonnet-4-5", "openai:gpt-4o-mini", "google:gemini-2.0-flash", "ollama:llama3.2", or "openai-compatible:<model>@<base URL>"; default BGJOBS_DEFAULT_MODEL.',
     ),
   system: z.string().max(200_000).optional().describe('A system prompt.'),
-  params: z
-    .object({
-      max_tokens: z.number().int().min(1).max(1_000_000).optional(),
-      temperature: z.number().min(0).max(2).optional(),
-      top_p: z.number().min(0).max(1).optional(),
-      top_k: z.number().int().min(1).optional(),
-      stop: z.array(z.string()).max(16).optional(),
-      seed: z.number().int().optional(),
-    })
+  params: inputObject({
+    max_tokens: z.number().int().min(1).max(1_000_000).optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    top_p: z.number().min(0).max(1).optional(),
+    top_k: z.number().int().min(1).optional(),
+    stop: z.array(z.string()).max(16).optional(),
+    seed: z.number().int().optional(),
+  })
     .optional()
     .describe('Generation parameters.'),
   name: z.string().optional().describe('A name unique among live jobs, usable wherever an id is.'),

@@ -92,8 +92,8 @@ export function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
 export interface WaitOptions {
   /** Return when all the jobs are done (default) or any one is. */
   mode?: 'all' | 'any';
-  /** Until the jobs end (default), or until they are ready. */
-  until?: 'exit' | 'ready';
+  /** Until the jobs end (default), are ready, or wait for input. */
+  until?: 'exit' | 'ready' | 'input';
   /** Give up after this many seconds; no limit when undefined. */
   timeoutS?: number;
 }

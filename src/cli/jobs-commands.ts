@@ -25,7 +25,7 @@ interface KillOptions extends JsonOption {
 
 interface WaitOptions extends JsonOption {
   any?: boolean;
-  until: 'exit' | 'ready';
+  until: 'exit' | 'ready' | 'input';
   timeout?: number;
 }
 
@@ -96,13 +96,16 @@ export function addJobsCommands(program: Command): void {
   program
     .command('wait')
     .description(
-      "Wait for jobs to end (exit with the job's exit code) or be ready (exit 0, or 1 if one failed or ended); 124 on --timeout",
+      "Wait for jobs to end (exit with the job's exit code), be ready or wait for input (exit 0, or 1 if one failed or ended); 124 on --timeout",
     )
     .argument('<id...>', 'job ids or names')
     .option('--any', 'return when any one of the jobs ends (default: all)')
     .addOption(
-      new Option('--until <event>', 'exit: until they end; ready: until they are ready')
-        .choices(['exit', 'ready'])
+      new Option(
+        '--until <event>',
+        'exit: until they end; ready: until they are ready; input: until they wait for input',
+      )
+        .choices(['exit', 'ready', 'input'])
         .default('exit'),
     )
     .option('--timeout <seconds>', 'give up after this many seconds (default: never)', seconds)

@@ -112,6 +112,8 @@ function readyNote(result: WaitResult, timeoutS: number | undefined): string {
   switch (result.fired) {
     case 'ready':
       return `${id} is ready${match}`;
+    case 'input':
+      return `${id} waits for input`;
     case 'failed_pattern':
       return `${id} failed to come up${match}`;
     case 'exited':

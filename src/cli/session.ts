@@ -131,9 +131,12 @@ export function jobExitCode(job: WaitResult['jobs'][number]): number {
  * The exit code of a `wait`. Until exit: one job's own code; for several, 0 only if every ended
  * job completed. Until ready: 0 when every job is ready, 1 when one failed or ended first.
  */
-export function waitExitCode(result: WaitResult, until: 'exit' | 'ready' = 'exit'): number {
+export function waitExitCode(
+  result: WaitResult,
+  until: 'exit' | 'ready' | 'input' = 'exit',
+): number {
   if (!result.done) return ExitCode.timeout;
-  if (until === 'ready') return result.fired === 'ready' ? ExitCode.ok : ExitCode.error;
+  if (until !== 'exit') return result.fired === until ? ExitCode.ok : ExitCode.error;
   const [only, ...others] = result.jobs;
   if (only !== undefined && others.length === 0) return jobExitCode(only);
   const ended = result.jobs.filter((job) => job.status !== 'queued' && job.status !== 'running');

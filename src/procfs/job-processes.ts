@@ -1,14 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
-import {
-  isWaitingOnStdin,
-  isWaitingOnTerminal,
-  jobProcesses,
-  procStat,
-  signalGroup,
-  signalProcess,
-  type ProcStat,
-} from './proc.js';
+import { isWaitingOnStdin, isWaitingOnTerminal } from './input-wait.js';
+import { jobProcesses, procStat, signalGroup, signalProcess, type ProcStat } from './proc.js';
 
 /** What a job's record says of its process: the leader's pid and start time, and its terminal. */
 export interface JobProcessRef {

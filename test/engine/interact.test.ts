@@ -27,7 +27,7 @@ describe('interact', () => {
     expect(reply.stdout).toContain('42');
     const settled = await h.engine.interact({ job_id: job.job_id, input: 'print("a" * 3)' });
     expect(settled.stdout).toContain('aaa');
-    expect(settled.returned_because).toBe('settled');
+    expect(settled.returned_because).toBe('waiting_for_input');
     await h.engine.kill({ job_id: job.job_id, grace_s: 1 });
   });
 

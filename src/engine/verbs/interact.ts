@@ -13,10 +13,16 @@ import { interactInputSchema, type InteractInput, type InteractResult } from '..
 import { isFinal } from '../../api/job.js';
 import type { JobRecord } from '../model.js';
 import { resolveJob, type EngineContext } from '../context.js';
+import { answerProbe } from './answer-probe.js';
 import { screenOf } from './read.js';
 
+// Looks are quick at first, when most answers come, then slower.
+const FAST_POLL_MS = 4;
+const FAST_FOR_MS = 1000;
 const POLL_MS = 20;
+const DRAIN_LOOK_MS = 1;
 const MAX_REPLY_BYTES = 64 * 1024;
+const DEFAULT_SETTLE_MS = 300;
 // With no output at all after the input, "quiet" needs longer than the usual settle time.
 const SILENT_SETTLE_MS = 2000;
 
@@ -24,8 +30,9 @@ type Returned = InteractResult['returned_because'];
 
 /**
  * Writes input to a running job's stdin and returns what it printed after: as soon as
- * `expect` matches, or once the output has been quiet for `settle_ms`, or when the job ends,
- * within `timeout_s`.
+ * `expect` matches; or (without expect) as soon as the job has read the input and waits for
+ * more, its output drained; or when the job ends; within `timeout_s`. Where the kernel cannot
+ * tell that the job waits for input, once its output has been quiet for `settle_ms`.
  */
 export async function interact(
   ctx: Pick<EngineContext, 'store' | 'folders' | 'runners'>,
@@ -59,6 +66,8 @@ export async function interact(
   const from = { stdout: fileSize(paths.stdout), stderr: fileSize(paths.stderr) };
   const began = Date.now();
   const deadline = began + input.timeout_s * 1000;
+  // Taken before anything is written, so that "waiting again" means "after reading it".
+  const probe = input.timeout_s > 0 && !expect ? answerProbe(job, paths.stdin) : undefined;
 
   // Keys are checked before anything is written. Arrow keys are spelt as the program asked
   // (application cursor mode) on a terminal.
@@ -114,10 +123,14 @@ export async function interact(
     let size = from.stdout + from.stderr;
     let lastChange = began;
     let nextProgress = began + 1000;
+    // The output's size when the job was last seen waiting again: the same size at the next
+    // look means the output is drained.
+    let answeredAt: number | undefined;
     for (;;) {
       const now = Date.now();
       const current = ctx.store.get(job.id);
       const ended = current === undefined || isFinal(current.status);
+      const state = probe?.look();
       const newSize = fileSize(paths.stdout) + fileSize(paths.stderr);
       if (newSize !== size) {
         size = newSize;
@@ -131,13 +144,14 @@ export async function interact(
       )
         return 'expect';
       if (ended) return 'exited';
-      if (!expect) {
+      if (state === 'answered' && answeredAt === size) return 'waiting_for_input';
+      answeredAt = state === 'answered' ? size : undefined;
+      // Quiet ends the wait only where the kernel cannot say the job is still working, unless
+      // settle_ms was asked for.
+      if (probe && (state !== 'busy' || input.settle_ms !== undefined)) {
+        const settleMs = input.settle_ms ?? DEFAULT_SETTLE_MS;
         const quietFor = now - lastChange;
-        if (
-          grown
-            ? quietFor >= input.settle_ms
-            : quietFor >= Math.max(input.settle_ms, SILENT_SETTLE_MS)
-        )
+        if (grown ? quietFor >= settleMs : quietFor >= Math.max(settleMs, SILENT_SETTLE_MS))
           return 'settled';
       }
       if (now >= deadline || options.signal?.aborted) return 'timeout';
@@ -149,7 +163,9 @@ export async function interact(
           message: 'waiting for output',
         });
       }
-      await delay(POLL_MS);
+      // Once the job waits again, the look that confirms the output is drained comes soon.
+      if (answeredAt !== undefined) await delay(DRAIN_LOOK_MS);
+      else await delay(now - began < FAST_FOR_MS ? FAST_POLL_MS : POLL_MS);
     }
   }
 }

@@ -2,15 +2,19 @@ import { BgError, ErrorCode } from '../../api/errors.js';
 import { parseInput, type CallOptions } from '../../api/contract.js';
 import { waitInputSchema, type WaitInput, type WaitResult } from '../../api/control.js';
 import { isFinal } from '../../api/job.js';
+import { isWaitingForInput } from '../../procfs/job-processes.js';
 import type { JobRecord } from '../model.js';
 import { resolveJob, type EngineContext } from '../context.js';
 
 const PROGRESS_EVERY_MS = 1000;
+// The event stream has no input events: `until: "input"` looks in /proc this often.
+const INPUT_POLL_MS = 50;
 
 type Fired = WaitResult['fired'];
+type Until = 'exit' | 'ready' | 'input';
 
-/** What, if anything, ends the wait for one job. */
-export function firedFor(job: JobRecord | undefined, until: 'exit' | 'ready'): Fired | null {
+/** What, if anything, ends the wait for one job, from its record (input waits are looked for apart). */
+export function firedFor(job: JobRecord | undefined, until: Until): Fired | null {
   if (job === undefined || isFinal(job.status)) return 'exited';
   if (job.readyState === 'failed') return 'failed_pattern';
   if (until === 'ready' && job.status === 'running') {
@@ -20,12 +24,13 @@ export function firedFor(job: JobRecord | undefined, until: 'exit' | 'ready'): F
 }
 
 /**
- * Waits until all (or any) of the jobs have ended — or, with `until: "ready"`, are ready — or a
+ * Waits until all (or any) of the jobs have ended — or, with `until: "ready"`, are ready, or with
+ * `until: "input"`, wait for input — or a
  * failure pattern fired, or the timeout passed. Never longer than 50 s, so no client cuts the
  * call; the caller calls again while `done` is false.
  */
 export async function waitForJobs(
-  ctx: Pick<EngineContext, 'store' | 'events'>,
+  ctx: Pick<EngineContext, 'store' | 'events' | 'folders'>,
   raw: WaitInput,
   { signal, onProgress }: CallOptions,
 ): Promise<WaitResult> {
@@ -40,8 +45,20 @@ export async function waitForJobs(
   const ids = [...new Set(refs.map((ref) => resolveJob(ctx.store, ref).id))];
   const began = Date.now();
   const current = (): (JobRecord | undefined)[] => ids.map((id) => ctx.store.get(id));
+  const waitsForInput = (job: JobRecord | undefined): boolean =>
+    job !== undefined &&
+    job.kind !== 'llm' &&
+    job.status === 'running' &&
+    isWaitingForInput(job, ctx.folders.paths(job.id).stdin);
+  // What fires for a job now; with until "input", a job once seen waiting stays fired.
+  const check = (id: string, before: Fired | null = null): Fired | null => {
+    const job = ctx.store.get(id);
+    const fired = firedFor(job, input.until);
+    if (fired !== null || input.until !== 'input') return fired;
+    return before === 'input' || waitsForInput(job) ? 'input' : null;
+  };
   // What fired for each job, kept up to date one job at a time as events arrive.
-  const firedById = new Map(ids.map((id) => [id, firedFor(ctx.store.get(id), input.until)]));
+  const firedById = new Map(ids.map((id) => [id, check(id)]));
   const fired = (): (Fired | null)[] => ids.map((id) => firedById.get(id) ?? null);
   const settled = (): number => fired().filter((f) => f !== null).length;
   // The first job that fired, in the order they fired: what `any` reports.
@@ -53,19 +70,27 @@ export async function waitForJobs(
       const finish = (): void => {
         clearTimeout(timer);
         clearInterval(ticker);
+        clearInterval(inputPoll);
         ctx.events.off('ended', onChange);
         ctx.events.off('ready', onChange);
         ctx.events.off('started', onChange);
         signal?.removeEventListener('abort', finish);
         resolve();
       };
-      const onChange = (job: JobRecord): void => {
+      const onChange = (job: Pick<JobRecord, 'id'>): void => {
         if (!firedById.has(job.id)) return;
-        const now = firedFor(ctx.store.get(job.id), input.until);
-        if (now !== null && firedById.get(job.id) === null) order.push(job.id);
+        const before = firedById.get(job.id) ?? null;
+        const now = check(job.id, before);
+        if (now !== null && before === null) order.push(job.id);
         firedById.set(job.id, now);
         if (isDone()) finish();
       };
+      const inputPoll =
+        input.until === 'input'
+          ? setInterval(() => {
+              for (const id of ids) if (firedById.get(id) === null) onChange({ id });
+            }, INPUT_POLL_MS)
+          : undefined;
       const timer = setTimeout(finish, input.timeout_s * 1000);
       const ticker = setInterval(() => {
         onProgress?.({
@@ -83,7 +108,7 @@ export async function waitForJobs(
 
   // The answer comes from fresh records, whatever the events said.
   const jobs = current();
-  jobs.forEach((job, i) => firedById.set(ids[i] ?? '', firedFor(job, input.until)));
+  for (const id of ids) firedById.set(id, check(id, firedById.get(id) ?? null));
   const firedNow = fired();
   return {
     done: isDone(),
@@ -134,5 +159,6 @@ function overall(
     );
   }
   if (fired.includes('failed_pattern')) return 'failed_pattern';
-  return fired.every((f) => f === 'ready') ? 'ready' : 'exited';
+  if (fired.every((f) => f === 'ready')) return 'ready';
+  return fired.every((f) => f === 'input') ? 'input' : 'exited';
 }

@@ -4,6 +4,7 @@ import { defineTool } from '../tool.js';
 
 const BECAUSE = {
   expect: 'the output matched expect',
+  waiting_for_input: 'the job answered and waits for input again',
   settled: 'the output went quiet',
   exited: 'the job exited',
   timeout: 'timeout_s passed',
@@ -16,8 +17,10 @@ export const interactTool = defineTool({
   description: [
     "Write `input` to a running job's stdin and return the output it produced after that: for",
     'prompts and REPLs (python3 -i, a shell `read`, a CLI asking y/n). It returns as soon as the',
-    'new output matches `expect` (a regex, e.g. ">>> $"), or has been quiet for settle_ms, or the',
-    'job exits, or timeout_s passes. newline:true (the default) presses Enter; close_stdin:true',
+    'new output matches `expect` (a regex, e.g. ">>> $"); or, without expect, as soon as the job',
+    'has answered and waits for input again (returned_because "waiting_for_input"), or, where',
+    'that cannot be seen, once its output has been quiet for settle_ms; or the job exits, or',
+    'timeout_s passes. newline:true (the default) presses Enter; close_stdin:true',
     'sends EOF. Omit `input` to only wait for what the job writes next. For a `pty` job, `keys`',
     'presses named keys after the input (e.g. ["down","enter"], ["ctrl-c"]) and the result shows its',
     'screen.',

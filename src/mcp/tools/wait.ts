@@ -5,6 +5,7 @@ import { defineTool } from '../tool.js';
 
 const FIRED = {
   ready: 'ready',
+  input: 'waiting for input',
   failed_pattern: 'its failure pattern matched',
   exited: 'ended',
   timeout: 'timed out',
@@ -12,14 +13,16 @@ const FIRED = {
 
 export const waitTool = defineTool({
   name: 'wait',
-  title: 'Wait for jobs to end or be ready',
+  title: 'Wait for jobs to end, be ready or ask for input',
   description: [
     'Block until a job ends (or, with job_ids, all of several or any one with mode:"any"), for at',
     `most timeout_s seconds (up to ${MAX_WAIT_S}), then return the status and exit code of each.`,
     'Use it instead of polling `status` or `output`. With until:"ready" it returns once a service',
     'is ready (its `ready` condition met; running, for a job without one): use that instead of',
-    'sleeping after starting a dev server. `fired` says what ended the wait (ready,',
-    'failed_pattern, exited, timeout) and `match` the output line that did. On done:false the',
+    'sleeping after starting a dev server. With until:"input" it returns once the job waits for',
+    "input (an installer's question, a password prompt): answer it with interact. `fired` says",
+    'what ended the wait (ready, input, failed_pattern, exited, timeout) and `match` the output',
+    'line that did. On done:false the',
     'jobs are still running: call wait again, or do other work meanwhile. Sends progress',
     'notifications while it waits.',
   ].join(' '),
