@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { inputObject } from '../api/strict.js';
+
 import { AGENT_NAME_PATTERN } from './spec.js';
 
 /** What agents' tools and verbs return; the inputs are in spec.ts (agent_start) and here. */
@@ -51,14 +53,14 @@ export const agentStartOutputSchema = z.object({
 });
 export type AgentStartResult = z.infer<typeof agentStartOutputSchema>;
 
-export const agentListInputSchema = z.object({
+export const agentListInputSchema = inputObject({
   name: agentNameSchema.optional().describe('Only this agent.'),
 });
 export type AgentListInput = z.input<typeof agentListInputSchema>;
 export const agentListOutputSchema = z.object({ agents: z.array(agentInfoSchema) });
 export type AgentListResult = z.infer<typeof agentListOutputSchema>;
 
-export const agentStopInputSchema = z.object({
+export const agentStopInputSchema = inputObject({
   name: agentNameSchema,
   remove: z.boolean().default(false).describe('Delete the agent too (default: keep it, stopped).'),
   runs: z.boolean().default(false).describe('With remove: delete its runs (jobs) as well.'),

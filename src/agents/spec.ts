@@ -1,6 +1,8 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 
+import { inputObject } from '../api/strict.js';
+
 import { parseInterval } from './duration.js';
 
 /**
@@ -135,14 +137,13 @@ export type AgentSpec = z.output<typeof agentSpecSchema>;
 export type AgentSpecInput = z.input<typeof agentSpecSchema>;
 
 /** `agent_start`'s input: a definition, and whether to replace a live agent of that name. */
-export const agentStartInputSchema = fieldsSchema
-  .extend({
-    replace: z
-      .boolean()
-      .default(false)
-      .describe('Redefine an agent of this name that exists (default: refuse).'),
-  })
-  .superRefine(checkAgent);
+export const agentStartInputSchema = inputObject({
+  ...agentShape,
+  replace: z
+    .boolean()
+    .default(false)
+    .describe('Redefine an agent of this name that exists (default: refuse).'),
+}).superRefine(checkAgent);
 export type AgentStartInput = z.input<typeof agentStartInputSchema>;
 
 /** The patterns of a glob list, always as an array. */
