@@ -59,6 +59,12 @@ describe('kill', () => {
   it('escalates to SIGKILL for a job that traps SIGTERM, after the grace', async () => {
     const marker = uniqueMarker();
     const job = await startAndSee('exec sh test/fixtures/trap-term.sh', marker, 2);
+    // The monitor carries the marker too: only the fixture's "ready" says its trap is set.
+    await until(
+      async () => (await h.engine.tail({ job_id: job.job_id, lines: 1 })).stdout.includes('ready'),
+      10_000,
+      'the fixture to trap SIGTERM',
+    );
     const began = Date.now();
     const result = await h.engine.kill({ job_id: job.job_id, grace_s: 1 });
     const took = Date.now() - began;
