@@ -21,6 +21,8 @@ const FAST_POLL_MS = 4;
 const FAST_FOR_MS = 1000;
 const POLL_MS = 20;
 const DRAIN_LOOK_MS = 1;
+// A terminal's output reaches the file through script(1), a copy later: look again later too.
+const PTY_DRAIN_LOOK_MS = 15;
 const MAX_REPLY_BYTES = 64 * 1024;
 const DEFAULT_SETTLE_MS = 300;
 // With no output at all after the input, "quiet" needs longer than the usual settle time.
@@ -164,7 +166,8 @@ export async function interact(
         });
       }
       // Once the job waits again, the look that confirms the output is drained comes soon.
-      if (answeredAt !== undefined) await delay(DRAIN_LOOK_MS);
+      if (answeredAt !== undefined)
+        await delay(job.pty === null ? DRAIN_LOOK_MS : PTY_DRAIN_LOOK_MS);
       else await delay(now - began < FAST_FOR_MS ? FAST_POLL_MS : POLL_MS);
     }
   }
