@@ -16,7 +16,6 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import type { JobStore } from '../store/store.js';
 import type { EngineContext } from './context.js';
 import { JobEvents } from './events.js';
-import type { JobRecord } from './model.js';
 import { Lifecycle } from './lifecycle.js';
 import { PromptRunner } from './runners/prompt/prompt-runner.js';
 import { ShellRunner } from './runners/shell/shell-runner.js';
@@ -114,16 +113,15 @@ export class Engine implements JobsApi {
     this.housekeeper = new Housekeeper(store, folders, config, events);
     this.timeouts = new Timeouts(events, (job) => this.stopFor(job, 'timeout'));
     this.growth = new OutputGrowth(store, folders, events);
-    const track = (job: JobRecord): void => {
+    events.on('started', (job) => {
       const { stdout, stderr } = folders.paths(job.id);
       this.capper.track(job.id, [stdout, stderr], job.maxOutputBytes);
-    };
-    events.on('started', track);
+    });
     events.on('retried', (job) => this.capper.untrack(job.id));
     events.on('ended', (job) => {
-      // Capped once more at its end, also a job that ended while no daemon watched it.
-      track(job);
-      this.capper.untrack(job.id);
+      const { stdout, stderr } = folders.paths(job.id);
+      // Also a job that ended while no daemon watched it: its logs are capped now.
+      this.capper.finish(job.id, [stdout, stderr], job.maxOutputBytes);
       void this.queue.pump();
     });
   }

@@ -6,7 +6,7 @@ import type { JobsApi } from '../api/contract.js';
 import { forwardResourceUpdates } from '../mcp/resource-updates.js';
 import { PROFILE_NAMES, type ProfileName } from '../mcp/profiles/names.js';
 import { dashboardApi, type DashboardEnv } from './dashboard-api.js';
-import { EventHub } from './event-hub.js';
+import { JobFeed } from '../mcp/job-feed.js';
 import {
   checkBearer,
   checkCsrf,
@@ -38,7 +38,7 @@ export interface HttpAppOptions {
 export interface HttpApp {
   app: Hono<DashboardEnv>;
   endpoints: ReadonlyMap<string, McpEndpoint>;
-  hub: EventHub;
+  hub: JobFeed;
   close: () => Promise<void>;
 }
 
@@ -50,7 +50,7 @@ export interface HttpApp {
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const { api, tokens, caller, version, logError } = options;
-  const hub = new EventHub(api, caller, logError);
+  const hub = new JobFeed(api, caller, logError);
   const endpoints = new Map<string, McpEndpoint>();
   const forwards: { stop: () => void }[] = [];
   for (const profile of [undefined, ...PROFILE_NAMES] as (ProfileName | undefined)[]) {

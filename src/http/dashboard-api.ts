@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { BgError, ErrorCode, toBgError } from '../api/errors.js';
 import type { Caller } from '../api/caller.js';
 import type { JobsApi } from '../api/contract.js';
-import type { EventHub } from './event-hub.js';
+import type { JobFeed } from '../mcp/job-feed.js';
 import { followJob } from './job-stream.js';
 import {
   inputBodySchema,
@@ -18,7 +18,7 @@ import {
 
 export interface DashboardDeps {
   api: JobsApi;
-  hub: EventHub;
+  hub: JobFeed;
   /** Who the dashboard's actions run as (the server's own caller). */
   caller: Caller;
   logError: (message: string, error: unknown) => void;

@@ -1,7 +1,7 @@
 import type { JobsApi } from '../api/contract.js';
 import type { StatusResult } from '../api/listing.js';
 import type { OutputResult } from '../api/read.js';
-import type { EventHub } from './event-hub.js';
+import type { JobFeed } from '../mcp/job-feed.js';
 import type { OutputChunk } from './rows.js';
 
 /** A page starts with at most this much of each stream's latest output. */
@@ -29,7 +29,7 @@ type Stream = OutputChunk['stream'];
  */
 export async function followJob(
   api: JobsApi,
-  hub: EventHub,
+  hub: JobFeed,
   ref: string,
   sink: JobStreamSink,
   signal: AbortSignal,

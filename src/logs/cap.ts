@@ -178,6 +178,15 @@ export class OutputCapper {
     this.tracked.set(key, { paths: [...paths], cap });
   }
 
+  /**
+   * A job's end: one last punch of everything past CAP in its files, whether or not they were
+   * watched (a job that ended while no daemon ran), and they are watched no more.
+   */
+  finish(key: string, paths: readonly string[], cap: number): void {
+    this.track(key, paths, cap);
+    this.untrack(key);
+  }
+
   /** Stops watching a job's files, after one last punch of everything that can go. */
   untrack(key: string): void {
     const entry = this.tracked.get(key);

@@ -4,10 +4,10 @@ import type { JobEvent, JobsApi } from '../api/contract.js';
 type Listener = (event: JobEvent) => void;
 
 /**
- * One `api.watch` per MCP server, shared by whatever needs job events (resource subscriptions,
- * log messages). It starts on the first `start()` — the first subscription, or the client
- * asking for log messages — not before, since a watch costs a daemon connection; `stop()` (on
- * server close) ends it. Both are idempotent.
+ * One `api.watch`, fanned out to whatever needs job events: an MCP server's resource
+ * subscriptions and log messages, or the HTTP server's dashboard and listen streams. It starts
+ * on the first `start()` — not before, since a watch costs a daemon connection — and `stop()`
+ * ends it for good. Both are idempotent.
  */
 export class JobFeed {
   private readonly listeners = new Set<Listener>();
@@ -24,9 +24,20 @@ export class JobFeed {
     this.logError = logError;
   }
 
+  /** How many listeners are attached. */
+  get size(): number {
+    return this.listeners.size;
+  }
+
   /** Calls `listener` with every job event from now on (once the feed is started). */
   onEvent(listener: Listener): void {
     this.listeners.add(listener);
+  }
+
+  /** Like onEvent, for a listener that leaves: call the returned function to detach it. */
+  on(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   start(): void {
@@ -48,11 +59,13 @@ export class JobFeed {
     this.stopped = true;
     this.controller?.abort();
     await this.watching;
+    this.listeners.clear();
   }
 
   private dispatch(event: JobEvent): void {
     if (this.stopped) return;
-    for (const listener of this.listeners) {
+    // A copy: a listener may detach itself (or another) while the event is handed out.
+    for (const listener of [...this.listeners]) {
       // One failing listener must not starve the others (or end the watch).
       try {
         listener(event);

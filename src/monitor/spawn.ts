@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
 import { closeSync, constants as fsConstants, openSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +86,29 @@ function monitorEnv(
     BGJOBS_PTY_COLS: String(pty.cols),
     BGJOBS_PTY_ROWS: String(pty.rows),
   };
+}
+
+/** How long a monitor may take to write its pid file before its start counts as failed. */
+export const PID_FILE_WAIT_MS = 5000;
+
+/**
+ * Waits for the pid file of the monitor CHILD just spawned, at most PID_FILE_WAIT_MS; undefined
+ * when the monitor ended without writing one or the wait ran out.
+ */
+export async function waitForPids(
+  paths: JobPaths,
+  child: ChildProcess,
+): Promise<{ monitorPid: number; jobPid: number } | undefined> {
+  const deadline = Date.now() + PID_FILE_WAIT_MS;
+  // The pid file comes a few milliseconds after the spawn; every millisecond of lag is added
+  // to execute, and a look costs a failed open.
+  while (Date.now() < deadline) {
+    const pids = readPidFile(paths.pid);
+    if (pids) return pids;
+    if (child.exitCode !== null || child.signalCode !== null) return readPidFile(paths.pid);
+    await delay(1);
+  }
+  return undefined;
 }
 
 /** The pids the monitor wrote (`MONITOR_PID JOB_PID\n`), or undefined until it has. */

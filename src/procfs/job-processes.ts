@@ -3,12 +3,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { isWaitingOnStdin, isWaitingOnTerminal } from './input-wait.js';
 import { jobProcesses, procStat, signalGroup, signalProcess, type ProcStat } from './proc.js';
 
-/** What a job's record says of its process: the leader's pid and start time, and its terminal. */
+/** What a job's record (or a worker's run record) says of its process: the leader's pid and start time. */
 export interface JobProcessRef {
   pid: number | null;
   pidStart: number | null;
-  pty: unknown;
 }
+
+/** The same, with whether the job has a terminal (how it waits for input differs). */
+export type JobInputRef = JobProcessRef & { pty: unknown };
 
 /**
  * The job's live processes: its process group and session members. A process group or session
@@ -44,7 +46,7 @@ export function signalJob(job: JobProcessRef, signal: NodeJS.Signals): void {
  * STDIN, or for a pty job the terminal (which `script` feeds from the FIFO).
  */
 export function isWaitingForInput(
-  job: JobProcessRef,
+  job: JobInputRef,
   stdin: string,
   pids: readonly number[] = membersOf(job),
 ): boolean {

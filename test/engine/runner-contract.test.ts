@@ -17,6 +17,7 @@ import { JobFolders } from '../../src/job-folder/folders.js';
 import { membersOf, signalJob, untilOwnGroup } from '../../src/procfs/job-processes.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { startFakeProvider, type FakeProvider } from '../helpers/fake-providers.js';
+import { preparedJob } from '../helpers/engine.js';
 import { makeHome, until, type TestHome } from '../helpers/home.js';
 
 class RecordingHost implements RunnerHost {
@@ -68,25 +69,13 @@ afterEach(async () => {
 
 /** A job as the queue hands it to a runner: in the store as `running`, its folder made. */
 function running(fields: Partial<JobRecord>): JobRecord {
-  const base = newJobRecord(
-    { config: home.config() },
-    {
-      command: 'true',
-      cwd: home.home,
-      env: home.env,
-      envOverrides: {},
-      name: null,
-      timeoutS: null,
-      ready: null,
-      restart: null,
-      port: null,
-      pty: null,
-      lifetime: 'persistent',
-      owner: null,
-      project: null,
-    },
-    { kind: 'shell', priority: 0, after: [], retries: 0, llm: null },
-  );
+  const base = newJobRecord({ config: home.config() }, preparedJob(home.home, home.env), {
+    kind: 'shell',
+    priority: 0,
+    after: [],
+    retries: 0,
+    llm: null,
+  });
   const job = { ...base, ...fields, status: 'running' as const, startedAt: Date.now() };
   folders.make(job.id);
   store.insert(job);

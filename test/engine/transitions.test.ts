@@ -15,6 +15,7 @@ import { isLegalMove, Transitions } from '../../src/engine/transitions.js';
 import { newJobRecord } from '../../src/engine/verbs/admit.js';
 import { JobFolders } from '../../src/job-folder/folders.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { preparedJob } from '../helpers/engine.js';
 import { makeHome, type TestHome } from '../helpers/home.js';
 
 // Written out here rather than read from the module: the table is what is being proved.
@@ -58,7 +59,7 @@ afterEach(async () => {
 /** A job in STATUS, put straight into the store (the state the transition starts from). */
 function jobIn(status: JobStatus): JobRecord {
   const job = {
-    ...newJobRecord({ config: home.config() }, prepared(), {
+    ...newJobRecord({ config: home.config() }, preparedJob(home.home), {
       kind: 'shell',
       priority: 0,
       after: [],
@@ -70,24 +71,6 @@ function jobIn(status: JobStatus): JobRecord {
   folders.make(job.id);
   store.insert(job);
   return job;
-}
-
-function prepared() {
-  return {
-    command: 'true',
-    cwd: home.home,
-    env: {},
-    envOverrides: {},
-    name: null,
-    timeoutS: null,
-    ready: null,
-    restart: null,
-    port: null,
-    pty: null,
-    lifetime: 'persistent' as const,
-    owner: null,
-    project: null,
-  };
 }
 
 const outcome = (status: Exclude<JobStatus, 'queued' | 'running'>): Outcome =>
@@ -112,7 +95,7 @@ describe('the transition table', () => {
   it('admits a new job only as queued', () => {
     for (const status of JOB_STATUSES.filter((s) => s !== 'queued')) {
       const job = {
-        ...newJobRecord({ config: home.config() }, prepared(), {
+        ...newJobRecord({ config: home.config() }, preparedJob(home.home), {
           kind: 'shell',
           priority: 0,
           after: [],

@@ -1,6 +1,7 @@
 // An in-process engine over a fresh BGJOBS_HOME, and a way to look for a job's processes.
 import { readdirSync, readFileSync } from 'node:fs';
 
+import type { PreparedJob } from '../../src/engine/admission/prepare.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { Caller } from '../../src/api/caller.js';
 import { makeHome, type TestHome } from './home.js';
@@ -29,8 +30,12 @@ export async function openEngine(settings: Record<string, string> = {}): Promise
       return engine;
     },
     close: async () => {
-      await engine.close();
-      await home.cleanup();
+      // The test's processes end even when closing the engine fails.
+      try {
+        await engine.close();
+      } finally {
+        await home.cleanup();
+      }
     },
   };
   return harness;
@@ -58,4 +63,23 @@ export function processesWithMarker(marker: string): number[] {
 
 export function uniqueMarker(): string {
   return `bgjobs-marker-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** What `prepare` would work out for a plain `true` in DIR: a fixture for a job record. */
+export function preparedJob(dir: string, env: Record<string, string> = {}): PreparedJob {
+  return {
+    command: 'true',
+    cwd: dir,
+    env,
+    envOverrides: {},
+    name: null,
+    timeoutS: null,
+    ready: null,
+    restart: null,
+    port: null,
+    pty: null,
+    lifetime: 'persistent',
+    owner: null,
+    project: null,
+  };
 }

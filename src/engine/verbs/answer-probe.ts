@@ -1,5 +1,5 @@
 import { blockCount } from '../../procfs/input-wait.js';
-import { isWaitingForInput, membersOf, type JobProcessRef } from '../../procfs/job-processes.js';
+import { isWaitingForInput, membersOf, type JobInputRef } from '../../procfs/job-processes.js';
 
 // Listing a job's processes scans all of /proc: refresh the list now and then, not every look.
 const MEMBERS_EVERY_MS = 100;
@@ -25,7 +25,7 @@ export interface AnswerProbe {
  * counts as having answered only once it has blocked again since (a new process, started after
  * the write, has too).
  */
-export function answerProbe(job: JobProcessRef, stdin: string): AnswerProbe {
+export function answerProbe(job: JobInputRef, stdin: string): AnswerProbe {
   let members = membersOf(job);
   let membersAt = Date.now();
   const before = new Map(members.map((pid) => [pid, blockCount(pid)]));

@@ -1,17 +1,16 @@
 import { closeSync, existsSync, mkdirSync, writeSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
+import { membersOf, signalJob, untilOwnGroup } from '../../procfs/job-processes.js';
+import { isSameProcess, procStat, signalProcess } from '../../procfs/proc.js';
 import {
-  isSameProcess,
-  jobProcesses,
-  procStat,
-  signalGroup,
-  signalProcess,
-  type ProcStat,
-} from '../../procfs/proc.js';
-import { openStdinForWrite, readExitFile, readPidFile, spawnMonitor } from '../../monitor/spawn.js';
+  openStdinForWrite,
+  readExitFile,
+  readPidFile,
+  spawnMonitor,
+  waitForPids,
+} from '../../monitor/spawn.js';
 import { pathsIn } from '../../job-folder/paths.js';
-import type { RunPayload } from '../wire.js';
 import type { RunRecord } from './run-record.js';
 
 /**
@@ -21,7 +20,6 @@ import type { RunRecord } from './run-record.js';
  * depends on the worker process staying alive.
  */
 
-const PID_FILE_WAIT_MS = 5000;
 const AFTER_SIGKILL_WAIT_MS = 5000;
 
 export type RunState =
@@ -29,42 +27,24 @@ export type RunState =
   | { state: 'ended'; exitCode: number | null; signal: string | null }
   | { state: 'lost'; reason: string };
 
-/** Starts the monitor; resolves with the record once the job's pid is known. */
+/** Starts the monitor of a run recorded as PENDING; resolves with its record once its pid is known. */
 export async function startRun(
-  payload: RunPayload,
-  dir: string,
+  pending: RunRecord,
   env: Record<string, string>,
   cwd: string,
 ): Promise<RunRecord> {
-  const record: RunRecord = {
-    payload,
-    dir,
-    startedAt: Date.now(),
-    monitorPid: null,
-    monitorStart: null,
-    pid: null,
-    pidStart: null,
-    stop: null,
-    startError: null,
-    endSent: false,
-    endedAt: null,
-  };
+  const { payload, dir } = pending;
+  const record: RunRecord = { ...pending, startedAt: Date.now() };
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!existsSync(cwd)) throw new Error(`its working directory ${cwd} does not exist here`);
     const monitor = await spawnMonitor(pathsIn(dir), payload.command, env, cwd, payload.pty);
     record.monitorPid = monitor.monitorPid;
     record.monitorStart = monitor.monitorStart;
-    const deadline = Date.now() + PID_FILE_WAIT_MS;
-    while (Date.now() < deadline) {
-      const pids = readPidFile(pathsIn(dir).pid);
-      if (pids) {
-        record.pid = pids.jobPid;
-        record.pidStart = procStat(pids.jobPid)?.startTime ?? null;
-        break;
-      }
-      if (monitor.child.exitCode !== null || monitor.child.signalCode !== null) break;
-      await delay(2);
+    const pids = await waitForPids(pathsIn(dir), monitor.child);
+    if (pids) {
+      record.pid = pids.jobPid;
+      record.pidStart = procStat(pids.jobPid)?.startTime ?? null;
     }
   } catch (error) {
     record.startError = `could not start: ${error instanceof Error ? error.message : String(error)}`;
@@ -95,24 +75,6 @@ export function checkRun(record: RunRecord): RunState {
   };
 }
 
-/** The run's live processes: its process group and session members. */
-export function runProcesses(record: RunRecord): ProcStat[] {
-  if (record.pid === null || record.pidStart === null) return [];
-  const leader = procStat(record.pid);
-  if (leader !== undefined && leader.startTime !== record.pidStart) return [];
-  return jobProcesses(record.pid, record.pidStart);
-}
-
-function signalRun(record: RunRecord, signal: NodeJS.Signals): void {
-  if (record.pid === null) return;
-  const members = runProcesses(record);
-  if (members.length === 0) return;
-  signalGroup(record.pid, signal);
-  for (const member of members) {
-    if (member.pgrp !== record.pid) signalProcess(member.pid, member.startTime, signal);
-  }
-}
-
 /**
  * Stops the whole tree: SIGNAL to its process group and session, then SIGKILL to what is left
  * after the grace. Resolves once nothing of it is left, or the wait after SIGKILL ran out.
@@ -122,12 +84,14 @@ export async function stopRun(
   signal: NodeJS.Signals,
   graceMs: number,
 ): Promise<{ escalated: boolean }> {
-  const gone = () => runProcesses(record).length === 0;
-  signalRun(record, signal);
+  const gone = () => membersOf(record).length === 0;
+  // A run just started may not lead its process group yet: signal it once it does.
+  await untilOwnGroup(record);
+  signalJob(record, signal);
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline && !gone()) await delay(10);
   if (gone()) return { escalated: false };
-  signalRun(record, 'SIGKILL');
+  signalJob(record, 'SIGKILL');
   const killDeadline = Date.now() + AFTER_SIGKILL_WAIT_MS;
   while (Date.now() < killDeadline && !gone()) await delay(10);
   return { escalated: true };

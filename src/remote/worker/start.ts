@@ -56,7 +56,7 @@ export async function startClaimed(context: StartContext): Promise<boolean> {
     endedAt: null,
   };
   saveRecord(paths, pending);
-  const record = await startOrFail(context, dir, pending);
+  const record = await startOrFail(context, pending);
   saveRecord(paths, record);
   const announce = () =>
     runs.publish(payload, {
@@ -70,11 +70,7 @@ export async function startClaimed(context: StartContext): Promise<boolean> {
   return true;
 }
 
-async function startOrFail(
-  context: StartContext,
-  dir: string,
-  pending: RunRecord,
-): Promise<RunRecord> {
+async function startOrFail(context: StartContext, pending: RunRecord): Promise<RunRecord> {
   const { payload } = context;
   const env = remoteJobEnv(payload, context.env, context.home);
   if ('missing' in env) {
@@ -90,5 +86,5 @@ async function startOrFail(
       startError: `could not start: the working directory ${cwd} is not absolute`,
     };
   }
-  return startRun(payload, dir, env.env, cwd);
+  return startRun(pending, env.env, cwd);
 }

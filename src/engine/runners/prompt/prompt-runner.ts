@@ -31,7 +31,7 @@ export interface PromptRunnerDeps {
  * connection); the host decides whether there is another attempt.
  */
 export class PromptRunner implements Runner {
-  private readonly running_ = new Map<string, Running>();
+  private readonly live = new Map<string, Running>();
   private readonly deps: PromptRunnerDeps;
   private closing = false;
 
@@ -40,7 +40,7 @@ export class PromptRunner implements Runner {
   }
 
   running(): number {
-    return this.running_.size;
+    return this.live.size;
   }
 
   limit(): number {
@@ -52,7 +52,7 @@ export class PromptRunner implements Runner {
     this.deps.store.update(job.id, { runs: job.runs + 1, runStartedAt: Date.now() });
     const controller = new AbortController();
     const entry: Running = { job, controller, finished: Promise.resolve() };
-    this.running_.set(job.id, entry);
+    this.live.set(job.id, entry);
     // The request is built after this turn, so the job id goes back to the caller first: the
     // SDK's setup (a millisecond or two of CPU) overlaps the caller's next step.
     entry.finished = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
@@ -64,7 +64,7 @@ export class PromptRunner implements Runner {
 
   /** Aborts a running prompt (its HTTP request closes at once) and waits until it is recorded. */
   async stop(job: JobRecord): Promise<{ escalated: boolean }> {
-    const entry = this.running_.get(job.id);
+    const entry = this.live.get(job.id);
     if (!entry) return { escalated: false };
     entry.controller.abort();
     await entry.finished;
@@ -86,7 +86,7 @@ export class PromptRunner implements Runner {
   /** Aborts every prompt without recording anything: the next daemon retries or loses them. */
   async close(): Promise<void> {
     this.closing = true;
-    const all = [...this.running_.values()];
+    const all = [...this.live.values()];
     for (const entry of all) entry.controller.abort(new Error('daemon stopping'));
     await Promise.all(all.map((entry) => entry.finished.catch(() => undefined)));
   }
@@ -120,9 +120,9 @@ export class PromptRunner implements Runner {
     } finally {
       if (out !== undefined) closeSync(out);
     }
-    if (this.closing) return void this.running_.delete(job.id);
+    if (this.closing) return void this.live.delete(job.id);
     const ending = this.endingOf(job, result, failure);
-    this.running_.delete(job.id);
+    this.live.delete(job.id);
     this.deps.host.runEnded(job, ending);
   }
 

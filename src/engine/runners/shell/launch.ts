@@ -1,17 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
 
 import type { JobFolders } from '../../../job-folder/folders.js';
 import type { JobPaths } from '../../../job-folder/paths.js';
 import { setAsidePreviousRun } from '../../../job-folder/run-files.js';
-import { readPidFile, spawnMonitor } from '../../../monitor/spawn.js';
+import { spawnMonitor, waitForPids } from '../../../monitor/spawn.js';
 import { procStat } from '../../../procfs/proc.js';
 import type { JobStore } from '../../../store/store.js';
 import type { RunStart } from '../../events.js';
 import type { Ending, JobRecord } from '../../model.js';
-
-export const PID_FILE_WAIT_MS = 5000;
 
 /** What launching a run needs to know of the job it follows, and what it learns. */
 export interface Launching {
@@ -63,17 +60,4 @@ export async function launchRun(
     const message = error instanceof Error ? error.message : String(error);
     return { failed: { failed: true, how: `could not start: ${message}` } };
   }
-}
-
-async function waitForPids(paths: JobPaths, child: ChildProcess) {
-  const deadline = Date.now() + PID_FILE_WAIT_MS;
-  // The pid file comes a few milliseconds after the spawn; every millisecond of lag is added
-  // to execute, and a look costs a failed open.
-  while (Date.now() < deadline) {
-    const pids = readPidFile(paths.pid);
-    if (pids) return pids;
-    if (child.exitCode !== null || child.signalCode !== null) return readPidFile(paths.pid);
-    await delay(1);
-  }
-  return undefined;
 }

@@ -3,13 +3,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import type { JobFolders } from '../../../job-folder/folders.js';
 import type { JobPaths } from '../../../job-folder/paths.js';
-import { readExitFile, readPidFile } from '../../../monitor/spawn.js';
+import { PID_FILE_WAIT_MS, readExitFile, readPidFile } from '../../../monitor/spawn.js';
 import { membersOf, signalJob, untilOwnGroup } from '../../../procfs/job-processes.js';
 import { isSameProcess, procStat } from '../../../procfs/proc.js';
 import type { JobStore } from '../../../store/store.js';
 import type { Ending, JobRecord } from '../../model.js';
 import type { Runner, RunnerHost } from '../runner.js';
-import { launchRun, PID_FILE_WAIT_MS } from './launch.js';
+import { launchRun } from './launch.js';
 
 const POLL_MS = 200;
 const AFTER_SIGKILL_WAIT_MS = 5000;
