@@ -89,6 +89,44 @@ export const killOutputSchema = z.object({
 });
 export type KillResult = z.infer<typeof killOutputSchema>;
 
+/** Most lines a wait returns per stream of a job, and most matching lines per job. */
+export const MAX_DIGEST_LINES = 100;
+export const DIGEST_MATCHES = 20;
+
+/** What a wait brings back of each job whose wait ended: the answer to the next question. */
+export const digestShape = {
+  tail_lines: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_DIGEST_LINES)
+    .default(10)
+    .describe('Last lines of output returned for each job whose wait ended (0: none).'),
+  search: z
+    .string()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe(
+      `A regex: also return the matching output lines of each job whose wait ended (up to ${DIGEST_MATCHES}), e.g. "FAIL|Error".`,
+    ),
+};
+
+/** A job's last lines and matching lines, read when its wait ended. */
+export const digestSchema = z.object({
+  stdout: z.string().describe('Last tail_lines lines of stdout.'),
+  stderr: z.string().describe('Last tail_lines lines of stderr.'),
+  truncated: z.boolean().describe('True when those lines were longer than one read allows.'),
+  matches: z
+    .array(z.object({ stream: z.enum(['stdout', 'stderr']), line: z.number(), text: z.string() }))
+    .nullable()
+    .describe(
+      'Lines matching search (line: 1-based number in the kept output); null without search.',
+    ),
+  more_matches: z.boolean().describe('More lines matched than were returned: use search.'),
+});
+export type Digest = z.infer<typeof digestSchema>;
+
 export const waitInputSchema = inputObject({
   job_id: jobRefSchema.optional(),
   job_ids: z.array(jobRefSchema).min(1).max(100).optional(),
@@ -105,6 +143,7 @@ export const waitInputSchema = inputObject({
     .max(MAX_WAIT_S)
     .default(30)
     .describe(`Return done:false after this many seconds (at most ${MAX_WAIT_S}); call again.`),
+  ...digestShape,
 });
 export type WaitInput = z.input<typeof waitInputSchema>;
 
@@ -120,6 +159,9 @@ export const waitJobSchema = z.object({
   ready: z.boolean().nullable(),
   fired: firedSchema.nullable().describe('What ended the wait for this job (null: nothing yet).'),
   match: z.string().nullable().describe('The output line that made it ready or failed.'),
+  output: digestSchema
+    .nullable()
+    .describe('Its last lines (and search matches) once its wait ended; null before.'),
 });
 
 export const waitOutputSchema = z.object({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { inputObject } from './strict.js';
-import { jobStatusSchema, schedulingShape } from './job.js';
+import { digestShape, waitInputSchema, waitOutputSchema } from './control.js';
+import { MAX_WAIT_S, jobStatusSchema, schedulingShape } from './job.js';
 import { portSchema, ptySizeSchema, readySpecSchema, restartSpecSchema } from './specs.js';
 
 /** What a name that a live job holds means for a new job: the same for every kind of job. */
@@ -120,3 +121,36 @@ export const promptInputSchema = inputObject({
   ...schedulingShape,
 });
 export type PromptInput = z.input<typeof promptInputSchema>;
+
+// ── execute, as the MCP tool offers it: several jobs, and a wait, in one call ─────────────
+export const MAX_BATCH_JOBS = 50;
+
+export const executeManyInputSchema = inputObject({
+  ...executeInputSchema.shape,
+  command: executeInputSchema.shape.command.optional(),
+  jobs: z
+    .array(z.record(z.string(), z.unknown()))
+    .min(1)
+    .max(MAX_BATCH_JOBS)
+    .optional()
+    .describe(
+      `Instead of command: start up to ${MAX_BATCH_JOBS} jobs at once, each an object of these same fields ({command, name, cwd, …}); fields given beside jobs apply to every one.`,
+    ),
+  wait_s: z
+    .number()
+    .min(0)
+    .max(MAX_WAIT_S)
+    .default(0)
+    .describe(
+      'Wait up to this many seconds (0: return at once): a job that ends (or meets wait_until) by then comes back with its outcome and last lines, as wait would say; otherwise it goes on.',
+    ),
+  wait_until: waitInputSchema.shape.until,
+  ...digestShape,
+});
+export type ExecuteManyInput = z.input<typeof executeManyInputSchema>;
+
+export const executeManyOutputSchema = executeOutputSchema.partial().extend({
+  jobs: z.array(executeOutputSchema).optional().describe('With jobs: each started job, in order.'),
+  wait: waitOutputSchema.optional().describe('With wait_s: what waiting for the job(s) found.'),
+});
+export type ExecuteManyResult = z.infer<typeof executeManyOutputSchema>;

@@ -11,7 +11,12 @@ import {
   OUTPUT_SCHEMAS,
   type ApiMethod,
 } from '../../src/api/contract.js';
+import { executeManyInputSchema, executeManyOutputSchema } from '../../src/api/start.js';
 import { type Harness, openHarness } from './harness.js';
+
+// The execute tool takes the API's execute and more: several jobs, and the wait that follows.
+const TOOL_INPUTS = { ...INPUT_SCHEMAS, execute: executeManyInputSchema };
+const TOOL_OUTPUTS = { ...OUTPUT_SCHEMAS, execute: executeManyOutputSchema };
 
 const READ_ONLY: readonly ApiMethod[] = ['list', 'status', 'output', 'tail', 'search', 'wait'];
 const DESTRUCTIVE: readonly ApiMethod[] = ['execute', 'interact', 'kill', 'remove'];
@@ -36,14 +41,14 @@ describe('tools/list', () => {
     const tool = await findTool(h, name);
     expect(tool.inputSchema.type).toBe('object');
     expect(Object.keys(tool.inputSchema.properties ?? {}).sort()).toEqual(
-      Object.keys(INPUT_SCHEMAS[name].shape).sort(),
+      Object.keys(TOOL_INPUTS[name].shape).sort(),
     );
     expect(tool.outputSchema?.type).toBe('object');
     expect(Object.keys(tool.outputSchema?.properties ?? {}).sort()).toEqual(
-      Object.keys(OUTPUT_SCHEMAS[name].shape).sort(),
+      Object.keys(TOOL_OUTPUTS[name].shape).sort(),
     );
     // Every field says what it is for, where api.ts describes it.
-    const described = Object.entries(INPUT_SCHEMAS[name].shape as Record<string, z.ZodType>).filter(
+    const described = Object.entries(TOOL_INPUTS[name].shape as Record<string, z.ZodType>).filter(
       ([, s]) => s.description,
     );
     for (const [field] of described) {

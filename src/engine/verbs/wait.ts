@@ -2,9 +2,11 @@ import { BgError, ErrorCode } from '../../api/errors.js';
 import { parseInput, type CallOptions } from '../../api/contract.js';
 import { waitInputSchema, type WaitInput, type WaitResult } from '../../api/control.js';
 import { isFinal } from '../../api/job.js';
+import { compileSearchRegex } from '../../logs/regex.js';
 import { isWaitingForInput } from '../../procfs/job-processes.js';
 import type { JobRecord } from '../model.js';
 import { resolveJob, type EngineContext } from '../context.js';
+import { digestJob } from './digest.js';
 
 const PROGRESS_EVERY_MS = 1000;
 // The event stream has no input events: `until: "input"` looks in /proc this often.
@@ -42,6 +44,8 @@ export async function waitForJobs(
       'Pass job_id, or job_ids with one or more jobs to wait for.',
     );
   }
+  // A bad pattern is refused before the wait, not after it.
+  if (input.search !== undefined) compileSearchRegex(input.search);
   const ids = [...new Set(refs.map((ref) => resolveJob(ctx.store, ref).id))];
   const began = Date.now();
   const current = (): (JobRecord | undefined)[] => ids.map((id) => ctx.store.get(id));
@@ -110,6 +114,12 @@ export async function waitForJobs(
   const jobs = current();
   for (const id of ids) firedById.set(id, check(id, firedById.get(id) ?? null));
   const firedNow = fired();
+  const ask = { tailLines: input.tail_lines, search: input.search };
+  const outputs = await Promise.all(
+    jobs.map((job, i) =>
+      job === undefined || firedNow[i] == null ? Promise.resolve(null) : digestJob(ctx, job, ask),
+    ),
+  );
   return {
     done: isDone(),
     fired: overall(ids, firedNow, order, input.mode, isDone()),
@@ -137,6 +147,7 @@ export async function waitForJobs(
         ready: job?.readyState == null ? null : job.readyState === 'ready',
         fired: firedNow[i] ?? null,
         match: job?.readyMatch ?? null,
+        output: outputs[i] ?? null,
       };
     }),
     waited_ms: Date.now() - began,

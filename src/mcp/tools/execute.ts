@@ -1,25 +1,27 @@
-import { executeInputSchema, executeOutputSchema } from '../../api/start.js';
-import { jobLabel } from '../../present/words.js';
+import { executeMany } from '../../api/execute-many.js';
+import { executeManyInputSchema, executeManyOutputSchema } from '../../api/start.js';
+import type { ExecuteResult } from '../../api/start.js';
+import { formatDuration, jobLabel } from '../../present/words.js';
+import { outcomeLine, outputLines, waitSummary } from '../outcome.js';
 import { defineTool } from '../tool.js';
 
 export const executeTool = defineTool({
   name: 'execute',
   title: 'Run a command in the background',
   description: [
-    'Start a shell command as a background job and return at once with its job_id; it never waits',
-    'for the command to finish. The job outlives this chat: it keeps running, with its output and',
-    'exit code kept, across restarts of the MCP server and its client.',
-    'Then: `wait` to block until it ends (do not poll `status`), `output` with new_only:true to read',
-    'only what is new, `tail` for its last lines, `interact` to answer a prompt on its stdin.',
-    'Services: give a `name` (e.g. "dev-server"): while it runs, execute returns that job',
-    '(existing:true) instead of a duplicate; replace:true restarts it. Give `ready` (a log',
-    'pattern, port or URL), then `wait` with until:"ready" instead of sleeping; `restart` restarts',
-    'it when it exits; `port` is refused at once if taken. pty:true gives a terminal (drive it',
-    'with interact `keys`, read its screen). lifetime:"session" stops it when this MCP session ends.',
-    'Stop what you started with `kill` once you no longer need it.',
+    'Start a shell command as a background job; it returns at once with its job_id, or, with',
+    'wait_s, once the job ends (its exit code, last lines and `search` matches: a short command',
+    'is one call) — else the job goes on. The job outlives this chat, its output and exit code',
+    'kept. Then: `wait` (do not poll), `output` new_only:true for what is new, `tail`, `interact`',
+    'to answer a prompt on its stdin. `jobs` starts several at once. Services: a `name` returns',
+    'the live job of that name (existing:true), replace:true restarts it; `ready` (a log pattern,',
+    'port or URL) with wait_until:"ready" returns once it is up; `restart` restarts it when it',
+    'exits; `port` is refused at once if taken. pty:true gives a terminal (drive it with interact',
+    '`keys`). lifetime:"session" stops it when this session ends. Stop what you started with',
+    '`kill` once you no longer need it.',
   ].join(' '),
-  inputSchema: executeInputSchema,
-  outputSchema: executeOutputSchema,
+  inputSchema: executeManyInputSchema,
+  outputSchema: executeManyOutputSchema,
   // It runs an arbitrary command: it may change anything the user can, and reach the network.
   annotations: {
     readOnlyHint: false,
@@ -27,22 +29,47 @@ export const executeTool = defineTool({
     idempotentHint: false,
     openWorldHint: true,
   },
-  call: (api, input, options) => api.execute(input, options),
-  summarize: (job) => {
-    const id = `job_id "${job.job_id}"`;
-    if (job.existing) {
-      return `Job ${jobLabel(job)} is already ${job.status}${job.pid === null ? '' : ` (pid ${job.pid})`}: returned it instead of starting another. Pass replace:true to restart it. Use wait, tail or output with ${id}.`;
+  call: (api, input, options) => executeMany(api, input, options),
+  summarize: (result, input) => {
+    if (result.jobs !== undefined) {
+      if (result.wait !== undefined) return waitSummary(result.wait, input.search);
+      return [`Started ${result.jobs.length} jobs:`, ...result.jobs.map(startLine)].join('\n');
     }
-    const replaced = job.replaced === null ? '' : ` It replaced job ${job.replaced}, now stopped.`;
-    if (job.status === 'queued') {
-      const position =
-        job.queue_position === null ? '' : `, position ${job.queue_position} in the queue`;
-      return `Queued job ${jobLabel(job)} (the concurrency limit is reached${position}); it starts when a running job ends.${replaced} Use wait, tail or output with ${id}.`;
+    const job = result as ExecuteResult;
+    const waited = result.wait?.jobs[0];
+    if (result.wait === undefined || waited === undefined) return startedSummary(job);
+    const lines = outputLines(result.wait.jobs, input.search);
+    const after = formatDuration(result.wait.waited_ms);
+    if (!result.wait.done) {
+      return [
+        `Job ${jobLabel(job)} is still ${job.status} after ${after}; it goes on. Use wait with job_id "${job.job_id}".`,
+        ...lines,
+      ].join('\n');
     }
-    if (job.status === 'running') {
-      const pid = job.pid === null ? '' : `, pid ${job.pid}`;
-      return `Started job ${jobLabel(job)} (running${pid}).${replaced} Use wait, tail or output with ${id}.`;
-    }
-    return `Job ${jobLabel(job)} has already ended: ${job.status}. Use status or output with ${id} to see why.`;
+    return [`${outcomeLine(waited)} (after ${after})`, ...lines].join('\n');
   },
 });
+
+/** One started job in a line: `k3f9x2qa ("shard-1"): running (pid 812)`. */
+function startLine(job: ExecuteResult): string {
+  const pid = job.pid === null ? '' : ` (pid ${job.pid})`;
+  return `${jobLabel(job)}: ${job.existing ? `already ${job.status}` : job.status}${pid}`;
+}
+
+function startedSummary(job: ExecuteResult): string {
+  const id = `job_id "${job.job_id}"`;
+  if (job.existing) {
+    return `Job ${jobLabel(job)} is already ${job.status}${job.pid === null ? '' : ` (pid ${job.pid})`}: returned it instead of starting another. Pass replace:true to restart it. Use wait, tail or output with ${id}.`;
+  }
+  const replaced = job.replaced === null ? '' : ` It replaced job ${job.replaced}, now stopped.`;
+  if (job.status === 'queued') {
+    const position =
+      job.queue_position === null ? '' : `, position ${job.queue_position} in the queue`;
+    return `Queued job ${jobLabel(job)} (the concurrency limit is reached${position}); it starts when a running job ends.${replaced} Use wait, tail or output with ${id}.`;
+  }
+  if (job.status === 'running') {
+    const pid = job.pid === null ? '' : `, pid ${job.pid}`;
+    return `Started job ${jobLabel(job)} (running${pid}).${replaced} Use wait, tail or output with ${id}.`;
+  }
+  return `Job ${jobLabel(job)} has already ended: ${job.status}. Use status or output with ${id} to see why.`;
+}
