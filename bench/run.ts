@@ -15,6 +15,7 @@ import { CONCURRENT_PROMPTS, measurePromptMemory } from './prompt-memory.js';
 import { measurePromptKill } from './prompt-kill.js';
 import { measurePromptOverhead } from './prompt-overhead.js';
 import { measureReadiness } from './readiness.js';
+import { measureScenarios } from './scenarios.js';
 import { evaluate, formatJson, formatTable, type Figure } from './report.js';
 import { measureTail } from './tail.js';
 
@@ -32,6 +33,7 @@ const STEPS: readonly [string, Step][] = [
   [`${CONCURRENT_PROMPTS} streaming prompts, daemon RSS`, promptMemory],
   ['http: MCP round trip against stdio, dashboard end latency and first render', measureHttp],
   ['background agents: change → run, 100,000-file tree, idle CPU', measureAgents],
+  ['agent economy: six goals in calls and bytes over MCP stdio', measureScenarios],
 ];
 
 async function main(): Promise<void> {

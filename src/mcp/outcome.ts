@@ -33,12 +33,43 @@ export function outcomeLine(job: WaitJob): string {
 /** The whole text of a wait: the outcome, each job's line, then their output within the budget. */
 export function waitSummary(result: WaitResult, search: string | undefined): string {
   const waited = formatDuration(result.waited_ms);
+  const live = result.jobs.filter((job) => !isFinal(job.status)).length;
   const head = result.done
     ? `Done after ${waited} (${FIRED[result.fired]}):`
-    : `Not done after ${waited}; ${result.jobs.filter((job) => !isFinal(job.status)).length} still live:`;
-  const lines = [head, ...result.jobs.map(outcomeLine), ...outputLines(result.jobs, search)];
+    : `Not done after ${waited}; ${live} still live:`;
+  const lines = [head, ...jobLines(result.jobs), ...outputLines(result.jobs, search)];
   if (!result.done) lines.push('Call wait again to keep waiting, or do other work meanwhile.');
   return lines.join('\n');
+}
+
+/**
+ * One line a job whose wait ended — its output too, when that is one line — and one line for
+ * the rest, which go on.
+ */
+function jobLines(jobs: readonly WaitJob[]): string[] {
+  const pending = jobs.filter((job) => job.fired === null);
+  const ended = jobs.filter((job) => job.fired !== null);
+  const lines = ended.map((job) => endedLine(job));
+  if (pending.length > 1 && ended.length > 0) {
+    lines.push(`${pending.length} not yet: ${pending.map((job) => job.job_id).join(', ')}`);
+  } else {
+    lines.push(...pending.map(outcomeLine));
+  }
+  return lines;
+}
+
+/** A job's outcome line, then SUFFIX, then its output when that is one line. */
+export function endedLine(job: WaitJob, suffix = ''): string {
+  const inline = oneLine(job.output);
+  return `${outcomeLine(job)}${suffix}${inline === undefined ? '' : ` | ${inline}`}`;
+}
+
+/** A job's output when it is a single line (or nothing) with no matches asked for. */
+function oneLine(output: Digest | null): string | undefined {
+  if (output === null || output.matches !== null) return undefined;
+  const lines = `${output.stdout}${output.stderr}`.split('\n').filter((line) => line !== '');
+  if (lines.length > 1) return undefined;
+  return lines[0] === undefined ? 'no output' : clip(lines[0], LINE_CHARS);
 }
 
 /**
@@ -46,12 +77,12 @@ export function waitSummary(result: WaitResult, search: string | undefined): str
  * the budget with a note saying so.
  */
 export function outputLines(jobs: readonly WaitJob[], search: string | undefined): string[] {
-  const withOutput = jobs.filter((job) => job.output !== null);
+  const withOutput = jobs.filter((job) => job.output !== null && oneLine(job.output) === undefined);
   const lines: string[] = [];
   let left = OUTPUT_BUDGET;
   let cut = false;
   for (const job of withOutput) {
-    const label = withOutput.length > 1 ? `${job.job_id} ` : '';
+    const label = jobs.length > 1 ? `${job.job_id} ` : '';
     for (const line of digestLines(label, job.output as Digest, search)) {
       const shown = clip(line, LINE_CHARS);
       if (shown.length > left) {
@@ -73,11 +104,9 @@ function digestLines(label: string, digest: Digest, search: string | undefined):
     const text = digest[stream].replace(/\n$/, '');
     if (text === '') continue;
     const count = text.split('\n').length;
-    lines.push(`--- ${label}${stream}, last ${count} line${count === 1 ? '' : 's'} ---`);
+    const cut = digest.truncated ? ', the first cut' : '';
+    lines.push(`--- ${label}${stream}, last ${count} line${count === 1 ? '' : 's'}${cut} ---`);
     lines.push(...text.split('\n'));
-  }
-  if (digest.stdout === '' && digest.stderr === '' && digest.matches === null) {
-    lines.push(`--- ${label}no output ---`);
   }
   if (digest.matches !== null) {
     const count = `${digest.matches.length}${digest.more_matches ? '+' : ''}`;

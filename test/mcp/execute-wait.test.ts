@@ -107,7 +107,7 @@ it('jobs starts several in one call, fields beside jobs applying to each', async
 
   const started = await h.ok('execute', { jobs: [{ command: 'true' }] }, executeManyOutputSchema);
   expect(started.data.wait).toBeUndefined();
-  expect(started.text).toMatch(/^Started 1 jobs:\n\w{8}: (running|completed)/);
+  expect(started.text).toMatch(/^Started 1 job, (running|completed): \w{8}$/);
 });
 
 it('a bad entry in jobs starts none of them; unclear requests are refused', async () => {

@@ -2,7 +2,7 @@ import { executeMany } from '../../api/execute-many.js';
 import { executeManyInputSchema, executeManyOutputSchema } from '../../api/start.js';
 import type { ExecuteResult } from '../../api/start.js';
 import { formatDuration, jobLabel } from '../../present/words.js';
-import { outcomeLine, outputLines, waitSummary } from '../outcome.js';
+import { endedLine, outputLines, waitSummary } from '../outcome.js';
 import { defineTool } from '../tool.js';
 
 export const executeTool = defineTool({
@@ -33,7 +33,7 @@ export const executeTool = defineTool({
   summarize: (result, input) => {
     if (result.jobs !== undefined) {
       if (result.wait !== undefined) return waitSummary(result.wait, input.search);
-      return [`Started ${result.jobs.length} jobs:`, ...result.jobs.map(startLine)].join('\n');
+      return startedMany(result.jobs);
     }
     const job = result as ExecuteResult;
     const waited = result.wait?.jobs[0];
@@ -46,9 +46,20 @@ export const executeTool = defineTool({
         ...lines,
       ].join('\n');
     }
-    return [`${outcomeLine(waited)} (after ${after})`, ...lines].join('\n');
+    return [endedLine(waited, ` after ${after}`), ...lines].join('\n');
   },
 });
+
+/** `Started 5 jobs, all running: a, b, …`, or a line a job when they differ. */
+function startedMany(jobs: ExecuteResult[]): string {
+  const plain = jobs.every((job) => job.name === null && !job.existing);
+  const status = jobs[0]?.status;
+  if (plain && jobs.every((job) => job.status === status)) {
+    const all = jobs.length === 1 ? '' : ' all';
+    return `Started ${jobs.length} job${jobs.length === 1 ? '' : 's'},${all} ${status}: ${jobs.map((job) => job.job_id).join(', ')}`;
+  }
+  return [`Started ${jobs.length} jobs:`, ...jobs.map(startLine)].join('\n');
+}
 
 /** One started job in a line: `k3f9x2qa ("shard-1"): running (pid 812)`. */
 function startLine(job: ExecuteResult): string {
