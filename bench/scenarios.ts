@@ -3,8 +3,6 @@
 // bytes of tool results in its context, text and structured apart — and checking each answer.
 import { createServer } from 'node:net';
 
-import type { CallToolResult } from '@modelcontextprotocol/client';
-
 import { cleanupHome, makeHome, startAndConnect } from './home.js';
 import { mcpClient } from './mcp-client.js';
 import { pythonExecutable } from './readiness.js';
@@ -69,7 +67,7 @@ const SCENARIOS: Scenario[] = [
       });
       const wait = data.wait as { jobs: { ready: boolean }[] };
       check(wait.jobs[0]?.ready === true, 'the server is not said to be ready');
-      const killed = await call('kill', { job_id: data.job_id as string });
+      const killed = await call('kill', { job_id: data.job_id });
       check((killed.data.freed_ports as number[]).includes(port), 'the port is not said freed');
     },
   },
@@ -128,10 +126,10 @@ const SCENARIOS: Scenario[] = [
     id: 'after_restart',
     label: 'after the MCP server restarted: find my jobs and their outcome',
     play: async (call, restart) => {
-      const made = [];
+      const made: string[] = [];
       for (const [i, command] of ['true', 'exit 3', 'sleep 300'].entries()) {
         const { data } = await call('execute', { command, name: `job-${i}`, wait_s: 5 });
-        made.push(data.job_id as string);
+        made.push(String(data.job_id));
       }
       const fresh = await restart();
       const { text } = await fresh('list', {});
@@ -153,7 +151,7 @@ export async function measureScenarios(): Promise<Figure[]> {
       const { client, transport } = mcpClient(bench);
       await client.connect(transport);
       const call: Call = async (name, args) => {
-        const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+        const result = await client.callTool({ name, arguments: args });
         const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
         if (result.isError) throw new Error(`bench scenario: ${name} failed: ${text}`);
         // BGJOBS_BENCH_SHOW=1 prints what the agent reads, to see where its bytes go.

@@ -207,6 +207,21 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
+/**
+ * BGJOBS_MCP_OUTPUT_SCHEMAS=1: the MCP server publishes each tool's output schema. Off by
+ * default: every session pays for the listing, and the structured results come either way.
+ */
+export function mcpOutputSchemas(env: Env): boolean {
+  return read(env, { names: ['BGJOBS_MCP_OUTPUT_SCHEMAS'], parse: parseFlag }) ?? false;
+}
+
+function parseFlag(raw: string, name: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw configError(name, raw, '1 or 0 (true/false, yes/no, on/off)');
+}
+
 export function callerConfig(config: Config): CallerConfig {
   return {
     workingDir: config.workingDir,

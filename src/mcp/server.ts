@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/server';
 
 import type { Caller } from '../api/caller.js';
 import type { JobsApi } from '../api/contract.js';
+import { mcpOutputSchemas } from '../config.js';
 import { registerAgentResources, sendAgentUpdates } from './agent-resources.js';
 import { AGENT_TOOLS } from './agent-tools.js';
 import { createProfileServer } from './profiles/index.js';
@@ -43,13 +44,13 @@ export const TOOLS: readonly Tool[] = [
 
 export const INSTRUCTIONS = [
   'bgjobs runs shell commands as background jobs that outlive this chat.',
-  '`execute` returns a job_id at once: start the work and keep working.',
-  'To wait for a job, call `wait` (it blocks up to 50 s) instead of polling `status`.',
-  'For a server, set `ready` and `wait` until:"ready" rather than sleeping; its `name` returns',
-  'the running one (`replace` restarts it); `restart` keeps it up.',
-  'Read only what is new with `output` and new_only:true, or the last lines with `tail`.',
-  'Answer prompts with `interact` (`keys` for `pty` jobs).',
-  "`list` shows this project's jobs (all:true: every project). Subscribe to bgjobs://jobs/{id} rather than poll.",
+  'A short command: one `execute` with wait_s (exit code and last lines come back; `search`',
+  'adds the lines that matter, e.g. "FAIL"). Else `execute` returns a job_id at once: keep',
+  'working, then `wait` (up to 50 s a call) instead of polling, or subscribe to bgjobs://jobs/{id}.',
+  'A server: `ready` plus wait_until:"ready"; its `name` returns the running one (`replace`',
+  'restarts it); `restart` keeps it up. Several jobs: `jobs` in one execute.',
+  'Read what is new with `output` new_only:true. Answer prompts with `interact`. `list`: this',
+  "project's jobs (all:true: every project).",
   'Stop what you started with `kill` when you are done with it (or use lifetime:"session").',
   '`agent_start`: work that starts itself on changes or a schedule.',
 ].join(' ');
@@ -71,6 +72,8 @@ export interface CreateServerOptions {
    * `subscriptions/listen` (see `serveConnection`); the server keeps its own otherwise.
    */
   subscriptions?: Subscriptions;
+  /** Publish the tools' output schemas; default BGJOBS_MCP_OUTPUT_SCHEMAS in the caller's env. */
+  outputSchemas?: boolean;
 }
 
 /**
@@ -101,7 +104,13 @@ export function createServer(api: JobsApi, options: CreateServerOptions): McpSer
   // This server's own caller: `roots` changes as the client reports them, for every call after.
   const caller: Caller = { ...options.caller, owner: options.caller.owner ?? mcpSessionOwner() };
   const roots = followClientRoots(server, caller, logError);
-  const deps: ToolDeps = { api, caller, logError, callerReady: roots.settled };
+  const deps: ToolDeps = {
+    api,
+    caller,
+    logError,
+    callerReady: roots.settled,
+    outputSchemas: options.outputSchemas ?? mcpOutputSchemas(options.caller.env),
+  };
   for (const tool of TOOLS) tool.register(server, deps);
   registerResources(server, deps);
   registerAgentResources(server, deps);

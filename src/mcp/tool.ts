@@ -11,6 +11,7 @@ import { isBgError, toBgError } from '../api/errors.js';
 import type { Caller } from '../api/caller.js';
 import type { CallOptions, JobsApi } from '../api/contract.js';
 import { progressReporter } from './progress.js';
+import { publishedSchema } from './published-schema.js';
 
 /** What every tool handler needs: the API it adapts and who is calling through this server. */
 export interface ToolDeps {
@@ -18,6 +19,8 @@ export interface ToolDeps {
   caller: Caller;
   /** Where unexpected (non-domain) failures are reported; stdout is the protocol, so stderr. */
   logError: (message: string, error: unknown) => void;
+  /** Publish each tool's output schema too (BGJOBS_MCP_OUTPUT_SCHEMAS). */
+  outputSchemas?: boolean;
   /** Resolves once `caller` is complete (the client's roots known); awaited before each call. */
   callerReady?: () => Promise<void>;
 }
@@ -89,7 +92,14 @@ export function defineTool<In extends z.ZodObject, Out extends z.ZodObject>(
     // resolve; the SDK has parsed the arguments with `inputSchema`, so they are `z.output<In>`.
     server.registerTool<z.ZodObject, z.ZodObject>(
       name,
-      { title, description, inputSchema, outputSchema, annotations: { title, ...annotations } },
+      {
+        title,
+        description,
+        inputSchema: publishedSchema(inputSchema),
+        // Output schemas cost every session context and few clients use them: asked for only.
+        ...(deps.outputSchemas === true && { outputSchema: publishedSchema(outputSchema) }),
+        annotations,
+      },
       handler as ToolCallback<z.ZodObject>,
     );
   };

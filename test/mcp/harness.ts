@@ -68,6 +68,8 @@ export interface HarnessOptions {
   roots?: readonly string[];
   /** A slow client: it answers `roots/list` only after this long. */
   rootsDelayMs?: number;
+  /** The server publishes its tools' output schemas (BGJOBS_MCP_OUTPUT_SCHEMAS). */
+  outputSchemas?: boolean;
 }
 
 export async function openHarness(
@@ -79,10 +81,10 @@ export async function openHarness(
   // The jobs carry BGJOBS_HOME in their environment, so the cleanup finds any stray process.
   const caller: Caller = { cwd: home.home, env: home.env, reader: 'mcp-test', ...options.caller };
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  const { profile } = options;
+  const { profile, outputSchemas } = options;
   const handle = serveConnection(
     engine,
-    { caller, version: '0.0.0-test', profile },
+    { caller, version: '0.0.0-test', profile, outputSchemas },
     serverTransport,
   );
   const client = new Client(

@@ -25,7 +25,7 @@ const IDEMPOTENT: readonly ApiMethod[] = ['kill', 'remove'];
 describe('tools/list', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await openHarness();
+    h = await openHarness('legacy', { outputSchemas: true });
   });
   afterAll(async () => {
     await h.close();
@@ -96,7 +96,8 @@ describe('tools/list', () => {
   it('gives short instructions: keep working, wait rather than poll, read what is new, stop what you started', () => {
     const instructions = h.client.getInstructions() ?? '';
     expect(instructions.length).toBeLessThan(800);
-    expect(instructions).toMatch(/until:"ready"/);
+    expect(instructions).toMatch(/wait_until:"ready"/);
+    expect(instructions).toMatch(/one `execute` with wait_s/);
     expect(instructions).toMatch(/`replace`/);
     expect(instructions).toMatch(/all:true/);
     expect(instructions).toMatch(/bgjobs:\/\/jobs\/\{id\}/);
@@ -114,3 +115,32 @@ async function findTool(h: Harness, name: string) {
   if (!tool) throw new Error(`no tool ${name}`);
   return tool;
 }
+
+describe('tools/list as published by default', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await openHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('leaves out output schemas and bounds, yet refuses out-of-bounds input and returns structured results', async () => {
+    const { tools } = await h.client.listTools();
+    expect(tools.every((tool) => tool.outputSchema === undefined)).toBe(true);
+    const listing = JSON.stringify(tools);
+    for (const keyword of [
+      '"$schema"',
+      '"maxLength"',
+      '"minimum"',
+      '"pattern":"',
+      '"propertyNames"',
+    ]) {
+      expect(listing).not.toContain(keyword);
+    }
+    // What the listing does not publish is still enforced, with the same clear error.
+    expect(await h.fails('wait', { job_id: 'x', timeout_s: 51 })).toMatch(/timeout_s/);
+    const result = await h.call('list', {});
+    expect(result.structuredContent).toMatchObject({ jobs: [], total: 0 });
+  });
+});
