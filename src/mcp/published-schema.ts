@@ -60,12 +60,14 @@ export function compact<T>(node: T): T {
   if (Array.isArray(node)) return node.map(compact) as T;
   if (node === null || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) {
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
     if (BOUNDS.has(key)) continue;
     // Property names are data, not keywords: keep them all, compacting their schemas.
     out[key] =
       key === 'properties' && value !== null && typeof value === 'object'
-        ? Object.fromEntries(Object.entries(value).map(([name, s]) => [name, compact(s)]))
+        ? Object.fromEntries(
+            Object.entries(value as Record<string, unknown>).map(([name, s]) => [name, compact(s)]),
+          )
         : compact(value);
   }
   return out as T;
