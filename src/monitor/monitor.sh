@@ -74,4 +74,6 @@ done
 exec 3>&-
 # A terminal job that never started (no script(1), say) has not written the pid file.
 [ -s "$dir/pid" ] || printf '%s %s\n' "$$" "$pid" >"$dir/pid"
-printf '%s\n' "$code" >"$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"
+# exit.tmp was made with its space reserved before this monitor started: the status is written
+# over its start in place (1<> opens without truncating), so a full disk cannot lose it.
+printf '%s\n' "$code" 1<>"$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"

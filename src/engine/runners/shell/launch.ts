@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 
 import type { JobFolders } from '../../../job-folder/folders.js';
 import type { JobPaths } from '../../../job-folder/paths.js';
-import { setAsidePreviousRun } from '../../../job-folder/run-files.js';
+import { reserveExitRecord, setAsidePreviousRun } from '../../../job-folder/run-files.js';
 import { spawnMonitor, waitForPids } from '../../../monitor/spawn.js';
 import { procStat } from '../../../procfs/proc.js';
 import type { JobStore } from '../../../store/store.js';
@@ -41,6 +41,8 @@ export async function launchRun(
   try {
     mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
     setAsidePreviousRun(paths, job.runs);
+    // Before the monitor starts: its record of the exit must need no new space on a full disk.
+    reserveExitRecord(paths);
     const run = { stdout: folders.sizeOf(paths.stdout), stderr: folders.sizeOf(paths.stderr) };
     // A queued job's directory may have gone meanwhile; spawn would blame /bin/sh for it.
     if (!existsSync(job.cwd)) throw new Error(`its working directory ${job.cwd} no longer exists`);

@@ -26,6 +26,8 @@ export interface LiveJob {
   restartTimer: NodeJS.Timeout | undefined;
   /** Set while a run is being started: its end is looked at once its start is reported. */
   launching: boolean;
+  /** An end that could not be recorded yet (a full disk): recorded on a later look. */
+  unrecorded?: Ending | undefined;
 }
 
 export interface ShellRunnerDeps {
@@ -43,6 +45,8 @@ export interface ShellRunnerDeps {
 export class ShellRunner implements Runner {
   private readonly live = new Map<string, LiveJob>();
   private readonly launching = new Set<Promise<void>>();
+  // The last failure reported per job, so a look failing every POLL_MS is reported once.
+  private readonly failures = new Map<string, string>();
   private stopping = false;
   private readonly loop: Promise<void>;
   private readonly abort = new AbortController();
@@ -73,7 +77,7 @@ export class ShellRunner implements Runner {
       return;
     }
     // The daemon may have died between spawning the monitor and recording the pids.
-    if (job.pid === null) this.recordPids(job.id, entry.paths);
+    if (job.pid === null) this.check(entry, () => this.recordPids(job.id, entry.paths));
     this.check(entry);
     if (this.live.has(job.id)) this.deps.host.started(job.id);
   }
@@ -136,7 +140,10 @@ export class ShellRunner implements Runner {
       }))
       .then((launched) => {
         entry.launching = false;
-        if (launched.failed !== undefined) return this.finish(entry, launched.failed);
+        if (launched.failed !== undefined) {
+          entry.unrecorded = launched.failed;
+          return this.check(entry);
+        }
         if (!this.live.has(entry.id)) return;
         this.deps.host.started(job.id, launched.run);
         this.check(entry);
@@ -182,11 +189,28 @@ export class ShellRunner implements Runner {
     return !this.live.has(job.id) && membersOf(job).length === 0;
   }
 
+  /**
+   * Looks at one job (or does LOOK for it) and never throws: a failure — the store's disk is
+   * full — is reported once, and the watch loop looks again every POLL_MS until it succeeds.
+   */
+  private check(entry: LiveJob, look: () => unknown = () => this.look(entry)): void {
+    try {
+      look();
+      this.failures.delete(entry.id);
+    } catch (error) {
+      const message = String(error);
+      if (this.failures.get(entry.id) === message) return;
+      this.failures.set(entry.id, message);
+      process.emitWarning(`bgjobs: job ${entry.id}: ${message} (tried again until it works)`);
+    }
+  }
+
   /** Looks at one job: ended, still running, or orphaned. */
-  private check(entry: LiveJob): void {
+  private look(entry: LiveJob): void {
     if (!this.live.has(entry.id) || entry.restartTimer !== undefined || entry.launching) return;
     const exit = readExitFile(entry.paths.exit);
     if (exit) return this.finish(entry, { exit });
+    if (entry.unrecorded) return this.finish(entry, entry.unrecorded);
     const job = this.deps.store.get(entry.id);
     if (!job) return void this.live.delete(entry.id);
     const monitorAlive = entry.child
@@ -217,7 +241,15 @@ export class ShellRunner implements Runner {
     if (!this.live.has(entry.id)) return;
     const job = this.deps.store.get(entry.id);
     if (!job) return void this.live.delete(entry.id);
-    const next = this.deps.host.runEnded(job, ending);
+    let next: { restartInMs: number } | null;
+    try {
+      next = this.deps.host.runEnded(job, ending);
+      entry.unrecorded = undefined;
+    } catch (error) {
+      // Kept, so a look after the monitor's exit file is gone still knows (a failed start).
+      entry.unrecorded = ending;
+      throw error;
+    }
     if (next === null) {
       this.live.delete(entry.id);
       return;
@@ -238,13 +270,7 @@ export class ShellRunner implements Runner {
 
   private async watchLoop(): Promise<void> {
     while (!this.stopping) {
-      for (const entry of [...this.live.values()]) {
-        try {
-          this.check(entry);
-        } catch (error) {
-          process.emitWarning(`bgjobs: checking job ${entry.id} failed: ${String(error)}`);
-        }
-      }
+      for (const entry of [...this.live.values()]) this.check(entry);
       await delay(POLL_MS, undefined, { signal: this.abort.signal }).catch(() => undefined);
     }
   }
