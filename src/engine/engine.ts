@@ -8,8 +8,10 @@ import type { ListInput, ListResult, StatusInput, StatusResult } from '../api/li
 import type { OutputInput, OutputResult, SearchInput, SearchResult } from '../api/read.js';
 import type { TailInput, TailResult } from '../api/read.js';
 import type { ExecuteInput, ExecuteResult, PromptInput } from '../api/start.js';
+import { isFinal } from '../api/job.js';
 import type { Config } from '../config.js';
 import { DiskReserve } from '../disk/reserve.js';
+import { JobCgroups } from '../procfs/cgroup.js';
 import { JobFolders } from '../job-folder/folders.js';
 import { jobsRoot } from '../job-folder/paths.js';
 import { OutputCapper } from '../logs/cap.js';
@@ -40,6 +42,16 @@ import { Readiness } from './watchers/readiness.js';
 import { SessionReaper } from './watchers/sessions.js';
 import { Timeouts } from './watchers/timeouts.js';
 
+/** The jobs' cgroups (when the system gives any), without the empty ones of ended jobs. */
+function openCgroups(config: Config, store: JobStore): JobCgroups | null {
+  const cgroups = config.cgroups ? JobCgroups.forHome(config.home) : null;
+  cgroups?.sweep((id) => {
+    const job = store.get(id);
+    return job !== undefined && !isFinal(job.status);
+  });
+  return cgroups;
+}
+
 /** Remote jobs handed to Redis at once, at most (workers run them by their own limits). */
 const REMOTE_LIMIT = 10_000;
 
@@ -69,6 +81,7 @@ export class Engine implements JobsApi {
   private readonly timeouts: Timeouts;
   private readonly growth: OutputGrowth;
   private readonly reserve: DiskReserve;
+  private readonly cgroups: JobCgroups | null;
   private reaper: SessionReaper | undefined;
   private closing: Promise<void> | undefined;
 
@@ -81,7 +94,13 @@ export class Engine implements JobsApi {
     const transitions = new Transitions(store, events, folders);
     const lifecycle = new Lifecycle(store, transitions, (ms) => this.wakeAfter(ms));
     const runners = (this.runners = {
-      shell: new ShellRunner({ store, folders, host: lifecycle, limit: () => config.maxJobs }),
+      shell: new ShellRunner({
+        store,
+        folders,
+        host: lifecycle,
+        limit: () => config.maxJobs,
+        cgroups: (this.cgroups = openCgroups(config, store)),
+      }),
       llm: new PromptRunner({
         store,
         folders,
@@ -169,6 +188,7 @@ export class Engine implements JobsApi {
       await this.runners.remote.close();
       await this.folders.close();
       this.reserve.close();
+      this.cgroups?.close();
       this.store.close();
     })();
     return this.closing;

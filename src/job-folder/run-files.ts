@@ -5,6 +5,7 @@ import {
   openSync,
   readSync,
   fstatSync,
+  readFileSync,
   renameSync,
   rmSync,
   writeSync,
@@ -54,5 +55,20 @@ export function appendBoundary(path: string, text: string): void {
     writeSync(fd, `${prefix}${text}\n`);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Records the cgroup a job's runs are in, for whoever stops it later (another daemon, too). */
+export function recordCgroup(paths: JobPaths, cgroup: string): void {
+  writeFileSync(paths.cgroup, cgroup, { mode: 0o600 });
+}
+
+/** The cgroup the job's runs are in, or null when it has none. */
+export function readCgroup(paths: JobPaths): string | null {
+  try {
+    const text = readFileSync(paths.cgroup, 'utf8');
+    return text.startsWith('/') ? text : null;
+  } catch {
+    return null;
   }
 }

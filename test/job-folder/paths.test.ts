@@ -18,6 +18,7 @@ describe('job paths', () => {
       pid: '/h/jobs/k3f9x2qa/pid',
       command: '/h/jobs/k3f9x2qa/command',
       monitorLog: '/h/jobs/k3f9x2qa/monitor.log',
+      cgroup: '/h/jobs/k3f9x2qa/cgroup',
     });
   });
 

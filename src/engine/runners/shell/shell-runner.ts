@@ -3,12 +3,16 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import type { JobFolders } from '../../../job-folder/folders.js';
 import type { JobPaths } from '../../../job-folder/paths.js';
+import { readCgroup } from '../../../job-folder/run-files.js';
 import { PID_FILE_WAIT_MS, readExitFile, readPidFile } from '../../../monitor/spawn.js';
+import { killCgroup, removeCgroup, type JobCgroups } from '../../../procfs/cgroup.js';
+import { escapeesOf, signalEach } from '../../../procfs/escapees.js';
 import { membersOf, signalJob, untilOwnGroup } from '../../../procfs/job-processes.js';
 import { isSameProcess, procStat } from '../../../procfs/proc.js';
 import type { JobStore } from '../../../store/store.js';
 import type { Ending, JobRecord } from '../../model.js';
 import type { Runner, RunnerHost } from '../runner.js';
+import { escapeeRef } from './job-escapees.js';
 import { launchRun } from './launch.js';
 
 const POLL_MS = 200;
@@ -35,6 +39,8 @@ export interface ShellRunnerDeps {
   folders: JobFolders;
   host: RunnerHost;
   limit: () => number;
+  /** Each job's own cgroup, where the system gives bgjobs one (null: none). */
+  cgroups: JobCgroups | null;
 }
 
 /**
@@ -83,8 +89,10 @@ export class ShellRunner implements Runner {
   }
 
   /**
-   * SIGNAL to the job's whole session and process group, then SIGKILL to whatever is left after
-   * the grace. A service between runs is simply not started again.
+   * SIGNAL to the job's whole session and process group and to its escapees (processes it
+   * started that left both), then SIGKILL to whatever is left after the grace, the whole cgroup
+   * too; escapees that appear meanwhile get SIGKILL at the end. A service between runs is
+   * simply not started again.
    */
   async stop(
     job: JobRecord,
@@ -99,15 +107,27 @@ export class ShellRunner implements Runner {
       return { escalated: false };
     }
     await untilOwnGroup(job);
+    const ref = escapeeRef(job, this.deps.folders);
+    const escapees = escapeesOf(ref);
     signalJob(job, signal);
+    signalEach(escapees, signal);
+    const isDone = (): boolean =>
+      this.isGone(job) && escapees.every((p) => !isSameProcess(p.pid, p.startTime));
     const deadline = Date.now() + graceMs;
-    while (Date.now() < deadline && !this.isGone(job)) await delay(25);
+    while (Date.now() < deadline && !isDone()) await delay(25);
     let escalated = false;
-    if (!this.isGone(job) && !this.stopping) {
+    if (!isDone() && !this.stopping) {
       escalated = true;
       signalJob(job, 'SIGKILL');
+      signalEach(escapeesOf(ref), 'SIGKILL');
+      killCgroup(ref.cgroup);
       const killDeadline = Date.now() + AFTER_SIGKILL_WAIT_MS;
-      while (Date.now() < killDeadline && !this.isGone(job)) await delay(25);
+      while (Date.now() < killDeadline && !isDone()) await delay(25);
+    }
+    if (!this.stopping) {
+      // Escapees that left after the first look end with the job all the same.
+      signalEach(escapeesOf(ref), 'SIGKILL');
+      killCgroup(ref.cgroup);
     }
     const after = this.live.get(job.id);
     if (after && !this.stopping) this.check(after);
@@ -134,7 +154,7 @@ export class ShellRunner implements Runner {
     // A quick job may end before its pids are read: its start is reported first, then its end.
     entry.launching = true;
     const onExit = (): void => this.check(entry);
-    const launching = launchRun(this.deps.store, this.deps.folders, entry, job, onExit)
+    const launching = launchRun(this.deps, entry, job, onExit)
       .catch((error: unknown) => ({
         failed: { failed: true, how: `could not start: ${String(error)}` } satisfies Ending,
       }))
@@ -252,6 +272,8 @@ export class ShellRunner implements Runner {
     }
     if (next === null) {
       this.live.delete(entry.id);
+      // Gone once nothing of the job is left; processes it left running keep it until `kill`.
+      removeCgroup(readCgroup(entry.paths));
       return;
     }
     entry.child = undefined;
