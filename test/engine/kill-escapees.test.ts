@@ -58,10 +58,12 @@ async function escapeesOf(marker: string, jobPid: number, monitorPid: number): P
   );
 }
 
-describe.each([
+const MODES: { mode: string; settings: Record<string, string> }[] = [
   { mode: 'with cgroups where the system gives them', settings: {} },
   { mode: 'without cgroups', settings: { BGJOBS_CGROUPS: 'off' } },
-])('kill ends escapees $mode', ({ settings }) => {
+];
+
+describe.each(MODES)('kill ends escapees $mode', ({ settings }) => {
   it('ends a setsid child and a double-forked daemon, and lists them as escapees', async () => {
     h = await openEngine(settings);
     const marker = uniqueMarker();
