@@ -110,7 +110,7 @@ function result(
 ): KillResult {
   const escapees =
     escaped.length > 0
-      ? ` Ended ${escaped.length === 1 ? 'an escapee' : `${escaped.length} escapees`} (${escaped.join(', ')}): processes it started that had left its process group and session.`
+      ? ` Ended ${escaped.length === 1 ? 'an escapee' : `${escaped.length} escapees`} (${escaped.join(', ')}): ${escaped.length === 1 ? 'a process' : 'processes'} it started that had left its process group and session.`
       : '';
   const ports =
     freed.length > 0 ? ` Freed port${freed.length > 1 ? 's' : ''} ${freed.join(', ')}.` : '';
