@@ -31,6 +31,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** A worker silent this long is gone, and its jobs lost. */
   workerTimeoutS: number;
+  /** Run each job in a cgroup of its own where the system allows it (off: find escapees in /proc). */
+  cgroups: boolean;
 }
 
 /** The part of the configuration that belongs to the caller and travels with its requests. */
@@ -117,6 +119,12 @@ function parseAllowlist(raw: string, name: string): string[] {
   return patterns;
 }
 
+function parseSwitch(raw: string, name: string): boolean {
+  if (/^(1|on|true|yes)$/i.test(raw)) return true;
+  if (/^(0|off|false|no)$/i.test(raw)) return false;
+  throw configError(name, raw, 'on or off');
+}
+
 function configError(name: string, raw: string, expected: string): BgError {
   return new BgError(
     ErrorCode.config,
@@ -164,6 +172,7 @@ export const SETTINGS = {
   llmIdleTimeoutS: { names: ['BGJOBS_LLM_IDLE_TIMEOUT'], parse: parseInteger(1, 3600) },
   redisUrl: { names: ['BGJOBS_REDIS_URL'], parse: parseRedisUrl },
   workerTimeoutS: { names: ['BGJOBS_WORKER_TIMEOUT'], parse: parseSeconds(0.2, DAY_S) },
+  cgroups: { names: ['BGJOBS_CGROUPS'], parse: parseSwitch },
 } as const satisfies Record<keyof Config, Setting<unknown>>;
 
 export const DEFAULTS = {
@@ -204,6 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
     llmIdleTimeoutS: read(env, SETTINGS.llmIdleTimeoutS) ?? DEFAULTS.llmIdleTimeoutS,
     redisUrl: read(env, SETTINGS.redisUrl),
     workerTimeoutS: read(env, SETTINGS.workerTimeoutS) ?? DEFAULTS.workerTimeoutS,
+    cgroups: read(env, SETTINGS.cgroups) ?? true,
   };
 }
 

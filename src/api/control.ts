@@ -84,6 +84,11 @@ export const killOutputSchema = z.object({
   already_ended: z.boolean(),
   escalated: z.boolean().describe('Whether SIGKILL was needed after the grace period.'),
   killed_pids: z.array(z.number()).describe('The processes of the job that were ended.'),
+  escaped_pids: z
+    .array(z.number())
+    .describe(
+      "Those of killed_pids that had left the job's process group and session (setsid, a double fork): found by the job's cgroup, the BGJOBS_JOB_ID in their environment, or its log files they held open.",
+    ),
   freed_ports: z.array(z.number()).describe('TCP ports the job listened on that are free now.'),
   message: z.string(),
 });

@@ -109,10 +109,11 @@ export function formatWaitJobs(jobs: WaitResult['jobs']): string {
   );
 }
 
-/** What `kill` did: its message, then the pids it ended and the ports it freed. */
+/** What `kill` did: its message, then the pids it ended (escapees apart) and the ports it freed. */
 export function formatKill(result: KillResult): string {
   const lines = [result.message];
   if (result.killed_pids.length > 0) lines.push(`killed pids: ${result.killed_pids.join(' ')}`);
+  if (result.escaped_pids.length > 0) lines.push(`escapees: ${result.escaped_pids.join(' ')}`);
   if (result.freed_ports.length > 0) lines.push(`freed ports: ${result.freed_ports.join(' ')}`);
   return lines.join('\n');
 }

@@ -34,6 +34,8 @@ export interface DaemonOptions {
 export async function runDaemon(config: Config, options: DaemonOptions = {}): Promise<void> {
   const logger = makeLogger({ json: options.json ?? false, level: options.logLevel });
   const log = (message: string): void => logger('info', message);
+  // The log is a file in BGJOBS_HOME: on a full disk a failed write must not end the daemon.
+  process.stderr.on('error', () => undefined);
   let engine: Engine;
   try {
     engine = await Engine.open(config);

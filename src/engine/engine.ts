@@ -8,7 +8,10 @@ import type { ListInput, ListResult, StatusInput, StatusResult } from '../api/li
 import type { OutputInput, OutputResult, SearchInput, SearchResult } from '../api/read.js';
 import type { TailInput, TailResult } from '../api/read.js';
 import type { ExecuteInput, ExecuteResult, PromptInput } from '../api/start.js';
+import { isFinal } from '../api/job.js';
 import type { Config } from '../config.js';
+import { DiskReserve } from '../disk/reserve.js';
+import { JobCgroups } from '../procfs/cgroup.js';
 import { JobFolders } from '../job-folder/folders.js';
 import { jobsRoot } from '../job-folder/paths.js';
 import { OutputCapper } from '../logs/cap.js';
@@ -39,6 +42,16 @@ import { Readiness } from './watchers/readiness.js';
 import { SessionReaper } from './watchers/sessions.js';
 import { Timeouts } from './watchers/timeouts.js';
 
+/** The jobs' cgroups (when the system gives any), without the empty ones of ended jobs. */
+function openCgroups(config: Config, store: JobStore): JobCgroups | null {
+  const cgroups = config.cgroups ? JobCgroups.forHome(config.home) : null;
+  cgroups?.sweep((id) => {
+    const job = store.get(id);
+    return job !== undefined && !isFinal(job.status);
+  });
+  return cgroups;
+}
+
 /** Remote jobs handed to Redis at once, at most (workers run them by their own limits). */
 const REMOTE_LIMIT = 10_000;
 
@@ -67,18 +80,27 @@ export class Engine implements JobsApi {
   private readonly readiness: Readiness;
   private readonly timeouts: Timeouts;
   private readonly growth: OutputGrowth;
+  private readonly reserve: DiskReserve;
+  private readonly cgroups: JobCgroups | null;
   private reaper: SessionReaper | undefined;
   private closing: Promise<void> | undefined;
 
-  private constructor(config: Config, store: JobStore) {
+  private constructor(config: Config, store: JobStore, reserve: DiskReserve) {
     this.config = config;
     this.store = store;
+    this.reserve = reserve;
     const folders = (this.folders = new JobFolders(config.home));
     const events = this.events;
     const transitions = new Transitions(store, events, folders);
     const lifecycle = new Lifecycle(store, transitions, (ms) => this.wakeAfter(ms));
     const runners = (this.runners = {
-      shell: new ShellRunner({ store, folders, host: lifecycle, limit: () => config.maxJobs }),
+      shell: new ShellRunner({
+        store,
+        folders,
+        host: lifecycle,
+        limit: () => config.maxJobs,
+        cgroups: (this.cgroups = openCgroups(config, store)),
+      }),
       llm: new PromptRunner({
         store,
         folders,
@@ -122,7 +144,8 @@ export class Engine implements JobsApi {
       const { stdout, stderr } = folders.paths(job.id);
       // Also a job that ended while no daemon watched it: its logs are capped now.
       this.capper.finish(job.id, [stdout, stderr], job.maxOutputBytes);
-      void this.queue.pump();
+      // A turn that fails (a full disk) is reported by the queue and tried on the next end.
+      this.queue.pump().catch(() => undefined);
     });
   }
 
@@ -130,8 +153,14 @@ export class Engine implements JobsApi {
   static async open(config: Config): Promise<Engine> {
     mkdirSync(jobsRoot(config.home), { recursive: true, mode: 0o700 });
     chmodSync(config.home, 0o700);
-    const store = SqliteStore.open(join(config.home, 'bgjobs.db'), { exclusive: true });
-    const engine = new Engine(config, store);
+    // Room a write can have back when the disk is full, so a job's end is still recorded.
+    const reserve = new DiskReserve(join(config.home, 'reserve'));
+    const store = SqliteStore.open(join(config.home, 'bgjobs.db'), {
+      exclusive: true,
+      makeRoom: () => reserve.release(),
+    });
+    reserve.restore();
+    const engine = new Engine(config, store, reserve);
     // After a daemon restart: every job the store thinks runs is re-adopted or settled.
     for (const job of store.withStatus(['running'])) engine.runners[job.kind].adopt(job);
     void Promise.all(resumeStops(engine.stopDeps(), 'SIGTERM', config.killGraceS * 1000));
@@ -139,7 +168,8 @@ export class Engine implements JobsApi {
     engine.housekeeper.start();
     engine.readiness.start();
     engine.reaper = new SessionReaper(store, (job) => engine.stopFor(job, 'session'));
-    await engine.queue.pump();
+    // On a full disk no queued job can start yet; the daemon must come up all the same.
+    await engine.queue.pump().catch(() => undefined);
     return engine;
   }
 
@@ -157,6 +187,8 @@ export class Engine implements JobsApi {
       await this.runners.shell.close();
       await this.runners.remote.close();
       await this.folders.close();
+      this.reserve.close();
+      this.cgroups?.close();
       this.store.close();
     })();
     return this.closing;
@@ -223,7 +255,8 @@ export class Engine implements JobsApi {
 
   /** Looks at the queue now, and again after MS (a retry's backoff). */
   private wakeAfter(ms: number): void {
-    setTimeout(() => void this.queue.pump(), ms + 5).unref();
-    void this.queue.pump();
+    const pump = (): void => void this.queue.pump().catch(() => undefined);
+    setTimeout(pump, ms + 5).unref();
+    pump();
   }
 }

@@ -6,16 +6,20 @@ import { BgError, ErrorCode } from '../api/errors.js';
 /**
  * The files in a job's folder. The monitor writes `stdout` and `stderr` (append-only), holds
  * the `stdin` FIFO open, records `pid`, writes `exit` atomically when the job ends, and its
- * own diagnostics to `monitor.log`. A service's earlier runs leave `exit.run<N>`.
+ * own diagnostics to `monitor.log`. `cgroup` names
+ * the job's cgroup when it has one (see src/procfs/cgroup.ts). `exit.tmp` is
+ * made with its space reserved before the monitor starts (see reserveExitRecord). A service's earlier runs leave `exit.run<N>`.
  */
 export const JOB_FILES = {
   stdout: 'stdout',
   stderr: 'stderr',
   stdin: 'stdin',
   exit: 'exit',
+  exitRecord: 'exit.tmp',
   pid: 'pid',
   command: 'command',
   monitorLog: 'monitor.log',
+  cgroup: 'cgroup',
 } as const;
 
 export type JobFile = keyof typeof JOB_FILES;

@@ -4,6 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { JOB_FILES } from './paths.js';
+import { EXIT_RECORD_RESERVE } from './run-files.js';
 
 // Beside the job folders, on the same filesystem, so taking a spare is a rename.
 const SPARE_FOLDER = '.spare';
@@ -16,7 +17,7 @@ const REFILL_DELAY_MS = 50;
  * Makes the folders jobs keep their output in. Making a folder and its files means allocating
  * inodes, which costs ext4 about half a millisecond each; renaming costs a twentieth of that.
  * So a few spare folders, each with empty `stdout` and `stderr`, are made ahead in the
- * background (in `jobs/.spare/`), and a new job's folder is a spare renamed into place; spares
+ * background (in `jobs/.spare/`, with the exit record's space reserved too), and a new job's folder is a spare renamed into place; spares
  * are made again a moment later. When none is spare (a burst of jobs), the folder is made on
  * the spot.
  *
@@ -102,6 +103,10 @@ export class SpareFolders {
         await mkdir(spare, { mode: 0o700 });
         await writeFile(join(spare, JOB_FILES.stdout), '', { mode: 0o600, flag: 'wx' });
         await writeFile(join(spare, JOB_FILES.stderr), '', { mode: 0o600, flag: 'wx' });
+        await writeFile(join(spare, JOB_FILES.exitRecord), EXIT_RECORD_RESERVE, {
+          mode: 0o600,
+          flag: 'wx',
+        });
       } catch {
         // Jobs make their own folders meanwhile.
         await rm(spare, { recursive: true, force: true }).catch(() => undefined);

@@ -17,7 +17,9 @@
 dir=$1
 umask 077
 cmd=$BGJOBS_JOB_COMMAND
-unset BGJOBS_JOB_COMMAND
+# The job's own cgroup, when the daemon could make one (see src/procfs/cgroup.ts).
+cg=${BGJOBS_CGROUP-}
+unset BGJOBS_JOB_COMMAND BGJOBS_CGROUP
 
 mkfifo -m 600 "$dir/stdin" || exit 70
 # Read-write keeps a writer on the FIFO without blocking on open.
@@ -43,6 +45,8 @@ exec /bin/sh -c "$1"'
 # the shell starts get the signals at their defaults, as a trapped signal is not inherited.
 pty_traps='trap "[ \$? -ne 130 ] || { trap - INT; kill -INT \$\$; }" INT; trap "[ \$? -ne 131 ] || { trap - QUIT; kill -QUIT \$\$; }" QUIT; '
 
+# The job's process joins its cgroup before it becomes the job ("0": the shell writing moves
+# itself), so everything it starts is in there, whatever session it makes; the monitor is not.
 # setsid: own session and process group (pgid = pid). env: an asynchronous list of a
 # non-interactive shell ignores SIGINT and SIGQUIT; the job gets them back at their defaults
 # (through script(1) too, whose child keeps the dispositions it inherits).
@@ -50,14 +54,18 @@ if [ -n "${BGJOBS_PTY_COLS-}" ] && [ -n "${BGJOBS_PTY_ROWS-}" ]; then
   # script runs $SHELL -c TEXT: /bin/sh, whatever the user's login shell. -e: exit with the
   # job's status (128+N for signal N); -f: no buffering; echo: as a terminal does (the
   # screen then shows what was typed; readline-style programs echo for themselves anyway).
-  BGJOBS_JOB_COMMAND_PTY=$cmd BGJOBS_PTY_TRAPS=$pty_traps BGJOBS_PTY_DIR=$dir BGJOBS_PTY_MONITOR=$$ \
-    BGJOBS_PTY_SHELL=${SHELL-} BGJOBS_PTY_SHELL_SET=${SHELL+1} SHELL=/bin/sh \
-    setsid env --default-signal=INT,QUIT script -q -e -f --echo always -c "$pty_session" /dev/null \
-    <"$dir/stdin" >>"$dir/stdout" 2>>"$dir/stderr" 3>&- &
+  (
+    [ -z "$cg" ] || echo 0 2>/dev/null >"$cg/cgroup.procs" || :
+    BGJOBS_JOB_COMMAND_PTY=$cmd BGJOBS_PTY_TRAPS=$pty_traps BGJOBS_PTY_DIR=$dir BGJOBS_PTY_MONITOR=$$ \
+      BGJOBS_PTY_SHELL=${SHELL-} BGJOBS_PTY_SHELL_SET=${SHELL+1} SHELL=/bin/sh \
+      exec setsid env --default-signal=INT,QUIT script -q -e -f --echo always -c "$pty_session" /dev/null
+  ) <"$dir/stdin" >>"$dir/stdout" 2>>"$dir/stderr" 3>&- &
   pid=$!
 else
-  setsid env --default-signal=INT,QUIT /bin/sh -c "$cmd" \
-    <"$dir/stdin" >>"$dir/stdout" 2>>"$dir/stderr" 3>&- &
+  (
+    [ -z "$cg" ] || echo 0 2>/dev/null >"$cg/cgroup.procs" || :
+    exec setsid env --default-signal=INT,QUIT /bin/sh -c "$cmd"
+  ) <"$dir/stdin" >>"$dir/stdout" 2>>"$dir/stderr" 3>&- &
   pid=$!
   printf '%s %s\n' "$$" "$pid" >"$dir/pid"
 fi
@@ -74,4 +82,6 @@ done
 exec 3>&-
 # A terminal job that never started (no script(1), say) has not written the pid file.
 [ -s "$dir/pid" ] || printf '%s %s\n' "$$" "$pid" >"$dir/pid"
-printf '%s\n' "$code" >"$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"
+# exit.tmp was made with its space reserved before this monitor started: the status is written
+# over its start in place (1<> opens without truncating), so a full disk cannot lose it.
+printf '%s\n' "$code" 1<>"$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"

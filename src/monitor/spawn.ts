@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { closeSync, constants as fsConstants, openSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { ExitInfo } from '../engine/model.js';
@@ -30,6 +31,10 @@ export interface PtySize {
  * With `pty`, the job runs in a pseudo-terminal of that size (see monitor.sh): its stdout and
  * stderr are one stream, the stdout file, and the job pid the monitor records is the leader
  * of the terminal's session, so signalling it and its session reaches exactly the job.
+ *
+ * Every process of the job carries `BGJOBS_JOB_ID=<id>` (the folder's name) in its
+ * environment, so one that leaves the job's session is still found; with CGROUP, the job runs
+ * in that cgroup (v2), where it stays whatever it does.
  */
 export function spawnMonitor(
   paths: JobPaths,
@@ -37,6 +42,7 @@ export function spawnMonitor(
   env: Record<string, string>,
   cwd: string,
   pty: PtySize | null = null,
+  cgroup: string | null = null,
 ): Promise<MonitorStart> {
   const log = openSync(paths.monitorLog, 'a', 0o600);
   return new Promise((resolve, reject) => {
@@ -44,7 +50,11 @@ export function spawnMonitor(
     try {
       child = spawn('/bin/sh', [MONITOR_SCRIPT, paths.dir], {
         cwd,
-        env: monitorEnv(env, command, pty),
+        env: {
+          ...monitorEnv(env, command, pty),
+          BGJOBS_JOB_ID: basename(paths.dir),
+          ...(cgroup === null ? {} : { BGJOBS_CGROUP: cgroup }),
+        },
         detached: true,
         stdio: ['ignore', 'ignore', log],
       });
@@ -74,6 +84,7 @@ function monitorEnv(
   const rest = { ...env };
   delete rest.BGJOBS_PTY_COLS;
   delete rest.BGJOBS_PTY_ROWS;
+  delete rest.BGJOBS_CGROUP;
   if (pty === null) return { ...rest, BGJOBS_JOB_COMMAND: command };
   for (const value of [pty.cols, pty.rows]) {
     if (!Number.isInteger(value) || value < 1 || value > 0xffff) {

@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 
-import { BgError, ErrorCode } from '../api/errors.js';
+import { BgError, ErrorCode, isBgError } from '../api/errors.js';
 import { LIVE_STATUSES, type JobStatus } from '../api/job.js';
 import { jobRecordSchema, type JobRecord } from '../engine/model.js';
 import { triggerSchema, type Trigger } from '../api/listing.js';
+import { writeOrMakeRoom } from './full-disk.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   type JobStore,
@@ -45,9 +46,16 @@ export class SqliteStore implements JobStore {
   // The daemon is the store's one writer, so a record stays true until it writes it: recently
   // used records are kept parsed (rows with a whole environment are costly to parse).
   private readonly recent = new Map<string, JobRecord>();
+  private readonly makeRoom: () => boolean;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, makeRoom: () => boolean) {
     this.db = db;
+    this.makeRoom = makeRoom;
+  }
+
+  /** Runs a write; on a full disk, once more after MAKE_ROOM (see writeOrMakeRoom). */
+  private run(sql: string, ...params: unknown[]): void {
+    writeOrMakeRoom(() => this.prepare(sql).run(...params), this.makeRoom, this.db.name);
   }
 
   /** The same connection, for stores of other tables in this file (agents). */
@@ -64,7 +72,11 @@ export class SqliteStore implements JobStore {
     return statement;
   }
 
-  static open(path: string, options: { exclusive?: boolean } = {}): SqliteStore {
+  /** MAKE_ROOM frees space when a write finds the disk full; true when it freed some. */
+  static open(
+    path: string,
+    options: { exclusive?: boolean; makeRoom?: () => boolean } = {},
+  ): SqliteStore {
     const db = new Database(path, { timeout: 5000 });
     try {
       if (options.exclusive) {
@@ -89,7 +101,7 @@ export class SqliteStore implements JobStore {
       }
       throw error;
     }
-    return new SqliteStore(db);
+    return new SqliteStore(db, options.makeRoom ?? (() => false));
   }
 
   insert(job: JobRecord): void {
@@ -97,7 +109,7 @@ export class SqliteStore implements JobStore {
     const columns = fields.map((f) => COLUMNS[f]).join(', ');
     const params = fields.map((f) => `@${f}`).join(', ');
     const values = Object.fromEntries(fields.map((f) => [f, toColumn(f, job[f])]));
-    this.prepare(`INSERT INTO jobs (${columns}) VALUES (${params})`).run(values);
+    this.run(`INSERT INTO jobs (${columns}) VALUES (${params})`, values);
     this.remember({ ...job });
   }
 
@@ -116,7 +128,7 @@ export class SqliteStore implements JobStore {
     const values = Object.fromEntries(
       fields.map((f) => [f, toColumn(f, patch[f as keyof typeof patch])]),
     );
-    this.prepare(`UPDATE jobs SET ${sets} WHERE id = @id`).run({ ...values, id });
+    this.run(`UPDATE jobs SET ${sets} WHERE id = @id`, { ...values, id });
     const cached = this.recent.get(id);
     if (cached) this.remember({ ...cached, ...patch, id });
   }
@@ -220,7 +232,7 @@ export class SqliteStore implements JobStore {
   }
 
   delete(id: string): void {
-    this.prepare('DELETE FROM jobs WHERE id = ?').run(id);
+    this.run('DELETE FROM jobs WHERE id = ?', id);
     this.recent.delete(id);
   }
 
@@ -239,10 +251,19 @@ export class SqliteStore implements JobStore {
   }
 
   setCursor(jobId: string, reader: string, stream: string, offset: number): void {
-    this.prepare(
-      `INSERT INTO cursors (job_id, reader, stream, offset) VALUES (?, ?, ?, ?)
-         ON CONFLICT (job_id, reader, stream) DO UPDATE SET offset = excluded.offset`,
-    ).run(jobId, reader, stream, offset);
+    try {
+      this.run(
+        `INSERT INTO cursors (job_id, reader, stream, offset) VALUES (?, ?, ?, ?)
+           ON CONFLICT (job_id, reader, stream) DO UPDATE SET offset = excluded.offset`,
+        jobId,
+        reader,
+        stream,
+        offset,
+      );
+    } catch (error) {
+      // A read goes on when the disk is full; the next one repeats what this one returned.
+      if (!isBgError(error) || error.data?.disk_full !== true) throw error;
+    }
   }
 
   close(): void {

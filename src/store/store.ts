@@ -74,6 +74,7 @@ export interface JobStore {
   /** The agent a job is a run of, and what started it. */
   agentRunOf(jobId: string): { agent: string; trigger: Trigger } | undefined;
   getCursor(jobId: string, reader: string, stream: string): number | undefined;
+  /** Remembers where READER stopped; skipped when the disk is full (the next read repeats). */
   setCursor(jobId: string, reader: string, stream: string, offset: number): void;
   close(): void;
 }

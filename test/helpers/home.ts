@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { loadConfig, type Config } from '../../src/config.js';
+import { removeHomeCgroups } from '../../src/procfs/cgroup.js';
 import { killProcessesWithEnv, processesWithEnv } from '../../src/procfs/proc.js';
 
 export interface TestHome {
@@ -27,6 +28,7 @@ export function makeHome(extraEnv: Record<string, string> = {}): TestHome {
     config: (extra = {}) => loadConfig({ ...env, ...extra }),
     cleanup: async () => {
       await killProcessesOf(home);
+      removeHomeCgroups(home);
       rmSync(home, { recursive: true, force: true });
     },
   };

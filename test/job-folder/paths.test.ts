@@ -14,9 +14,11 @@ describe('job paths', () => {
       stderr: '/h/jobs/k3f9x2qa/stderr',
       stdin: '/h/jobs/k3f9x2qa/stdin',
       exit: '/h/jobs/k3f9x2qa/exit',
+      exitRecord: '/h/jobs/k3f9x2qa/exit.tmp',
       pid: '/h/jobs/k3f9x2qa/pid',
       command: '/h/jobs/k3f9x2qa/command',
       monitorLog: '/h/jobs/k3f9x2qa/monitor.log',
+      cgroup: '/h/jobs/k3f9x2qa/cgroup',
     });
   });
 

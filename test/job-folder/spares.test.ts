@@ -1,7 +1,7 @@
-// Proves: SpareFolders makes a job's folder private, with empty private stdout and stderr when a
-// spare was ready; spares are made ahead and made again after each use; a burst beyond the
-// spares still gets folders; a folder that already holds files keeps them; spares a dead
-// daemon left are removed at start, and close removes its own.
+// Proves: SpareFolders makes a job's folder private, with empty private stdout and stderr and
+// the exit record's space reserved when a spare was ready; spares are made ahead and made again
+// after each use; a burst beyond the spares still gets folders; a folder that already holds
+// files keeps them; spares a dead daemon left are removed at start, and close removes its own.
 import {
   existsSync,
   mkdirSync,
@@ -43,7 +43,7 @@ describe('SpareFolders', () => {
 
     const dir = folders.make(join(root, 'aaaaaaaa'));
     expect(dir).toBe(join(root, 'aaaaaaaa'));
-    expect(readdirSync(dir).sort()).toEqual(['stderr', 'stdout']);
+    expect(readdirSync(dir).sort()).toEqual(['exit.tmp', 'stderr', 'stdout']);
     expect(readFileSync(join(dir, 'stdout'), 'utf8')).toBe('');
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(join(dir, 'stdout')).mode & 0o777).toBe(0o600);

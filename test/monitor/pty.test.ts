@@ -130,7 +130,7 @@ describe('a job in a pseudo-terminal', () => {
 
   it('records as the job pid the leader of the terminal session: signalling its group ends the job', async () => {
     const job = await startPty(
-      `'${PYTHON}' -c 'import os, time; print(sorted(k for k in os.environ if k.startswith(("BGJOBS_PTY", "BGJOBS_JOB"))), os.environ.get("SHELL")); time.sleep(1000)'`,
+      `'${PYTHON}' -c 'import os, time; print(sorted(k for k in os.environ if k.startswith(("BGJOBS_PTY", "BGJOBS_JOB_COMMAND", "BGJOBS_CGROUP"))), os.environ.get("SHELL")); time.sleep(1000)'`,
     );
     const shell = process.env.SHELL ?? 'None';
     await outputMatches(job, new RegExp(`\\[\\] ${shell}\\r\\n`), 'the environment report');

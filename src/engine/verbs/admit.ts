@@ -1,4 +1,5 @@
 import { BgError, ErrorCode } from '../../api/errors.js';
+import { checkRoomForJob } from '../../disk/space.js';
 import { isFinal } from '../../api/job.js';
 import type { ExecuteResult } from '../../api/start.js';
 import { newJobId } from '../admission/ids.js';
@@ -20,7 +21,7 @@ export type JobKindFields = Pick<JobRecord, 'kind' | 'priority' | 'after' | 'ret
 /**
  * The one way a job enters bgjobs, whatever its kind. A name a live job holds returns that job
  * (or, with REPLACE, stops it first); a full queue is refused; the jobs it comes `after` must
- * exist. Then the job is admitted queued and started at once if its runner has a free slot.
+ * exist; a disk too full for it is refused with the numbers. Then the job is admitted queued and started at once if its runner has a free slot.
  * BEFORE_QUEUE runs once the name is settled (a declared port is checked there).
  */
 export async function admitJob(
@@ -56,6 +57,7 @@ export async function admitJob(
     );
   }
   const after = [...new Set(fields.after.map((ref) => resolveJob(ctx.store, ref).id))];
+  checkRoomForJob(ctx.config.home);
   const job = newJobRecord(ctx, prepared, { ...fields, after });
   ctx.folders.make(job.id);
   ctx.transitions.admit(job);

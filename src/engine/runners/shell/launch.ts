@@ -3,7 +3,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 
 import type { JobFolders } from '../../../job-folder/folders.js';
 import type { JobPaths } from '../../../job-folder/paths.js';
-import { setAsidePreviousRun } from '../../../job-folder/run-files.js';
+import {
+  recordCgroup,
+  reserveExitRecord,
+  setAsidePreviousRun,
+} from '../../../job-folder/run-files.js';
+import type { JobCgroups } from '../../../procfs/cgroup.js';
 import { spawnMonitor, waitForPids } from '../../../monitor/spawn.js';
 import { procStat } from '../../../procfs/proc.js';
 import type { JobStore } from '../../../store/store.js';
@@ -23,8 +28,7 @@ export interface Launching {
  * failed.
  */
 export async function launchRun(
-  store: JobStore,
-  folders: JobFolders,
+  { store, folders, cgroups }: { store: JobStore; folders: JobFolders; cgroups: JobCgroups | null },
   entry: Launching,
   job: JobRecord,
   onExit: () => void,
@@ -41,10 +45,14 @@ export async function launchRun(
   try {
     mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
     setAsidePreviousRun(paths, job.runs);
+    // Before the monitor starts: its record of the exit must need no new space on a full disk.
+    reserveExitRecord(paths);
+    const cgroup = cgroups?.make(job.id) ?? null;
+    if (cgroup !== null) recordCgroup(paths, cgroup);
     const run = { stdout: folders.sizeOf(paths.stdout), stderr: folders.sizeOf(paths.stderr) };
     // A queued job's directory may have gone meanwhile; spawn would blame /bin/sh for it.
     if (!existsSync(job.cwd)) throw new Error(`its working directory ${job.cwd} no longer exists`);
-    const monitor = await spawnMonitor(paths, job.command, job.env, job.cwd, job.pty);
+    const monitor = await spawnMonitor(paths, job.command, job.env, job.cwd, job.pty, cgroup);
     entry.child = monitor.child;
     store.update(job.id, { monitorPid: monitor.monitorPid, monitorStart: monitor.monitorStart });
     monitor.child.once('exit', onExit);

@@ -3,12 +3,16 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import type { JobFolders } from '../../../job-folder/folders.js';
 import type { JobPaths } from '../../../job-folder/paths.js';
+import { readCgroup } from '../../../job-folder/run-files.js';
 import { PID_FILE_WAIT_MS, readExitFile, readPidFile } from '../../../monitor/spawn.js';
+import { killCgroup, removeCgroup, type JobCgroups } from '../../../procfs/cgroup.js';
+import { escapeesOf, signalEach } from '../../../procfs/escapees.js';
 import { membersOf, signalJob, untilOwnGroup } from '../../../procfs/job-processes.js';
 import { isSameProcess, procStat } from '../../../procfs/proc.js';
 import type { JobStore } from '../../../store/store.js';
 import type { Ending, JobRecord } from '../../model.js';
 import type { Runner, RunnerHost } from '../runner.js';
+import { escapeeRef } from './job-escapees.js';
 import { launchRun } from './launch.js';
 
 const POLL_MS = 200;
@@ -26,6 +30,8 @@ export interface LiveJob {
   restartTimer: NodeJS.Timeout | undefined;
   /** Set while a run is being started: its end is looked at once its start is reported. */
   launching: boolean;
+  /** An end that could not be recorded yet (a full disk): recorded on a later look. */
+  unrecorded?: Ending | undefined;
 }
 
 export interface ShellRunnerDeps {
@@ -33,6 +39,8 @@ export interface ShellRunnerDeps {
   folders: JobFolders;
   host: RunnerHost;
   limit: () => number;
+  /** Each job's own cgroup, where the system gives bgjobs one (null: none). */
+  cgroups: JobCgroups | null;
 }
 
 /**
@@ -43,6 +51,8 @@ export interface ShellRunnerDeps {
 export class ShellRunner implements Runner {
   private readonly live = new Map<string, LiveJob>();
   private readonly launching = new Set<Promise<void>>();
+  // The last failure reported per job, so a look failing every POLL_MS is reported once.
+  private readonly failures = new Map<string, string>();
   private stopping = false;
   private readonly loop: Promise<void>;
   private readonly abort = new AbortController();
@@ -73,14 +83,16 @@ export class ShellRunner implements Runner {
       return;
     }
     // The daemon may have died between spawning the monitor and recording the pids.
-    if (job.pid === null) this.recordPids(job.id, entry.paths);
+    if (job.pid === null) this.check(entry, () => this.recordPids(job.id, entry.paths));
     this.check(entry);
     if (this.live.has(job.id)) this.deps.host.started(job.id);
   }
 
   /**
-   * SIGNAL to the job's whole session and process group, then SIGKILL to whatever is left after
-   * the grace. A service between runs is simply not started again.
+   * SIGNAL to the job's whole session and process group and to its escapees (processes it
+   * started that left both), then SIGKILL to whatever is left after the grace, the whole cgroup
+   * too; escapees that appear meanwhile get SIGKILL at the end. A service between runs is
+   * simply not started again.
    */
   async stop(
     job: JobRecord,
@@ -95,15 +107,27 @@ export class ShellRunner implements Runner {
       return { escalated: false };
     }
     await untilOwnGroup(job);
+    const ref = escapeeRef(job, this.deps.folders);
+    const escapees = escapeesOf(ref);
     signalJob(job, signal);
+    signalEach(escapees, signal);
+    const isDone = (): boolean =>
+      this.isGone(job) && escapees.every((p) => !isSameProcess(p.pid, p.startTime));
     const deadline = Date.now() + graceMs;
-    while (Date.now() < deadline && !this.isGone(job)) await delay(25);
+    while (Date.now() < deadline && !isDone()) await delay(25);
     let escalated = false;
-    if (!this.isGone(job) && !this.stopping) {
+    if (!isDone() && !this.stopping) {
       escalated = true;
       signalJob(job, 'SIGKILL');
+      signalEach(escapeesOf(ref), 'SIGKILL');
+      killCgroup(ref.cgroup);
       const killDeadline = Date.now() + AFTER_SIGKILL_WAIT_MS;
-      while (Date.now() < killDeadline && !this.isGone(job)) await delay(25);
+      while (Date.now() < killDeadline && !isDone()) await delay(25);
+    }
+    if (!this.stopping) {
+      // Escapees that left after the first look end with the job all the same.
+      signalEach(escapeesOf(ref), 'SIGKILL');
+      killCgroup(ref.cgroup);
     }
     const after = this.live.get(job.id);
     if (after && !this.stopping) this.check(after);
@@ -130,13 +154,16 @@ export class ShellRunner implements Runner {
     // A quick job may end before its pids are read: its start is reported first, then its end.
     entry.launching = true;
     const onExit = (): void => this.check(entry);
-    const launching = launchRun(this.deps.store, this.deps.folders, entry, job, onExit)
+    const launching = launchRun(this.deps, entry, job, onExit)
       .catch((error: unknown) => ({
         failed: { failed: true, how: `could not start: ${String(error)}` } satisfies Ending,
       }))
       .then((launched) => {
         entry.launching = false;
-        if (launched.failed !== undefined) return this.finish(entry, launched.failed);
+        if (launched.failed !== undefined) {
+          entry.unrecorded = launched.failed;
+          return this.check(entry);
+        }
         if (!this.live.has(entry.id)) return;
         this.deps.host.started(job.id, launched.run);
         this.check(entry);
@@ -182,11 +209,28 @@ export class ShellRunner implements Runner {
     return !this.live.has(job.id) && membersOf(job).length === 0;
   }
 
+  /**
+   * Looks at one job (or does LOOK for it) and never throws: a failure — the store's disk is
+   * full — is reported once, and the watch loop looks again every POLL_MS until it succeeds.
+   */
+  private check(entry: LiveJob, look: () => unknown = () => this.look(entry)): void {
+    try {
+      look();
+      this.failures.delete(entry.id);
+    } catch (error) {
+      const message = String(error);
+      if (this.failures.get(entry.id) === message) return;
+      this.failures.set(entry.id, message);
+      process.emitWarning(`bgjobs: job ${entry.id}: ${message} (tried again until it works)`);
+    }
+  }
+
   /** Looks at one job: ended, still running, or orphaned. */
-  private check(entry: LiveJob): void {
+  private look(entry: LiveJob): void {
     if (!this.live.has(entry.id) || entry.restartTimer !== undefined || entry.launching) return;
     const exit = readExitFile(entry.paths.exit);
     if (exit) return this.finish(entry, { exit });
+    if (entry.unrecorded) return this.finish(entry, entry.unrecorded);
     const job = this.deps.store.get(entry.id);
     if (!job) return void this.live.delete(entry.id);
     const monitorAlive = entry.child
@@ -217,9 +261,19 @@ export class ShellRunner implements Runner {
     if (!this.live.has(entry.id)) return;
     const job = this.deps.store.get(entry.id);
     if (!job) return void this.live.delete(entry.id);
-    const next = this.deps.host.runEnded(job, ending);
+    let next: { restartInMs: number } | null;
+    try {
+      next = this.deps.host.runEnded(job, ending);
+      entry.unrecorded = undefined;
+    } catch (error) {
+      // Kept, so a look after the monitor's exit file is gone still knows (a failed start).
+      entry.unrecorded = ending;
+      throw error;
+    }
     if (next === null) {
       this.live.delete(entry.id);
+      // Gone once nothing of the job is left; processes it left running keep it until `kill`.
+      removeCgroup(readCgroup(entry.paths));
       return;
     }
     entry.child = undefined;
@@ -238,13 +292,7 @@ export class ShellRunner implements Runner {
 
   private async watchLoop(): Promise<void> {
     while (!this.stopping) {
-      for (const entry of [...this.live.values()]) {
-        try {
-          this.check(entry);
-        } catch (error) {
-          process.emitWarning(`bgjobs: checking job ${entry.id} failed: ${String(error)}`);
-        }
-      }
+      for (const entry of [...this.live.values()]) this.check(entry);
       await delay(POLL_MS, undefined, { signal: this.abort.signal }).catch(() => undefined);
     }
   }
