@@ -6,7 +6,8 @@ import { BgError, ErrorCode } from '../api/errors.js';
 /**
  * The files in a job's folder. The monitor writes `stdout` and `stderr` (append-only), holds
  * the `stdin` FIFO open, records `pid`, writes `exit` atomically when the job ends, and its
- * own diagnostics to `monitor.log`. A service's earlier runs leave `exit.run<N>`.
+ * own diagnostics to `monitor.log`. A service's earlier runs leave `exit.run<N>`. `env` is the
+ * environment the job starts with (its caller's, with its overrides), kept only while it is live.
  */
 export const JOB_FILES = {
   stdout: 'stdout',
@@ -16,6 +17,7 @@ export const JOB_FILES = {
   pid: 'pid',
   command: 'command',
   monitorLog: 'monitor.log',
+  env: 'env',
 } as const;
 
 export type JobFile = keyof typeof JOB_FILES;

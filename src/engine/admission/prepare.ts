@@ -28,11 +28,14 @@ export const JOB_ENV_DEFAULTS: Readonly<Record<string, string>> = {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export type PreparedJob = Pick<
+/**
+ * What a job runs with: the fields of its record, and `env`, the whole environment it starts
+ * with, which is kept in its folder while it is live and never in the store.
+ */
+export type PreparedJob = { env: Record<string, string> } & Pick<
   JobRecord,
   | 'command'
   | 'cwd'
-  | 'env'
   | 'envOverrides'
   | 'name'
   | 'timeoutS'
