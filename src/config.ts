@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { BgError, ErrorCode } from './api/errors.js';
+import type { RedirectMode } from './engine/admission/redirects.js';
 
 /**
  * Settings come from the environment, each under its `BGJOBS_*` name or the `MCP_BG_*` alias of
@@ -25,6 +26,8 @@ export interface Config {
   idleTimeoutS: number;
   workingDir: string | undefined;
   allowedCommands: string[] | undefined;
+  /** Where an allowlisted line's redirections may write (BGJOBS_ALLOW_REDIRECTS); default `cwd`. */
+  allowRedirects: RedirectMode | undefined;
   killGraceS: number;
   llmIdleTimeoutS: number;
   /** Redis for workers on other machines (`on`); none: every job runs here. */
@@ -34,7 +37,10 @@ export interface Config {
 }
 
 /** The part of the configuration that belongs to the caller and travels with its requests. */
-export type CallerConfig = Pick<Config, 'workingDir' | 'allowedCommands' | 'jobTimeoutS'>;
+export type CallerConfig = Pick<
+  Config,
+  'workingDir' | 'allowedCommands' | 'allowRedirects' | 'jobTimeoutS'
+>;
 
 type Env = Record<string, string | undefined>;
 
@@ -117,6 +123,22 @@ function parseAllowlist(raw: string, name: string): string[] {
   return patterns;
 }
 
+// `1`/`0` read as on/off switches: any target, or none.
+const REDIRECT_WORDS: Record<string, RedirectMode> = {
+  cwd: 'cwd',
+  any: 'any',
+  '1': 'any',
+  none: 'none',
+  '0': 'none',
+};
+
+function parseRedirectMode(raw: string, name: string): RedirectMode {
+  const mode = REDIRECT_WORDS[raw.trim().toLowerCase()];
+  if (mode === undefined)
+    throw configError(name, raw, 'cwd (the default), any (or 1), or none (or 0)');
+  return mode;
+}
+
 function configError(name: string, raw: string, expected: string): BgError {
   return new BgError(
     ErrorCode.config,
@@ -160,6 +182,7 @@ export const SETTINGS = {
     names: ['BGJOBS_ALLOWED_COMMANDS', 'MCP_BG_ALLOWED_COMMANDS'],
     parse: parseAllowlist,
   },
+  allowRedirects: { names: ['BGJOBS_ALLOW_REDIRECTS'], parse: parseRedirectMode },
   killGraceS: { names: ['BGJOBS_KILL_GRACE'], parse: parseInteger(0, 300) },
   llmIdleTimeoutS: { names: ['BGJOBS_LLM_IDLE_TIMEOUT'], parse: parseInteger(1, 3600) },
   redisUrl: { names: ['BGJOBS_REDIS_URL'], parse: parseRedisUrl },
@@ -200,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     idleTimeoutS: read(env, SETTINGS.idleTimeoutS) ?? DEFAULTS.idleTimeoutS,
     workingDir: read(env, SETTINGS.workingDir),
     allowedCommands: read(env, SETTINGS.allowedCommands),
+    allowRedirects: read(env, SETTINGS.allowRedirects),
     killGraceS: read(env, SETTINGS.killGraceS) ?? DEFAULTS.killGraceS,
     llmIdleTimeoutS: read(env, SETTINGS.llmIdleTimeoutS) ?? DEFAULTS.llmIdleTimeoutS,
     redisUrl: read(env, SETTINGS.redisUrl),
@@ -211,6 +235,7 @@ export function callerConfig(config: Config): CallerConfig {
   return {
     workingDir: config.workingDir,
     allowedCommands: config.allowedCommands,
+    allowRedirects: config.allowRedirects,
     jobTimeoutS: config.jobTimeoutS,
   };
 }

@@ -75,8 +75,12 @@ export function prepareJob(
     );
   }
   const envOverrides = checkEnv(input.env ?? {});
+  const cwd = checkCwd(input.cwd, caller);
   if (caller.allowedCommands && caller.allowedCommands.length > 0) {
-    checkAllowed(command, caller.allowedCommands);
+    checkAllowed(command, caller.allowedCommands, {
+      mode: caller.allowRedirects ?? 'cwd',
+      cwd,
+    });
     // LD_PRELOAD, PATH, BASH_ENV, NODE_OPTIONS… would change what an allowed command runs.
     if (Object.keys(envOverrides).length > 0) {
       throw new BgError(
@@ -85,7 +89,6 @@ export function prepareJob(
       );
     }
   }
-  const cwd = checkCwd(input.cwd, caller);
   if (input.ready?.pattern !== undefined) compileSearchRegex(input.ready.pattern);
   if (input.ready?.fail_pattern !== undefined) compileSearchRegex(input.ready.fail_pattern);
   if (input.lifetime === 'session' && caller.owner === undefined) {
