@@ -175,7 +175,7 @@ describe('profile background-command-executor', () => {
     expect(Date.parse(result.data.finished_at)).toBe(Date.parse(status.ended_at ?? ''));
   });
 
-  it('shows a running command without output, and lists commands oldest first', async () => {
+  it('shows a running command without output, and lists active commands oldest first', async () => {
     const harness = await open({ profile });
     const first = await callBce(
       harness,
@@ -186,6 +186,12 @@ describe('profile background-command-executor', () => {
     await finished(harness, first.data.ref_id);
     const long = 'sleep 1000';
     const second = await callBce(harness, 'execute_command_background', { cmd: long }, bce.execute);
+    const third = await callBce(
+      harness,
+      'execute_command_background',
+      { cmd: 'sleep 999' },
+      bce.execute,
+    );
 
     const running = await callBce(
       harness,
@@ -196,14 +202,15 @@ describe('profile background-command-executor', () => {
     expect(running.keys).toEqual(['running', 'cmd', 'created_at']);
     expect(running.data.cmd).toBe(long);
 
+    // As the original documents: active processes only (the finished `true` is not listed).
     const listed = await callBce(harness, 'list_background_processes', {}, bce.list);
     expect(listed.keys).toEqual(['success', 'processes', 'count']);
     expect(listed.data.count).toBe(2);
     expect(
       listed.data.processes.map(({ ref_id, cmd, running }) => ({ ref_id, cmd, running })),
     ).toEqual([
-      { ref_id: first.data.ref_id, cmd: 'true', running: false },
       { ref_id: second.data.ref_id, cmd: long, running: true },
+      { ref_id: third.data.ref_id, cmd: 'sleep 999', running: true },
     ]);
     expect(Object.keys(listed.data.processes[0] ?? {})).toEqual([
       'ref_id',
