@@ -21,6 +21,11 @@ export const callerSchema = z.object({
   allowedCommands: z.array(z.string()).optional(),
   allowRedirects: z.enum(REDIRECT_MODES).optional(),
   jobTimeoutS: z.number().optional(),
+  /**
+   * A prompt whose model name cannot be resolved is admitted and fails, with the reason in its
+   * status, instead of being refused (the background-agent profile: the system it replaces did).
+   */
+  lateModelErrors: z.boolean().optional(),
   /** Names whose read position `output` with `new_only` follows (one per MCP server, say). */
   reader: z.string().max(200).default('default'),
   /** The MCP session a `lifetime: "session"` job belongs to. */

@@ -30,7 +30,8 @@ import {
  * kept; the result objects are a reconstruction, flat and self-describing.
  *
  * As there, a task without `model` runs on claude-3-5-sonnet-20241022 (BGJOBS_DEFAULT_MODEL
- * overrides it), and `get_task_result` on a running task gives the answer so far, marked partial.
+ * overrides it), `get_task_result` on a running task gives the answer so far, marked partial,
+ * and a model name that cannot be resolved fails the task, its reason in check_task_status.
  *
  * Not copied: `cancel_task` really stops the work — the HTTP request to the model is aborted —
  * where the original only marked the task cancelled. Task ids are bgjobs job ids, not UUIDs.
@@ -79,13 +80,19 @@ const submitTool = defineProfileTool(style, {
       const fallback = context.options.caller?.env.BGJOBS_DEFAULT_MODEL?.trim()
         ? undefined
         : ORIGINAL_DEFAULT_MODEL;
+      // As in the original, a model name that cannot be resolved fails the task (its reason in
+      // check_task_status) rather than the submission.
+      const caller = context.options.caller && {
+        ...context.options.caller,
+        lateModelErrors: true,
+      };
       const job = await api.prompt(
         {
           prompt: input.task_description,
           model: input.model ?? fallback,
           params: input.model_params,
         },
-        context.options,
+        { ...context.options, caller },
       );
       return {
         value: {
