@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { BgError, ErrorCode } from './api/errors.js';
+import type { RedirectMode } from './engine/admission/redirects.js';
 
 /**
  * Settings come from the environment, each under its `BGJOBS_*` name or the `MCP_BG_*` alias of
@@ -25,6 +26,8 @@ export interface Config {
   idleTimeoutS: number;
   workingDir: string | undefined;
   allowedCommands: string[] | undefined;
+  /** Where an allowlisted line's redirections may write (BGJOBS_ALLOW_REDIRECTS); default `cwd`. */
+  allowRedirects: RedirectMode | undefined;
   killGraceS: number;
   llmIdleTimeoutS: number;
   /** Redis for workers on other machines (`on`); none: every job runs here. */
@@ -36,7 +39,10 @@ export interface Config {
 }
 
 /** The part of the configuration that belongs to the caller and travels with its requests. */
-export type CallerConfig = Pick<Config, 'workingDir' | 'allowedCommands' | 'jobTimeoutS'>;
+export type CallerConfig = Pick<
+  Config,
+  'workingDir' | 'allowedCommands' | 'allowRedirects' | 'jobTimeoutS'
+>;
 
 type Env = Record<string, string | undefined>;
 
@@ -125,6 +131,22 @@ function parseSwitch(raw: string, name: string): boolean {
   throw configError(name, raw, 'on or off');
 }
 
+// `1`/`0` read as on/off switches: any target, or none.
+const REDIRECT_WORDS: Record<string, RedirectMode> = {
+  cwd: 'cwd',
+  any: 'any',
+  '1': 'any',
+  none: 'none',
+  '0': 'none',
+};
+
+function parseRedirectMode(raw: string, name: string): RedirectMode {
+  const mode = REDIRECT_WORDS[raw.trim().toLowerCase()];
+  if (mode === undefined)
+    throw configError(name, raw, 'cwd (the default), any (or 1), or none (or 0)');
+  return mode;
+}
+
 function configError(name: string, raw: string, expected: string): BgError {
   return new BgError(
     ErrorCode.config,
@@ -168,6 +190,7 @@ export const SETTINGS = {
     names: ['BGJOBS_ALLOWED_COMMANDS', 'MCP_BG_ALLOWED_COMMANDS'],
     parse: parseAllowlist,
   },
+  allowRedirects: { names: ['BGJOBS_ALLOW_REDIRECTS'], parse: parseRedirectMode },
   killGraceS: { names: ['BGJOBS_KILL_GRACE'], parse: parseInteger(0, 300) },
   llmIdleTimeoutS: { names: ['BGJOBS_LLM_IDLE_TIMEOUT'], parse: parseInteger(1, 3600) },
   redisUrl: { names: ['BGJOBS_REDIS_URL'], parse: parseRedisUrl },
@@ -209,6 +232,7 @@ export function loadConfig(env: Env = process.env): Config {
     idleTimeoutS: read(env, SETTINGS.idleTimeoutS) ?? DEFAULTS.idleTimeoutS,
     workingDir: read(env, SETTINGS.workingDir),
     allowedCommands: read(env, SETTINGS.allowedCommands),
+    allowRedirects: read(env, SETTINGS.allowRedirects),
     killGraceS: read(env, SETTINGS.killGraceS) ?? DEFAULTS.killGraceS,
     llmIdleTimeoutS: read(env, SETTINGS.llmIdleTimeoutS) ?? DEFAULTS.llmIdleTimeoutS,
     redisUrl: read(env, SETTINGS.redisUrl),
@@ -222,20 +246,15 @@ export function loadConfig(env: Env = process.env): Config {
  * default: every session pays for the listing, and the structured results come either way.
  */
 export function mcpOutputSchemas(env: Env): boolean {
-  return read(env, { names: ['BGJOBS_MCP_OUTPUT_SCHEMAS'], parse: parseFlag }) ?? false;
+  return read(env, { names: ['BGJOBS_MCP_OUTPUT_SCHEMAS'], parse: parseSwitch }) ?? false;
 }
 
-function parseFlag(raw: string, name: string): boolean {
-  const value = raw.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-  if (['0', 'false', 'no', 'off'].includes(value)) return false;
-  throw configError(name, raw, '1 or 0 (true/false, yes/no, on/off)');
-}
 
 export function callerConfig(config: Config): CallerConfig {
   return {
     workingDir: config.workingDir,
     allowedCommands: config.allowedCommands,
+    allowRedirects: config.allowRedirects,
     jobTimeoutS: config.jobTimeoutS,
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import type { CallerConfig } from '../config.js';
+import { REDIRECT_MODES } from '../engine/admission/redirects.js';
 
 /**
  * The process a `lifetime: "session"` job belongs to: an MCP server, by its pid and the start
@@ -18,7 +19,13 @@ export const callerSchema = z.object({
   env: z.record(z.string(), z.string()),
   workingDir: z.string().optional(),
   allowedCommands: z.array(z.string()).optional(),
+  allowRedirects: z.enum(REDIRECT_MODES).optional(),
   jobTimeoutS: z.number().optional(),
+  /**
+   * A prompt whose model name cannot be resolved is admitted and fails, with the reason in its
+   * status, instead of being refused (the background-agent profile: the system it replaces did).
+   */
+  lateModelErrors: z.boolean().optional(),
   /** Names whose read position `output` with `new_only` follows (one per MCP server, say). */
   reader: z.string().max(200).default('default'),
   /** The MCP session a `lifetime: "session"` job belongs to. */
@@ -35,6 +42,7 @@ export function defaultCaller(config: CallerConfig): Caller {
     env: stringEnv(process.env),
     workingDir: config.workingDir,
     allowedCommands: config.allowedCommands,
+    allowRedirects: config.allowRedirects,
     jobTimeoutS: config.jobTimeoutS,
     reader: 'default',
   };

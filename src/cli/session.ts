@@ -67,6 +67,7 @@ export function callOptions(config: Config): CallOptions {
       env,
       workingDir: config.workingDir,
       allowedCommands: config.allowedCommands,
+      allowRedirects: config.allowRedirects,
       jobTimeoutS: config.jobTimeoutS,
       reader: 'cli',
     },

@@ -24,9 +24,11 @@ export const jobRecordSchema = z.object({
   kind: z.enum(['shell', 'llm', 'remote']),
   command: z.string(),
   cwd: z.string(),
-  /** The full environment the job is started with (the caller's, plus overrides and defaults). */
-  env: z.record(z.string(), z.string()),
-  /** Only the overrides the caller asked for, for display. */
+  /**
+   * Only the overrides the caller asked for. The full environment a job starts with (the
+   * caller's, the defaults, the overrides) is never stored here: it is kept in the job's
+   * folder while the job is live (JobFolders.writeEnv).
+   */
   envOverrides: z.record(z.string(), z.string()),
   status: jobStatusSchema,
   createdAt: z.number(),

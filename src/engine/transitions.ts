@@ -85,6 +85,7 @@ export class Transitions {
       stdoutBytes: this.folders.sizeOf(paths.stdout),
       stderrBytes: this.folders.sizeOf(paths.stderr),
     });
+    this.forgetEnv(id);
     const ended = this.store.get(id);
     if (ended) this.events.emit('ended', ended);
     return ended;
@@ -158,6 +159,16 @@ export class Transitions {
     });
     const job = this.store.get(id);
     if (job) this.events.emit('ready', job);
+  }
+
+  // An ended job never starts again: the environment it was kept for goes now. Should this
+  // fail, the housekeeper's first sweep removes it (Housekeeper.sweep).
+  private forgetEnv(id: string): void {
+    try {
+      this.folders.removeEnv(id);
+    } catch {
+      // Left for the sweep.
+    }
   }
 
   private boundary(id: string, line: string): void {

@@ -6,6 +6,7 @@ import { BgError, ErrorCode, toBgError } from '../api/errors.js';
 import type { Caller } from '../api/caller.js';
 import type { JobsApi } from '../api/contract.js';
 import type { JobFeed } from '../mcp/job-feed.js';
+import { MASKED } from '../present/secret-env.js';
 import { followJob } from './job-stream.js';
 import {
   inputBodySchema,
@@ -101,6 +102,14 @@ export function dashboardApi(deps: DashboardDeps): Hono<DashboardEnv> {
     const job = await api.status({ job_id: c.req.param('id') }, options);
     if (job.kind !== 'shell') {
       throw new BgError(ErrorCode.invalidInput, 'Only shell jobs can be run again from here.');
+    }
+    // Status masks secret-looking values; running with "***" in their place would be wrong.
+    const hidden = Object.keys(job.env).filter((key) => job.env[key] === MASKED);
+    if (hidden.length > 0) {
+      throw new BgError(
+        ErrorCode.invalidInput,
+        `This job was given ${hidden.join(', ')}, whose values are not shown here. Run it again where you have them (bgjobs run, or execute with env).`,
+      );
     }
     const live = job.status === 'running' || job.status === 'queued';
     const started = await api.execute(

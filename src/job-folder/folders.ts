@@ -1,7 +1,9 @@
-import { rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { diskUsage } from '../logs/cap.js';
-import { jobDir, jobPaths, jobsRoot, type JobPaths } from './paths.js';
+import { readEnvFile, removeEnvFile, writeEnvFile } from './env-file.js';
+import { JOB_FILES, jobDir, jobPaths, jobsRoot, type JobPaths } from './paths.js';
 import { SpareFolders } from './spares.js';
 
 /**
@@ -41,6 +43,48 @@ export class JobFolders {
   /** Removes a job's folder and everything in it. */
   remove(id: string): void {
     rmSync(this.dirOf(id), { recursive: true, force: true });
+  }
+
+  /**
+   * Keeps the environment a job starts with (each run of a service, a queued job, a retry) in
+   * its folder, 0600, while it is live: the database never holds it (see env-file.ts).
+   */
+  writeEnv(id: string, env: Record<string, string>): void {
+    writeEnvFile(this.paths(id).env, env);
+  }
+
+  /** The environment a live job starts with; undefined once it has ended. */
+  readEnv(id: string): Record<string, string> | undefined {
+    return readEnvFile(this.paths(id).env);
+  }
+
+  /** Forgets a job's environment: it has ended. */
+  removeEnv(id: string): void {
+    removeEnvFile(this.paths(id).env);
+  }
+
+  /**
+   * Removes the environment of every job not in LIVE: one a daemon that died between recording
+   * a job's end and removing it left behind. Returns the ids it removed one of.
+   */
+  removeStrayEnvs(live: ReadonlySet<string>): string[] {
+    const stray: string[] = [];
+    let entries: string[];
+    try {
+      entries = readdirSync(jobsRoot(this.home));
+    } catch {
+      return stray;
+    }
+    for (const id of entries) {
+      if (live.has(id) || id.startsWith('.')) continue;
+      try {
+        rmSync(join(jobsRoot(this.home), id, JOB_FILES.env));
+        stray.push(id);
+      } catch {
+        // No environment kept there: the usual case.
+      }
+    }
+    return stray;
   }
 
   /** Removes a job's output, keeping its folder (the logs were evicted). */

@@ -8,7 +8,9 @@ import { BgError, ErrorCode } from '../api/errors.js';
  * the `stdin` FIFO open, records `pid`, writes `exit` atomically when the job ends, and its
  * own diagnostics to `monitor.log`. `cgroup` names
  * the job's cgroup when it has one (see src/procfs/cgroup.ts). `exit.tmp` is
- * made with its space reserved before the monitor starts (see reserveExitRecord). A service's earlier runs leave `exit.run<N>`.
+ * made with its space reserved before the monitor starts (see reserveExitRecord). A service's
+ * earlier runs leave `exit.run<N>`. `env` is the environment the job starts with (its caller's,
+ * with its overrides), kept only while it is live.
  */
 export const JOB_FILES = {
   stdout: 'stdout',
@@ -20,6 +22,7 @@ export const JOB_FILES = {
   command: 'command',
   monitorLog: 'monitor.log',
   cgroup: 'cgroup',
+  env: 'env',
 } as const;
 
 export type JobFile = keyof typeof JOB_FILES;

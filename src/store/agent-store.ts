@@ -1,6 +1,11 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 
+import { readEnvFile, removeEnvFile, writeEnvFile } from '../job-folder/env-file.js';
+import { agentEnvDir, agentEnvPath } from './agent-env.js';
 import { triggerSchema, type Trigger } from '../api/listing.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -13,9 +18,6 @@ export { triggerSchema, type Trigger };
 const agentRowSchema = z.object({
   name: z.string(),
   spec: z.string().transform((text): unknown => JSON.parse(text)),
-  caller_env: z
-    .string()
-    .transform((text) => z.record(z.string(), z.string()).parse(JSON.parse(text))),
   state: agentStateSchema,
   error: z.string().nullable(),
   source: z.string().nullable(),
@@ -24,8 +26,12 @@ const agentRowSchema = z.object({
   last_fire_at: z.number().nullable(),
   failures: z.number(),
 });
-/** An agent as stored; `spec` is checked by the agents module, which owns its schema. */
-export type AgentRow = z.output<typeof agentRowSchema>;
+/**
+ * An agent as stored; `spec` is checked by the agents module, which owns its schema.
+ * `caller_env` (the environment of whoever defined it, which its runs start with) is not in
+ * the database: it is kept in `<home>/agents/<name>.env`, 0600, while the agent is defined.
+ */
+export type AgentRow = z.output<typeof agentRowSchema> & { caller_env: Record<string, string> };
 export type AgentRowInput = Omit<AgentRow, 'spec'> & { spec: unknown };
 
 const runRowSchema = z.object({
@@ -44,34 +50,45 @@ export type AgentPatch = Partial<Pick<AgentRow, (typeof PATCHABLE)[number]>>;
 
 export class AgentStore {
   private readonly db: Database.Database;
+  private readonly home: string;
 
   constructor(db: Database.Database) {
     this.db = db;
+    // The database file is BGJOBS_HOME/bgjobs.db: the agents' environments live beside it.
+    this.home = dirname(db.name);
   }
 
   get(name: string): AgentRow | undefined {
     const row: unknown = this.db.prepare('SELECT * FROM agents WHERE name = ?').get(name);
-    return row === undefined ? undefined : agentRowSchema.parse(row);
+    return row === undefined ? undefined : this.withEnv(agentRowSchema.parse(row));
   }
 
   all(): AgentRow[] {
     return this.db
       .prepare('SELECT * FROM agents ORDER BY name')
       .all()
-      .map((row) => agentRowSchema.parse(row));
+      .map((row) => this.withEnv(agentRowSchema.parse(row)));
   }
 
-  /** Inserts or redefines an agent. */
+  // An agent whose file is gone (removed by hand) runs with bgjobs' defaults and its own env.
+  private withEnv(row: z.output<typeof agentRowSchema>): AgentRow {
+    return { ...row, caller_env: readEnvFile(agentEnvPath(this.home, row.name)) ?? {} };
+  }
+
+  /** Inserts or redefines an agent; its caller's environment goes to its 0600 file. */
   put(row: AgentRowInput): void {
+    const { caller_env: env, ...stored } = row;
+    mkdirSync(agentEnvDir(this.home), { recursive: true, mode: 0o700 });
+    writeEnvFile(agentEnvPath(this.home, row.name), env);
     this.db
       .prepare(
-        `INSERT INTO agents (name, spec, caller_env, state, error, source, created_at, updated_at, last_fire_at, failures)
-         VALUES (@name, @spec, @caller_env, @state, @error, @source, @created_at, @updated_at, @last_fire_at, @failures)
-         ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, caller_env = excluded.caller_env,
+        `INSERT INTO agents (name, spec, state, error, source, created_at, updated_at, last_fire_at, failures)
+         VALUES (@name, @spec, @state, @error, @source, @created_at, @updated_at, @last_fire_at, @failures)
+         ON CONFLICT (name) DO UPDATE SET spec = excluded.spec,
            state = excluded.state, error = excluded.error, source = excluded.source,
            updated_at = excluded.updated_at, last_fire_at = excluded.last_fire_at, failures = excluded.failures`,
       )
-      .run({ ...row, spec: JSON.stringify(row.spec), caller_env: JSON.stringify(row.caller_env) });
+      .run({ ...stored, spec: JSON.stringify(row.spec) });
   }
 
   update(name: string, patch: AgentPatch): void {
@@ -81,9 +98,11 @@ export class AgentStore {
     this.db.prepare(`UPDATE agents SET ${sets} WHERE name = @name`).run({ ...patch, name });
   }
 
+  /** Forgets an agent, its runs' links and its environment. */
   delete(name: string): void {
     this.db.prepare('DELETE FROM agents WHERE name = ?').run(name);
     this.db.prepare('DELETE FROM agent_runs WHERE agent = ?').run(name);
+    removeEnvFile(agentEnvPath(this.home, name));
   }
 
   addRun(jobId: string, agent: string, trigger: Trigger, createdAt: number): void {

@@ -12,7 +12,6 @@ export const COLUMNS = {
   kind: 'kind',
   command: 'command',
   cwd: 'cwd',
-  env: 'env',
   envOverrides: 'env_overrides',
   status: 'status',
   createdAt: 'created_at',
@@ -61,7 +60,6 @@ export const COLUMNS = {
 } as const satisfies Record<keyof JobRecord, string>;
 
 export const JSON_FIELDS = new Set<keyof JobRecord>([
-  'env',
   'envOverrides',
   'ready',
   'restart',

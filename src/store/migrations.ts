@@ -104,4 +104,8 @@ export const MIGRATIONS: readonly string[] = [
      job_id TEXT NOT NULL,
      PRIMARY KEY (source, name)
    );`,
+  // 9: the caller's environment leaves the database. What live jobs and defined agents still
+  // need is written to 0600 files first (see env-migration.ts); the freed pages are scrubbed.
+  `ALTER TABLE jobs DROP COLUMN env;
+   ALTER TABLE agents DROP COLUMN caller_env;`,
 ];

@@ -6,6 +6,7 @@ import { LIVE_STATUSES, type JobStatus } from '../api/job.js';
 import { jobRecordSchema, type JobRecord } from '../engine/model.js';
 import { triggerSchema, type Trigger } from '../api/listing.js';
 import { writeOrMakeRoom } from './full-disk.js';
+import { ENV_LEAVES_DATABASE, keepLiveEnvs, scrubFreedPages } from './env-migration.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   type JobStore,
@@ -274,11 +275,15 @@ export class SqliteStore implements JobStore {
 function migrate(db: Database.Database): void {
   const version = Number(db.pragma('user_version', { simple: true }));
   MIGRATIONS.slice(version).forEach((sql, index) => {
+    const to = version + index + 1;
     db.transaction(() => {
+      if (to === ENV_LEAVES_DATABASE) keepLiveEnvs(db);
       db.exec(sql);
-      db.pragma(`user_version = ${version + index + 1}`);
+      db.pragma(`user_version = ${to}`);
     })();
   });
+  // A database that held environments: none of their bytes may stay in the file or its WAL.
+  if (version > 0 && version < ENV_LEAVES_DATABASE) scrubFreedPages(db);
 }
 
 function isBusy(error: unknown): boolean {

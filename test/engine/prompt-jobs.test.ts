@@ -185,7 +185,7 @@ describe('prompt jobs and the engine', () => {
       { prompt: 'hi', model: provider.model, retries: 1 },
       { caller: { ...h.caller, env } },
     );
-    const kept = h.engine.store.get(job.job_id)?.env;
+    const kept = h.engine.folders.readEnv(job.job_id);
     expect(kept).toEqual(provider.env);
     expect(kept).not.toHaveProperty('UNRELATED_SECRET');
     expect(kept).not.toHaveProperty('PATH');

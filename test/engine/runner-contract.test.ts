@@ -68,8 +68,8 @@ afterEach(async () => {
 });
 
 /** A job as the queue hands it to a runner: in the store as `running`, its folder made. */
-function running(fields: Partial<JobRecord>): JobRecord {
-  const base = newJobRecord({ config: home.config() }, preparedJob(home.home, home.env), {
+function running(fields: Partial<JobRecord>, env: Record<string, string> = home.env): JobRecord {
+  const base = newJobRecord({ config: home.config() }, preparedJob(home.home), {
     kind: 'shell',
     priority: 0,
     after: [],
@@ -78,6 +78,7 @@ function running(fields: Partial<JobRecord>): JobRecord {
   });
   const job = { ...base, ...fields, status: 'running' as const, startedAt: Date.now() };
   folders.make(job.id);
+  folders.writeEnv(job.id, env);
   store.insert(job);
   return job;
 }
@@ -101,10 +102,10 @@ const prompt = (): Setup => {
   const llm = { model: fake.model, prompt: 'Say hello.', system: null, params: {} };
   return {
     runner: new PromptRunner({ store, folders, host, limit: () => 10, idleTimeoutS: 60 }),
-    quick: () => running({ kind: 'llm', llm, env: fake.env }),
+    quick: () => running({ kind: 'llm', llm }, fake.env),
     long: () => {
       fake.enqueue({ hangAfter: 1 });
-      return running({ kind: 'llm', llm, env: fake.env });
+      return running({ kind: 'llm', llm }, fake.env);
     },
     succeeded: (ending) => ending.exit?.exitCode === 0 && /^answered/.test(ending.how ?? ''),
     stopped: (ending) => ending.how === 'the request to the model was aborted',

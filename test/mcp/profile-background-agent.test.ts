@@ -1,9 +1,9 @@
 // Proves, for the background-agent profile served in-process over the real engine to a real MCP
 // client whose environment points at local fake LLM providers: it lists exactly the five tools
 // with the original's argument names; a task goes pending → running → completed, with times,
-// usage and finish reason, and get_task_result gives the model's text (before that, no result
-// and why); model_params reach the provider and the original's model names resolve; a provider
-// failure is `failed` with its message, a retried task's result is its last answer alone, and
+// usage and finish reason, and get_task_result gives the model's text (while running, the text
+// so far marked partial; before that, no result and why); model_params reach the provider and
+// the original's model names resolve; a provider failure is `failed` with its message, a retried task's result is its last answer alone, and
 // every bgjobs status maps as documented; list filters by status, newest first, prompts only;
 // cancel_task aborts the request (the provider sees its connection close) and a cancelled
 // pending task never runs; unknown ids are "Task <id> not found"; a missing key or an unknown
@@ -84,6 +84,7 @@ const schemas = {
     task_id: z.string(),
     status,
     result: z.string().nullable(),
+    partial: z.boolean(),
     message: z.string().nullable(),
   }),
   list: z.object({ tasks: z.array(task), count: z.number() }),
@@ -141,7 +142,7 @@ describe('profile background-agent', () => {
       get_task_result: {
         input: ['task_id'],
         required: ['task_id'],
-        output: ['task_id', 'status', 'result', 'message'],
+        output: ['task_id', 'status', 'result', 'partial', 'message'],
       },
       list_background_tasks: {
         input: ['limit', 'status_filter'],
@@ -200,11 +201,18 @@ describe('profile background-agent', () => {
     });
     const waiting = await check(harness, second.task_id);
     expect(waiting).toMatchObject({ status: 'pending', started_at: null, completed_at: null });
+    // The answer so far, marked partial: the first chunk has been written.
+    await until(
+      async () => (await result(harness, first.task_id)).result === 'Hello',
+      20_000,
+      'the first chunk to be kept',
+    );
     expect(await result(harness, first.task_id)).toEqual({
       task_id: first.task_id,
       status: 'running',
-      result: null,
-      message: `Task ${first.task_id} is still running. Check again with check_task_status.`,
+      result: 'Hello',
+      partial: true,
+      message: `Task ${first.task_id} is still running: result is its answer so far (partial). Check again with check_task_status.`,
     });
     expect(await result(harness, second.task_id)).toMatchObject({
       status: 'pending',
@@ -233,6 +241,7 @@ describe('profile background-agent', () => {
       task_id: first.task_id,
       status: 'completed',
       result: 'Hello, world',
+      partial: false,
       message: null,
     });
     // model_params became the request's generation parameters.
@@ -302,6 +311,7 @@ describe('profile background-agent', () => {
       task_id: failed.task_id,
       status: 'failed',
       result: null,
+      partial: false,
       message: `Task ${failed.task_id} failed: ${failure.error}`,
     });
     expect(await harness.fails('check_task_status', { task_id: shell.job_id })).toBe(
@@ -370,6 +380,7 @@ describe('profile background-agent', () => {
       task_id,
       status: 'cancelled',
       result: null,
+      partial: false,
       message: `Task ${task_id} was cancelled.`,
     });
     expect((await list(harness, { status_filter: 'cancelled' })).count).toBe(1);

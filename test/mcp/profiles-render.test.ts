@@ -65,7 +65,7 @@ describe('Python rendering', () => {
 
 describe('mcp-background-job statuses', () => {
   it.each<[JobStatus, string | null, string]>([
-    ['queued', null, 'running'],
+    ['queued', null, 'queued'],
     ['running', null, 'running'],
     ['completed', null, 'completed'],
     ['failed', null, 'failed'],

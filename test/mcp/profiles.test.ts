@@ -2,7 +2,7 @@
 // it lists exactly the original's tools with the original's argument names; each tool answers
 // with the original's exact result shape (strict schemas, the original's key order, its text
 // encoding, structuredContent only where the original had it); shell pipes work; stopping a job
-// ends its whole process tree; statuses map as documented (queued → running, timed_out → failed,
+// ends its whole process tree; statuses map as documented (queued stays queued, timed_out → failed,
 // a SIGTERM death → killed / returncode -15); and unknown ids are answered the original's way.
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -175,7 +175,7 @@ describe('profile background-command-executor', () => {
     expect(Date.parse(result.data.finished_at)).toBe(Date.parse(status.ended_at ?? ''));
   });
 
-  it('shows a running command without output, and lists commands oldest first', async () => {
+  it('shows a running command without output, and lists active commands oldest first', async () => {
     const harness = await open({ profile });
     const first = await callBce(
       harness,
@@ -186,6 +186,12 @@ describe('profile background-command-executor', () => {
     await finished(harness, first.data.ref_id);
     const long = 'sleep 1000';
     const second = await callBce(harness, 'execute_command_background', { cmd: long }, bce.execute);
+    const third = await callBce(
+      harness,
+      'execute_command_background',
+      { cmd: 'sleep 999' },
+      bce.execute,
+    );
 
     const running = await callBce(
       harness,
@@ -196,14 +202,15 @@ describe('profile background-command-executor', () => {
     expect(running.keys).toEqual(['running', 'cmd', 'created_at']);
     expect(running.data.cmd).toBe(long);
 
+    // As the original documents: active processes only (the finished `true` is not listed).
     const listed = await callBce(harness, 'list_background_processes', {}, bce.list);
     expect(listed.keys).toEqual(['success', 'processes', 'count']);
     expect(listed.data.count).toBe(2);
     expect(
       listed.data.processes.map(({ ref_id, cmd, running }) => ({ ref_id, cmd, running })),
     ).toEqual([
-      { ref_id: first.data.ref_id, cmd: 'true', running: false },
       { ref_id: second.data.ref_id, cmd: long, running: true },
+      { ref_id: third.data.ref_id, cmd: 'sleep 999', running: true },
     ]);
     expect(Object.keys(listed.data.processes[0] ?? {})).toEqual([
       'ref_id',
@@ -283,7 +290,7 @@ describe('profile background-command-executor', () => {
 
 // ── mcp-background-job ─────────────────────────────────────────────────────────────────────
 const utcIso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?Z$/;
-const statusEnum = z.enum(['running', 'completed', 'failed', 'killed']);
+const statusEnum = z.enum(['queued', 'running', 'completed', 'failed', 'killed']);
 
 const mbj = {
   execute: z.object({ job_id: z.string() }),
@@ -432,7 +439,7 @@ describe('profile mcp-background-job', () => {
     await treeGone(marker);
   });
 
-  it('shows a queued job as running, a timed-out one as failed, a SIGTERM death as killed', async () => {
+  it('shows a queued job as queued (never running), a timed-out one as failed, a SIGTERM death as killed', async () => {
     const harness = await open({
       profile,
       settings: { BGJOBS_MAX_JOBS: '1' },
@@ -442,8 +449,10 @@ describe('profile mcp-background-job', () => {
     const queued = await callMbj(harness, 'execute', { command: 'echo hi' }, mbj.execute);
     expect((await harness.engine.status({ job_id: queued.job_id })).status).toBe('queued');
     expect(await callMbj(harness, 'status', queued, mbj.status)).toEqual({
-      status: 'running',
+      status: 'queued',
     });
+    const listed = await callMbj(harness, 'list', {}, mbj.list);
+    expect(listed.jobs.find((job) => job.job_id === queued.job_id)?.status).toBe('queued');
 
     await finished(harness, slow.job_id);
     expect((await harness.engine.status(slow)).status).toBe('timed_out');

@@ -1,4 +1,5 @@
 import { BgError, ErrorCode } from '../../api/errors.js';
+import { redirectProblem, type RedirectPolicy } from './redirects.js';
 import { analyzeCommandLine, type SimpleCommand } from './shell-parse.js';
 
 /**
@@ -58,11 +59,19 @@ const HOW_TO_EXTEND =
  * business: allowing `^find ` allows `find -exec`, `^python` allows `python -c`, `^npm run`
  * runs package.json scripts.
  *
+ * With REDIRECTS (what execute always gives), the line's redirections are held to it once its
+ * commands pass (see redirects.ts): by default they may write only inside the job's cwd, so
+ * `^echo ` does not allow `echo … >> ~/.bashrc`.
+ *
  * @example
  * checkAllowed('git status && npm test 2>&1 | tee log', ['^git ', '^npm test', '^tee ']); // ok
  * checkAllowed('git status; rm -rf ~', ['^git ']); // throws not_allowed naming `rm -rf ~`
  */
-export function checkAllowed(command: string, patterns: readonly string[]): void {
+export function checkAllowed(
+  command: string,
+  patterns: readonly string[],
+  redirects?: RedirectPolicy,
+): void {
   const allowlist = compile(patterns);
   const analysis = analyzeCommandLine(command);
   if (!analysis.ok) {
@@ -99,6 +108,15 @@ export function checkAllowed(command: string, patterns: readonly string[]): void
         { command: simple.text, reason: 'unlisted' },
       );
     }
+  }
+  const problem = redirects && redirectProblem(analysis.writes, analysis.commands, redirects);
+  if (problem) {
+    throw refusal(
+      `${problem.why}. Under an allowlist a redirection may write only inside the job's ` +
+        'working directory, to /dev/null or to another descriptor (2>&1), unless ' +
+        'BGJOBS_ALLOW_REDIRECTS=any says otherwise.',
+      { command: problem.snippet, reason: 'redirect' },
+    );
   }
 }
 

@@ -28,11 +28,14 @@ export const JOB_ENV_DEFAULTS: Readonly<Record<string, string>> = {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export type PreparedJob = Pick<
+/**
+ * What a job runs with: the fields of its record, and `env`, the whole environment it starts
+ * with, which is kept in its folder while it is live and never in the store.
+ */
+export type PreparedJob = { env: Record<string, string> } & Pick<
   JobRecord,
   | 'command'
   | 'cwd'
-  | 'env'
   | 'envOverrides'
   | 'name'
   | 'timeoutS'
@@ -72,8 +75,12 @@ export function prepareJob(
     );
   }
   const envOverrides = checkEnv(input.env ?? {});
+  const cwd = checkCwd(input.cwd, caller);
   if (caller.allowedCommands && caller.allowedCommands.length > 0) {
-    checkAllowed(command, caller.allowedCommands);
+    checkAllowed(command, caller.allowedCommands, {
+      mode: caller.allowRedirects ?? 'cwd',
+      cwd,
+    });
     // LD_PRELOAD, PATH, BASH_ENV, NODE_OPTIONS… would change what an allowed command runs.
     if (Object.keys(envOverrides).length > 0) {
       throw new BgError(
@@ -82,7 +89,6 @@ export function prepareJob(
       );
     }
   }
-  const cwd = checkCwd(input.cwd, caller);
   if (input.ready?.pattern !== undefined) compileSearchRegex(input.ready.pattern);
   if (input.ready?.fail_pattern !== undefined) compileSearchRegex(input.ready.fail_pattern);
   if (input.lifetime === 'session' && caller.owner === undefined) {

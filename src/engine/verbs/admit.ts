@@ -58,8 +58,11 @@ export async function admitJob(
   }
   const after = [...new Set(fields.after.map((ref) => resolveJob(ctx.store, ref).id))];
   checkRoomForJob(ctx.config.home);
-  const job = newJobRecord(ctx, prepared, { ...fields, after });
+  const { env, ...record } = prepared;
+  const job = newJobRecord(ctx, record, { ...fields, after });
   ctx.folders.make(job.id);
+  // A remote job's worker gives it its environment (the overrides travel with the job).
+  if (job.kind !== 'remote') ctx.folders.writeEnv(job.id, env);
   ctx.transitions.admit(job);
   const started = await ctx.queue.pump(job.id);
   return { ...resultOf(ctx, started ?? ctx.store.get(job.id) ?? job), replaced };
@@ -68,7 +71,7 @@ export async function admitJob(
 /** A new queued job: what the request prepared, and everything else at its starting value. */
 export function newJobRecord(
   ctx: Pick<EngineContext, 'config'>,
-  prepared: PreparedJob,
+  prepared: Omit<PreparedJob, 'env'>,
   fields: JobKindFields,
 ): JobRecord {
   return {

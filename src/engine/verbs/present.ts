@@ -1,4 +1,5 @@
 import type { JobSummary, StatusResult, Trigger } from '../../api/listing.js';
+import { maskEnv } from '../../present/secret-env.js';
 import type { JobRecord } from '../model.js';
 import type { ListedJob } from '../../store/store.js';
 
@@ -84,7 +85,7 @@ export function toStatus(job: JobRecord, facts: LiveFacts): StatusResult {
     reason: job.reason,
     duration_ms: job.startedAt === null ? null : end - job.startedAt,
     timeout_s: job.timeoutS,
-    env: job.envOverrides,
+    env: maskEnv(job.envOverrides),
     stdin_open: job.status === 'running' && !job.stdinClosed,
     waiting_for_input: facts.waitingForInput,
     ready: job.readyState === null ? null : job.readyState === 'ready',

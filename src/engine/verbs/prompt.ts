@@ -1,6 +1,7 @@
 import { callerSchema, defaultCaller } from '../../api/caller.js';
 import { parseInput, type CallOptions } from '../../api/contract.js';
 import { promptInputSchema, type ExecuteResult, type PromptInput } from '../../api/start.js';
+import { BgError, ErrorCode } from '../../api/errors.js';
 import { promptEnv, resolveModel } from '../../llm/models.js';
 import { printable, validateName } from '../admission/ids.js';
 import { projectOf } from '../admission/project.js';
@@ -21,7 +22,7 @@ export async function promptJob(
 ): Promise<ExecuteResult> {
   const input = parseInput(promptInputSchema, raw);
   const caller = callerSchema.parse(options.caller ?? defaultCaller(ctx.config));
-  const model = resolveModel(input.model, caller.env);
+  const model = modelOf(input.model, caller.env, caller.lateModelErrors === true);
   const cwd = caller.workingDir ?? caller.cwd;
   const firstLine = input.prompt.split('\n', 1)[0] ?? '';
   const prepared = {
@@ -52,4 +53,23 @@ export async function promptJob(
     { kind: 'llm', priority: input.priority, after: input.after, retries, llm },
     { replace: input.replace },
   );
+}
+
+/**
+ * The model a prompt names, checked now; with LATE, a name that cannot be resolved is kept as
+ * given, and the job fails when it runs (the runner resolves it again and says why). A missing
+ * key is refused either way: it is the caller's setting, not the task's.
+ */
+function modelOf(
+  spec: string | undefined,
+  env: Record<string, string>,
+  late: boolean,
+): { spec: string } {
+  try {
+    return resolveModel(spec, env);
+  } catch (error) {
+    const unresolvable = error instanceof BgError && error.code === ErrorCode.invalidInput;
+    if (!late || !unresolvable || spec === undefined) throw error;
+    return { spec: spec.trim() };
+  }
 }

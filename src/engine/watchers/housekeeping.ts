@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
+import { LIVE_STATUSES } from '../../api/job.js';
 import type { Config } from '../../config.js';
 import type { JobFolders } from '../../job-folder/folders.js';
 import type { JobStore } from '../../store/store.js';
@@ -11,6 +12,7 @@ import type { JobEvents } from '../events.js';
  */
 export class Housekeeper {
   private stopping = false;
+  private swept = false;
   private loop: Promise<void> | undefined;
   private abort = new AbortController();
   private soonTimer: NodeJS.Timeout | undefined;
@@ -47,6 +49,8 @@ export class Housekeeper {
   }
 
   sweep(now = Date.now()): { removed: string[]; evicted: string[] } {
+    if (!this.swept) this.removeStrayEnvs();
+    this.swept = true;
     const removed: string[] = [];
     if (this.config.retentionS > 0) {
       for (const id of this.store.finishedBefore(now - this.config.retentionS * 1000, 500)) {
@@ -56,6 +60,14 @@ export class Housekeeper {
       }
     }
     return { removed, evicted: this.evictOverCap() };
+  }
+
+  // A daemon that died between recording a job's end and removing its environment file left
+  // it behind: the first sweep of the next daemon removes it (the sweep runs synchronously, so
+  // no job is admitted between reading the live jobs and looking at the folders).
+  private removeStrayEnvs(): void {
+    const live = new Set(this.store.withStatus(LIVE_STATUSES).map((job) => job.id));
+    this.folders.removeStrayEnvs(live);
   }
 
   private evictOverCap(): string[] {

@@ -29,9 +29,16 @@ import {
  * The original's source was not to be found: its tool names, arguments and status words are
  * kept; the result objects are a reconstruction, flat and self-describing.
  *
+ * As there, a task without `model` runs on claude-3-5-sonnet-20241022 (BGJOBS_DEFAULT_MODEL
+ * overrides it), `get_task_result` on a running task gives the answer so far, marked partial,
+ * and a model name that cannot be resolved fails the task, its reason in check_task_status.
+ *
  * Not copied: `cancel_task` really stops the work — the HTTP request to the model is aborted —
  * where the original only marked the task cancelled. Task ids are bgjobs job ids, not UUIDs.
  */
+
+/** The model the original used when a task named none. */
+export const ORIGINAL_DEFAULT_MODEL = 'claude-3-5-sonnet-20241022';
 
 const style = STRUCTURED_JSON;
 
@@ -57,7 +64,7 @@ const submitTool = defineProfileTool(style, {
       .min(1)
       .optional()
       .describe(
-        'The model: provider:model ("anthropic:claude-sonnet-4-5", "ollama:llama2") or a bare name ("claude-3-5-sonnet-20241022", "gpt-4o", "gemini-pro"); default BGJOBS_DEFAULT_MODEL.',
+        'The model: provider:model ("anthropic:claude-sonnet-4-5", "ollama:llama2") or a bare name ("gpt-4o", "gemini-pro"); default BGJOBS_DEFAULT_MODEL, else claude-3-5-sonnet-20241022.',
       ),
     model_params: paramsSchema.optional(),
   }),
@@ -69,9 +76,23 @@ const submitTool = defineProfileTool(style, {
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
   run: async (api, input, context) => {
     try {
+      // BGJOBS_DEFAULT_MODEL, in the caller's environment, is read by the prompt itself.
+      const fallback = context.options.caller?.env.BGJOBS_DEFAULT_MODEL?.trim()
+        ? undefined
+        : ORIGINAL_DEFAULT_MODEL;
+      // As in the original, a model name that cannot be resolved fails the task (its reason in
+      // check_task_status) rather than the submission.
+      const caller = context.options.caller && {
+        ...context.options.caller,
+        lateModelErrors: true,
+      };
       const job = await api.prompt(
-        { prompt: input.task_description, model: input.model, params: input.model_params },
-        context.options,
+        {
+          prompt: input.task_description,
+          model: input.model ?? fallback,
+          params: input.model_params,
+        },
+        { ...context.options, caller },
       );
       return {
         value: {
@@ -111,8 +132,15 @@ const statusTool = defineProfileTool(style, {
 const resultSchema = z.object({
   task_id: z.string(),
   status: statusSchema,
-  result: z.string().nullable().describe("The model's answer, once the task has completed."),
-  message: z.string().nullable().describe('Why there is no result (yet), when there is none.'),
+  result: z
+    .string()
+    .nullable()
+    .describe("The model's answer: whole once completed, the text so far while running."),
+  partial: z.boolean().describe('True when result is the answer so far of a running task.'),
+  message: z
+    .string()
+    .nullable()
+    .describe('Why there is no whole result (yet), when there is none.'),
 });
 type ResultValue = z.input<typeof resultSchema>;
 
@@ -122,7 +150,7 @@ function noResult(task: Task): string {
     case 'pending':
       return `Task ${id} is pending: it has not started yet. Check again with check_task_status.`;
     case 'running':
-      return `Task ${id} is still running. Check again with check_task_status.`;
+      return `Task ${id} is still running: result is its answer so far (partial). Check again with check_task_status.`;
     case 'failed':
       return `Task ${id} failed: ${task.error ?? 'no reason recorded'}`;
     case 'cancelled':
@@ -136,7 +164,7 @@ const resultTool = defineProfileTool(style, {
   name: 'get_task_result',
   title: 'Get a background task result',
   description:
-    'The answer of a completed task; for any other, why there is none yet (pending, running) or will be none (failed, cancelled).',
+    'The answer of a completed task; of a running one, the answer so far (partial: true); for any other, why there is none yet (pending) or will be none (failed, cancelled).',
   inputSchema: z.object({ task_id: taskIdSchema }),
   outputSchema: resultSchema,
   annotations: readOnly,
@@ -146,11 +174,15 @@ const resultTool = defineProfileTool(style, {
       if (job === null) return notFound(task_id);
       const task = toTask(job);
       const base = { task_id: task.task_id, status: task.status };
-      if (task.status !== 'completed') {
-        return { value: { ...base, result: null, message: noResult(task) } };
+      if (task.status !== 'completed' && task.status !== 'running') {
+        return { value: { ...base, result: null, partial: false, message: noResult(task) } };
       }
       const { stdout } = await readAllOutput(api, task.task_id, context.options);
-      return { value: { ...base, result: answerOf(stdout, job.attempt), message: null } };
+      const answer = answerOf(stdout, job.attempt);
+      if (task.status === 'running') {
+        return { value: { ...base, result: answer, partial: true, message: noResult(task) } };
+      }
+      return { value: { ...base, result: answer, partial: false, message: null } };
     } catch (error) {
       return lookupError(task_id, 'Failed to get task result', error, context);
     }

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 
+import type { CallOptions, JobsApi } from '../../api/contract.js';
 import { isFinal } from '../../api/job.js';
 import { defineProfileTool, type Profile, type ProfileStyle, type Reply } from './profile-tool.js';
 import { pythonJsonDumps, pythonLocalIsoformat, pythonReturncode } from './python.js';
 import { isUnknownJob, listAllJobs, readAllOutput } from './reads.js';
+import { isForgotten, profileRetentionMs } from './retention.js';
 
 /**
  * Drop-in for the "background-command-executor" MCP server (Python, FastMCP): four tools whose
@@ -11,9 +13,12 @@ import { isUnknownJob, listAllJobs, readAllOutput } from './reads.js';
  * failures are values (`success: false`, `"error": "Process not found"`), never tool errors.
  * As there, a running command shows no output; once it has finished, its whole output does.
  *
- * Not copied: cleanup stops the whole process tree, not only the shell; finished commands are not
- * forgotten after an hour (bgjobs' retention applies); commands outlive this server; and `ref_id`
- * is a bgjobs job id (usable with bgjobs' own tools and CLI), not a UUID.
+ * As there, `list_background_processes` lists active commands only, and a finished command is
+ * forgotten an hour after it ended (BGJOBS_PROFILE_RETENTION, see retention.ts): asked for then,
+ * it is removed and answered "Process not found".
+ *
+ * Not copied: cleanup stops the whole process tree, not only the shell; commands outlive this
+ * server; and `ref_id` is a bgjobs job id (usable with bgjobs' own tools and CLI), not a UUID.
  */
 
 const style: ProfileStyle = { serialize: pythonJsonDumps, structured: false };
@@ -97,6 +102,10 @@ const resultTool = defineProfileTool(style, {
   run: async (api, { ref_id }, { options, describe }): Promise<Reply<ResultValue>> => {
     try {
       const job = await api.status({ job_id: ref_id }, options);
+      if (isForgotten(job.ended_at, retentionOf(options))) {
+        await forget(api, job.job_id, options);
+        return { value: { error: 'Process not found', running: false, cmd: null } };
+      }
       const known = {
         cmd: job.command,
         created_at: pythonLocalIsoformat(Date.parse(job.created_at)),
@@ -150,7 +159,7 @@ type ListValue = z.input<typeof listResult>;
 const listTool = defineProfileTool(style, {
   name: 'list_background_processes',
   title: 'List Background Processes',
-  description: 'List the background commands, running and finished, oldest first.',
+  description: 'List the background commands still running (or waiting to), oldest first.',
   inputSchema: z.object({}),
   outputSchema: listResult,
   annotations: { readOnlyHint: true, openWorldHint: false },
@@ -158,12 +167,14 @@ const listTool = defineProfileTool(style, {
     try {
       // The original lists in the order the commands started.
       const jobs = (await listAllJobs(api, options)).reverse();
-      const processes = jobs.map((job) => ({
-        ref_id: job.job_id,
-        cmd: job.command,
-        running: !isFinal(job.status),
-        created_at: pythonLocalIsoformat(Date.parse(job.created_at)),
-      }));
+      const processes = jobs
+        .filter((job) => !isFinal(job.status))
+        .map((job) => ({
+          ref_id: job.job_id,
+          cmd: job.command,
+          running: !isFinal(job.status),
+          created_at: pythonLocalIsoformat(Date.parse(job.created_at)),
+        }));
       return { value: { success: true, processes, count: processes.length } };
     } catch (error) {
       const message = `Failed to list processes: ${describe(error)}`;
@@ -197,6 +208,11 @@ const cleanupTool = defineProfileTool(style, {
   },
   run: async (api, { ref_id }, { options, describe }): Promise<Reply<CleanupValue>> => {
     try {
+      const job = await api.status({ job_id: ref_id }, options);
+      if (isForgotten(job.ended_at, retentionOf(options))) {
+        await forget(api, job.job_id, options);
+        return { value: { success: false, ref_id, message: 'Process not found' } };
+      }
       await api.remove({ job_id: ref_id, force: true }, options);
       return { value: { success: true, ref_id, message: 'Process cleaned up successfully' } };
     } catch (error) {
@@ -209,7 +225,21 @@ const cleanupTool = defineProfileTool(style, {
   },
 });
 
+function retentionOf(options: CallOptions): number | null {
+  return profileRetentionMs(options.caller?.env ?? {});
+}
+
+/** Removes a command the original would have cleaned up by now; gone already is fine. */
+async function forget(api: JobsApi, jobId: string, options: CallOptions): Promise<void> {
+  try {
+    await api.remove({ job_id: jobId }, options);
+  } catch (error) {
+    if (!isUnknownJob(error)) throw error;
+  }
+}
+
 export const backgroundCommandExecutor: Profile = {
   serverName: 'background-command-executor',
+  checkSettings: (env) => void profileRetentionMs(env),
   tools: [executeTool, resultTool, listTool, cleanupTool],
 };

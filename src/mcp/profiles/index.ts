@@ -34,6 +34,7 @@ export function createProfileServer(
   options: ProfileServerOptions,
 ): McpServer {
   const profile = PROFILES[name];
+  profile.checkSettings?.(options.caller.env);
   const server = new McpServer(
     {
       name: profile.serverName,

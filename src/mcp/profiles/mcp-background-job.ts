@@ -26,12 +26,22 @@ import { isUnknownJob, listAllJobs, readAllOutput } from './reads.js';
 
 const style = STRUCTURED_JSON;
 
-/** Its four statuses. */
-export const BACKGROUND_JOB_STATUSES = ['running', 'completed', 'failed', 'killed'] as const;
+/**
+ * Its four statuses, and `queued`: it had no queue, and a job waiting for a slot
+ * (BGJOBS_MAX_JOBS) is not running — saying so would make a model wait on output that cannot
+ * come, or kill a job that never started.
+ */
+export const BACKGROUND_JOB_STATUSES = [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'killed',
+] as const;
 export type BackgroundJobStatus = (typeof BACKGROUND_JOB_STATUSES)[number];
 
 /**
- * A bgjobs status in its terms: a queued job counts as running (it has no queue); a job that
+ * A bgjobs status in its terms: a queued job is `queued` (see above); a job that
  * died of SIGTERM or SIGKILL is killed, whoever sent it (it judged by the exit code); a timeout
  * and a lost job are failures.
  */
@@ -41,6 +51,7 @@ export function backgroundJobStatus(job: {
 }): BackgroundJobStatus {
   switch (job.status) {
     case 'queued':
+      return 'queued';
     case 'running':
       return 'running';
     case 'completed':
@@ -149,7 +160,8 @@ const listTool = defineProfileTool(style, {
 const statusTool = defineProfileTool(style, {
   name: 'status',
   title: 'Job status',
-  description: 'The status of a background job: running, completed, failed or killed.',
+  description:
+    'The status of a background job: queued (waiting for a slot), running, completed, failed or killed.',
   inputSchema: z.object({ job_id: z.string().describe('Job ID to check') }),
   outputSchema: z.object({ status: statusSchema }),
   annotations: readOnly,

@@ -29,6 +29,8 @@ export interface ProfileContext {
 export interface Profile {
   serverName: string;
   tools: readonly Tool[];
+  /** Throws a `config` BgError for a bad setting of its own, when the server is made. */
+  checkSettings?: (env: Readonly<Record<string, string>>) => void;
 }
 
 /** How a profile renders results: the original's text, and whether it was also structured. */

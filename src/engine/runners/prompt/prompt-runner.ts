@@ -99,13 +99,15 @@ export class PromptRunner implements Runner {
     try {
       const spec = job.llm;
       if (!spec) throw new Error('not a prompt job');
-      const model = resolveModel(spec.model, job.env);
+      // What the prompt's providers read of its caller's environment (promptEnv), kept 0600.
+      const env = this.deps.folders.readEnv(job.id) ?? {};
+      const model = resolveModel(spec.model, env);
       const answer = openSync(paths.stdout, 'a', 0o600);
       out = answer;
       result = await runPrompt(
         { model, prompt: spec.prompt, system: spec.system ?? undefined, params: spec.params },
         {
-          env: job.env,
+          env,
           signal,
           onText: (delta) => void writeSync(answer, delta),
           idleTimeoutMs: this.deps.idleTimeoutS * 1000,

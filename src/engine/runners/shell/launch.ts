@@ -52,7 +52,9 @@ export async function launchRun(
     const run = { stdout: folders.sizeOf(paths.stdout), stderr: folders.sizeOf(paths.stderr) };
     // A queued job's directory may have gone meanwhile; spawn would blame /bin/sh for it.
     if (!existsSync(job.cwd)) throw new Error(`its working directory ${job.cwd} no longer exists`);
-    const monitor = await spawnMonitor(paths, job.command, job.env, job.cwd, job.pty, cgroup);
+    const env = folders.readEnv(job.id);
+    if (env === undefined) throw new Error(`its environment file ${paths.env} is gone`);
+    const monitor = await spawnMonitor(paths, job.command, env, job.cwd, job.pty, cgroup);
     entry.child = monitor.child;
     store.update(job.id, { monitorPid: monitor.monitorPid, monitorStart: monitor.monitorStart });
     monitor.child.once('exit', onExit);
