@@ -19,6 +19,7 @@ describe('job paths', () => {
       command: '/h/jobs/k3f9x2qa/command',
       monitorLog: '/h/jobs/k3f9x2qa/monitor.log',
       cgroup: '/h/jobs/k3f9x2qa/cgroup',
+      env: '/h/jobs/k3f9x2qa/env',
     });
   });
 
