@@ -44,6 +44,9 @@ export const streamReadSchema = z.object({
   size: z.number().describe('Bytes written to the stream so far.'),
   dropped: z.number().describe('Oldest bytes no longer kept (per-stream cap).'),
   more: z.boolean().describe('Whether more output exists after next_offset.'),
+  skipped: z
+    .number()
+    .describe('Kept bytes skipped after the dropped part so that the page starts at a line.'),
 });
 export type StreamRead = z.infer<typeof streamReadSchema>;
 
@@ -92,7 +95,7 @@ export type SearchInput = z.input<typeof searchInputSchema>;
 
 export const searchMatchSchema = z.object({
   stream: z.enum(['stdout', 'stderr']),
-  line: z.number().describe('1-based line number within the kept output.'),
+  line: z.number().describe('1-based line number in the stream (see line_numbers).'),
   offset: z.number().describe('Byte offset of the line in the stream.'),
   text: z.string(),
   before: z.array(z.string()),
@@ -105,5 +108,14 @@ export const searchOutputSchema = z.object({
   status: jobStatusSchema,
   matches: z.array(searchMatchSchema),
   truncated: z.boolean().describe('True when there were more matches than max_matches.'),
+  dropped_bytes: z
+    .number()
+    .describe('Oldest output bytes no longer kept (per-stream cap), so not searched.'),
+  whole_output: z.boolean().describe('True when the search covered all output (none dropped).'),
+  line_numbers: z
+    .enum(['absolute', 'relative'])
+    .describe(
+      "absolute: counted from the job's first line, dropped lines included; relative: from the first kept line.",
+    ),
 });
 export type SearchResult = z.infer<typeof searchOutputSchema>;

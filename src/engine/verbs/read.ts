@@ -47,6 +47,7 @@ export async function readOutput(
       maxBytes: input.max_bytes,
       raw: input.raw,
       final: isFinal(job.status),
+      wholeLines: true,
     });
     ctx.store.setCursor(job.id, reader, stream, read.next_offset);
     reads[stream] = read;
@@ -59,6 +60,7 @@ export async function readOutput(
           size: read.size,
           dropped: read.dropped,
           more: read.more,
+          skipped: read.skipped,
         }
       : null;
   return {
@@ -104,6 +106,9 @@ export async function searchOutput(ctx: ReadContext, raw: SearchInput): Promise<
     status: job.status,
     matches: [],
     truncated: false,
+    dropped_bytes: 0,
+    whole_output: true,
+    line_numbers: 'absolute',
   };
   for (const stream of streamsOf(input.stream)) {
     const left = input.max_matches - result.matches.length;
@@ -119,6 +124,9 @@ export async function searchOutput(ctx: ReadContext, raw: SearchInput): Promise<
     });
     result.matches.push(...found.matches);
     result.truncated ||= found.truncated;
+    result.dropped_bytes += found.dropped;
+    result.whole_output &&= found.dropped === 0;
+    if (found.lineNumbers === 'relative') result.line_numbers = 'relative';
   }
   return result;
 }

@@ -49,5 +49,6 @@ export const outputTool = defineTool({
 function range(label: string, read: StreamRead | null): string | undefined {
   if (read === null) return undefined;
   const dropped = read.dropped > 0 ? `, oldest ${formatBytes(read.dropped)} dropped` : '';
-  return `${label} bytes ${read.start}–${read.next_offset} of ${read.size}${dropped}`;
+  const skipped = read.skipped > 0 ? `, then ${read.skipped} bytes skipped to start at a line` : '';
+  return `${label} bytes ${read.start}–${read.next_offset} of ${read.size}${dropped}${skipped}`;
 }
