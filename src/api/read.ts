@@ -58,6 +58,12 @@ export const outputOutputSchema = z.object({
   stdout_read: streamReadSchema.nullable(),
   stderr_read: streamReadSchema.nullable(),
   more: z.boolean().describe('Whether either stream has more to read.'),
+  position: z
+    .enum(['continued', 'start', 'reset'])
+    .nullable()
+    .describe(
+      'With new_only: continued from your last read; start: you had not read this job; reset: your earlier reads (before an MCP server restart) could not be matched, so this starts over.',
+    ),
   screen: z.string().nullable().describe('The terminal screen, when asked for on a pty job.'),
 });
 export type OutputResult = z.infer<typeof outputOutputSchema>;

@@ -10,7 +10,7 @@ import { JobFeed } from './job-feed.js';
 import { sendJobLogs } from './job-logging.js';
 import { sendResourceUpdates } from './resource-updates.js';
 import { registerResources } from './resources.js';
-import { followClientRoots } from './roots.js';
+import { followClientName, followClientRoots } from './roots.js';
 import { mcpSessionOwner } from './session.js';
 import { acceptResourceSubscriptions, Subscriptions } from './subscriptions.js';
 import type { Tool, ToolDeps } from './tool.js';
@@ -71,6 +71,11 @@ export interface CreateServerOptions {
    * `subscriptions/listen` (see `serveConnection`); the server keeps its own otherwise.
    */
   subscriptions?: Subscriptions;
+  /**
+   * A server of one client over its own connection (stdio): tell the engine which client it
+   * serves, so that `new_only` read positions outlive a restart of this server.
+   */
+  readsFollowClient?: boolean;
 }
 
 /**
@@ -101,6 +106,7 @@ export function createServer(api: JobsApi, options: CreateServerOptions): McpSer
   // This server's own caller: `roots` changes as the client reports them, for every call after.
   const caller: Caller = { ...options.caller, owner: options.caller.owner ?? mcpSessionOwner() };
   const roots = followClientRoots(server, caller, logError);
+  if (options.readsFollowClient) followClientName(server, caller);
   const deps: ToolDeps = { api, caller, logError, callerReady: roots.settled };
   for (const tool of TOOLS) tool.register(server, deps);
   registerResources(server, deps);
