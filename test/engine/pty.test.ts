@@ -1,7 +1,7 @@
 // Proves, through the engine: a pty job runs in a terminal of the asked size — python3 without
 // -i shows its >>> prompt and answers; ctrl-c by name interrupts a running loop, and a job
-// whose program handled ctrl-c and later exits normally completes (its shell is not
-// interrupted); ctrl-c that ends the program ends the job as SIGINT, with the rest of its
+// whose program handled ctrl-c and later exits normally (or at ctrl-d) completes (its shell
+// is not interrupted); ctrl-c that ends the program ends the job as SIGINT, with the rest of its
 // command line not run; `waiting_for_input` is true while the job's program waits on its
 // terminal (a shell's read, python's prompt, node's REPL) and false while it is busy or
 // waits on something else; a curses
