@@ -90,3 +90,48 @@ export async function measureInteract(client: DaemonClient, bench: BenchHome): P
     },
   ];
 }
+
+/**
+ * The same answer from python in a pty (`python3 -q`, `pty: true`): its output reaches the
+ * file through script(1), so `interact` without expect waits until script(1) has copied the
+ * answer, not just the echo. Baseline: the same call with expect on the next prompt.
+ */
+export async function measurePtyInteract(client: DaemonClient): Promise<Figure[]> {
+  const { job_id } = await client.execute({
+    command: `exec '${pythonExecutable()}' -q`,
+    pty: true,
+  });
+  const waited = await client.wait({ job_id, until: 'input', timeout_s: 30 });
+  if (waited.fired !== 'input') throw new Error(`bench: python3 in a pty did not ask`);
+  const timeInteract = async (expect?: string): Promise<number> => {
+    const began = performance.now();
+    const reply = await client.interact({ job_id, input: 'print(6*7)', expect });
+    const ms = performance.now() - began;
+    if (!/^42\n>>> $/m.test(reply.stdout)) {
+      throw new Error(`bench: pty interact answered ${JSON.stringify(reply)}`);
+    }
+    return ms;
+  };
+  const probed: number[] = [];
+  const expected: number[] = [];
+  for (let i = 0; i < WARMUP + RUNS; i++) {
+    const a = await timeInteract();
+    const b = await timeInteract('^42\n>>> $');
+    await client.wait({ job_id, until: 'input', timeout_s: 10 });
+    if (i < WARMUP) continue;
+    probed.push(a);
+    expected.push(b);
+  }
+  await client.kill({ job_id, grace_s: 1 });
+  const summary = summarize(probed);
+  return [
+    {
+      id: 'interact_pty_python_ms',
+      label: '`interact` python3 in a pty `print(6*7)` → `42` and the prompt, over the socket',
+      value: summary.p50,
+      unit: 'ms',
+      baseline: { label: 'the same with expect on the prompt', value: median(expected) },
+      details: describeSummary(summary),
+    },
+  ];
+}

@@ -6,7 +6,7 @@ import { measureAgents } from './agents.js';
 import { measureExecute } from './execute-latency.js';
 import { measureFlood } from './flood.js';
 import { measureHttp } from './http.js';
-import { measureInteract } from './interact.js';
+import { measureInteract, measurePtyInteract } from './interact.js';
 import { cleanupAllHomes, cleanupHome, makeHome, startAndConnect } from './home.js';
 import { measureList } from './list.js';
 import { measureMonitors } from './monitors.js';
@@ -123,7 +123,7 @@ async function interact(): Promise<Figure[]> {
   const bench = makeHome('interact');
   const { client } = await startAndConnect(bench);
   try {
-    return await measureInteract(client, bench);
+    return [...(await measureInteract(client, bench)), ...(await measurePtyInteract(client))];
   } finally {
     await cleanupHome(bench, client);
   }

@@ -30,6 +30,11 @@ export const callerSchema = z.object({
   reader: z.string().max(200).default('default'),
   /** The MCP session a `lifetime: "session"` job belongs to. */
   owner: ownerSchema.optional(),
+  /**
+   * The MCP client a stdio server serves (its name from initialize): with `owner`, `new_only`
+   * read positions follow this client in its project across restarts of its server.
+   */
+  client: z.string().max(200).optional(),
   /** The client's roots (folders), for scoping jobs to a project. */
   roots: z.array(z.string()).max(100).optional(),
 });

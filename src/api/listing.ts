@@ -115,5 +115,9 @@ export const listOutputSchema = z.object({
   jobs: z.array(jobSummarySchema),
   total: z.number().describe('How many jobs match, before the limit.'),
   project: z.string().nullable().describe('The project listed (null: all jobs).'),
+  other_projects: z
+    .number()
+    .nullable()
+    .describe('How many jobs of other projects match too (all:true lists them); null: all listed.'),
 });
 export type ListResult = z.infer<typeof listOutputSchema>;

@@ -44,6 +44,9 @@ export const streamReadSchema = z.object({
   size: z.number().describe('Bytes written to the stream so far.'),
   dropped: z.number().describe('Oldest bytes no longer kept (per-stream cap).'),
   more: z.boolean().describe('Whether more output exists after next_offset.'),
+  skipped: z
+    .number()
+    .describe('Kept bytes skipped after the dropped part so that the page starts at a line.'),
 });
 export type StreamRead = z.infer<typeof streamReadSchema>;
 
@@ -55,6 +58,12 @@ export const outputOutputSchema = z.object({
   stdout_read: streamReadSchema.nullable(),
   stderr_read: streamReadSchema.nullable(),
   more: z.boolean().describe('Whether either stream has more to read.'),
+  position: z
+    .enum(['continued', 'start', 'reset'])
+    .nullable()
+    .describe(
+      'With new_only: continued from your last read; start: you had not read this job; reset: your earlier reads (before an MCP server restart) could not be matched, so this starts over.',
+    ),
   screen: z.string().nullable().describe('The terminal screen, when asked for on a pty job.'),
 });
 export type OutputResult = z.infer<typeof outputOutputSchema>;
@@ -92,7 +101,7 @@ export type SearchInput = z.input<typeof searchInputSchema>;
 
 export const searchMatchSchema = z.object({
   stream: z.enum(['stdout', 'stderr']),
-  line: z.number().describe('1-based line number within the kept output.'),
+  line: z.number().describe('1-based line number in the stream (see line_numbers).'),
   offset: z.number().describe('Byte offset of the line in the stream.'),
   text: z.string(),
   before: z.array(z.string()),
@@ -105,5 +114,14 @@ export const searchOutputSchema = z.object({
   status: jobStatusSchema,
   matches: z.array(searchMatchSchema),
   truncated: z.boolean().describe('True when there were more matches than max_matches.'),
+  dropped_bytes: z
+    .number()
+    .describe('Oldest output bytes no longer kept (per-stream cap), so not searched.'),
+  whole_output: z.boolean().describe('True when the search covered all output (none dropped).'),
+  line_numbers: z
+    .enum(['absolute', 'relative'])
+    .describe(
+      "absolute: counted from the job's first line, dropped lines included; relative: from the first kept line.",
+    ),
 });
 export type SearchResult = z.infer<typeof searchOutputSchema>;

@@ -8,6 +8,7 @@ import type { JobRecord } from './model.js';
 import type { Queue, Runners } from './scheduling/queue.js';
 import type { StopReason } from './stop.js';
 import type { Transitions } from './transitions.js';
+import type { ReadPositions } from './verbs/read-positions.js';
 
 /**
  * What the verbs work with. The engine builds it once; each verb declares the part it uses
@@ -26,6 +27,8 @@ export interface EngineContext {
   readonly transitions: Transitions;
   readonly queue: Queue;
   readonly runners: Runners;
+  /** Whose read positions each caller's `new_only` reads follow. */
+  readonly readers: ReadPositions;
   /** Stops a live job of any kind (see stop.ts). */
   stop(
     job: JobRecord,

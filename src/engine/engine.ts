@@ -33,6 +33,7 @@ import { killJob } from './verbs/kill.js';
 import { jobStatus, listJobs } from './verbs/list-status.js';
 import { promptJob } from './verbs/prompt.js';
 import { readOutput, readTail, searchOutput } from './verbs/read.js';
+import { ReadPositions } from './verbs/read-positions.js';
 import { removeJob } from './verbs/remove.js';
 import { waitForJobs } from './verbs/wait.js';
 import { watchJobs } from './verbs/watch.js';
@@ -128,6 +129,7 @@ export class Engine implements JobsApi {
       transitions,
       queue: this.queue,
       runners,
+      readers: new ReadPositions(),
       stop: (job, reason, signal, graceMs) =>
         stopJob(this.stopDeps(), job, reason, signal, graceMs),
     };

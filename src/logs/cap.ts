@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
 import { BgError, ErrorCode, toBgError } from '../api/errors.js';
+import { countBeforePunch } from './line-count.js';
 import { isMissing } from './window.js';
 
 /**
@@ -59,6 +60,8 @@ export async function punchDropped(
     const from = alignDown(alreadyPunched);
     const to = alignDown(Math.max(0, stats.size - cap));
     if (to - from < Math.max(options.minBytes ?? 0, BLOCK_SIZE)) return alreadyPunched;
+    // Lines are counted before they go, so search can number lines from the job's first.
+    await countBeforePunch(path, to);
     if (unsupported.has(stats.dev)) return alreadyPunched;
     const args = ['-p', '-o', String(from), '-l', String(to - from), '--', path];
     try {

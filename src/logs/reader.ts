@@ -23,6 +23,12 @@ export interface ReadOptions {
   raw: boolean;
   /** The stream is complete (the job ended): hold nothing back waiting for more bytes. */
   final?: boolean | undefined;
+  /**
+   * Pages of whole lines: a page with more after it ends at its last newline (if it has one),
+   * and a page the cap made start inside a line starts at the next line (`skipped` says how
+   * far that was).
+   */
+  wholeLines?: boolean | undefined;
 }
 
 export type StreamText = StreamRead & { text: string };
@@ -48,7 +54,7 @@ function readOpen(fd: number, cap: number, options: ReadOptions): StreamText {
   const requested = options.offset ?? before.dropped;
   if (requested >= before.size) {
     const end = before.size;
-    return { text: '', start: end, next_offset: end, ...before, more: false };
+    return { text: '', start: end, next_offset: end, ...before, more: false, skipped: 0 };
   }
   const from = Math.max(requested, before.dropped);
   // At least one whole character, so a tiny max_bytes can never leave a reader stuck.
@@ -60,13 +66,18 @@ function readOpen(fd: number, cap: number, options: ReadOptions): StreamText {
   const after = windowOf(fd, cap);
   let start = Math.min(Math.max(from, after.dropped), readEnd);
   bytes = bytes.subarray(start - from);
+  let skipped = 0;
   if (start > (options.offset ?? 0)) {
-    // The window, not the caller, chose this start; it may fall inside a character.
-    const skip = leadingContinuationBytes(bytes);
-    bytes = bytes.subarray(skip);
-    start += skip;
+    // The window, not the caller, chose this start; it may fall inside a character, or a line.
+    skipped = options.wholeLines ? toLineStart(fd, start, bytes) : leadingContinuationBytes(bytes);
+    bytes = bytes.subarray(skipped);
+    start += skipped;
   }
   const moreAfter = readEnd < after.size;
+  const lastNewline = bytes.lastIndexOf(0x0a);
+  if (options.wholeLines && moreAfter && lastNewline !== -1) {
+    bytes = bytes.subarray(0, lastNewline + 1);
+  }
   // A page boundary can split a character too; only the end of a finished stream cannot wait.
   if (moreAfter || !options.final) {
     bytes = bytes.subarray(0, bytes.length - heldBack(bytes, options.raw, moreAfter));
@@ -78,7 +89,17 @@ function readOpen(fd: number, cap: number, options: ReadOptions): StreamText {
     size: after.size,
     dropped: after.dropped,
     more: moreAfter,
+    skipped,
   };
+}
+
+// How many bytes of a page starting at START (cut there by the cap) to skip to reach a line
+// start: none if the byte before is a newline, else up to the page's first newline, else
+// only a partial character.
+function toLineStart(fd: number, start: number, bytes: Buffer): number {
+  if (start > 0 && readAt(fd, start - 1, 1)[0] === 0x0a) return 0;
+  const newline = bytes.indexOf(0x0a);
+  return newline === -1 ? leadingContinuationBytes(bytes) : newline + 1;
 }
 
 // Bytes at the end of a read to leave for the next one: a partial character, or for model
@@ -92,7 +113,7 @@ function heldBack(bytes: Buffer, raw: boolean, moreAfter: boolean): number {
 }
 
 function emptyRead(): StreamText {
-  return { text: '', start: 0, next_offset: 0, size: 0, dropped: 0, more: false };
+  return { text: '', start: 0, next_offset: 0, size: 0, dropped: 0, more: false, skipped: 0 };
 }
 
 /** How far back `tailStream` reads by default: enough for hundreds of lines, fast at any size. */

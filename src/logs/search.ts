@@ -1,6 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 
 import type { SearchMatch } from '../api/read.js';
+import { linesBelow } from './line-count.js';
 import { compileSearchRegex } from './regex.js';
 import { leadingContinuationBytes, toModelText } from './text.js';
 import { keptWindow, readAtAsync, withStreamHandle } from './window.js';
@@ -26,11 +27,20 @@ export interface StreamSearch {
   matches: SearchMatch[];
   /** More lines matched than `maxMatches`. */
   truncated: boolean;
+  /** Oldest bytes no longer kept, so not searched. */
+  dropped: number;
+  /**
+   * `absolute`: line numbers count from the job's first line, dropped lines included;
+   * `relative`: from the first kept line, as the dropped lines could not be counted.
+   */
+  lineNumbers: 'absolute' | 'relative';
 }
 
 /**
  * Finds the lines of the kept window that match `pattern`, a JavaScript regex, with `context`
- * lines each side. Line numbers count from 1 at the start of the kept window; `offset` is each
+ * lines each side. Line numbers count from 1 at the job's first line, the dropped lines
+ * included (the capper counted them: see line-count.ts), or where that count is lost from 1 at
+ * the start of the kept window (`lineNumbers: 'relative'`); `offset` is each
  * line's absolute byte offset. A pure read: it moves no read position. It streams the window in
  * chunks, holding at most one (cut) line, the context lines and the matches in memory.
  *
@@ -47,23 +57,25 @@ export async function searchStream(
   const regex = compileSearchRegex(pattern, { ignoreCase: options.ignoreCase });
   return withStreamHandle(
     path,
-    () => ({ matches: [], truncated: false }),
-    (handle) => searchOpen(handle, cap, regex, options),
+    () => ({ matches: [], truncated: false, dropped: 0, lineNumbers: 'absolute' }),
+    (handle) => searchOpen(path, handle, cap, regex, options),
   );
 }
 
 async function searchOpen(
+  path: string,
   handle: FileHandle,
   cap: number,
   regex: RegExp,
   options: SearchOptions,
 ): Promise<StreamSearch> {
   const { size, dropped } = keptWindow((await handle.stat()).size, cap);
+  const below = dropped === 0 ? 0 : await linesBelow(path, handle, dropped);
   const matches: SearchMatch[] = [];
   const before: string[] = [];
   let awaitingContext: SearchMatch[] = [];
   let truncated = false;
-  let number = 0;
+  let number = below ?? 0;
 
   for await (const line of linesOf(handle, dropped, size)) {
     number++;
@@ -95,7 +107,12 @@ async function searchOpen(
 
   // Lines that left the window while we read may have been punched to zeros: leave them out.
   const now = keptWindow((await handle.stat()).size, cap);
-  return { matches: matches.filter((match) => match.offset >= now.dropped), truncated };
+  return {
+    matches: matches.filter((match) => match.offset >= now.dropped),
+    truncated,
+    dropped: now.dropped,
+    lineNumbers: below === undefined ? 'relative' : 'absolute',
+  };
 }
 
 interface Line {

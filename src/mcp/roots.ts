@@ -62,6 +62,16 @@ export function followClientRoots(
   };
 }
 
+/** Records the client's name (from initialize) as `caller.client` once it is known. */
+export function followClientName(server: McpServer, caller: Caller): void {
+  const previous = server.server.oninitialized;
+  server.server.oninitialized = () => {
+    previous?.();
+    const name = server.server.getClientVersion()?.name;
+    if (name !== undefined && name !== '') caller.client = name.slice(0, 200);
+  };
+}
+
 /** The local folders among the roots (`file://` URIs), as paths. */
 export function rootPaths(roots: readonly Root[]): string[] {
   const paths: string[] = [];

@@ -11,7 +11,7 @@ import { JobFeed } from './job-feed.js';
 import { sendJobLogs } from './job-logging.js';
 import { sendResourceUpdates } from './resource-updates.js';
 import { registerResources } from './resources.js';
-import { followClientRoots } from './roots.js';
+import { followClientName, followClientRoots } from './roots.js';
 import { mcpSessionOwner } from './session.js';
 import { acceptResourceSubscriptions, Subscriptions } from './subscriptions.js';
 import type { Tool, ToolDeps } from './tool.js';
@@ -74,6 +74,11 @@ export interface CreateServerOptions {
   subscriptions?: Subscriptions;
   /** Publish the tools' output schemas; default BGJOBS_MCP_OUTPUT_SCHEMAS in the caller's env. */
   outputSchemas?: boolean;
+  /**
+   * A server of one client over its own connection (stdio): tell the engine which client it
+   * serves, so that `new_only` read positions outlive a restart of this server.
+   */
+  readsFollowClient?: boolean;
 }
 
 /**
@@ -104,6 +109,7 @@ export function createServer(api: JobsApi, options: CreateServerOptions): McpSer
   // This server's own caller: `roots` changes as the client reports them, for every call after.
   const caller: Caller = { ...options.caller, owner: options.caller.owner ?? mcpSessionOwner() };
   const roots = followClientRoots(server, caller, logError);
+  if (options.readsFollowClient) followClientName(server, caller);
   const deps: ToolDeps = {
     api,
     caller,

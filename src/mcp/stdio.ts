@@ -31,7 +31,8 @@ export async function runMcpStdio(
     .catch((error: unknown) => log(`the daemon is not available yet: ${describe(error)}`));
 
   const transport = new ClosingStdioTransport();
-  const handle = serveConnection(api, { caller, version: VERSION, profile }, transport, (error) =>
+  const serving = { caller, version: VERSION, profile, readsFollowClient: true };
+  const handle = serveConnection(api, serving, transport, (error) =>
     log(`protocol error: ${error.message}`),
   );
   let signalled: NodeJS.Signals | undefined;

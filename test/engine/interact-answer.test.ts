@@ -1,6 +1,6 @@
 // Proves: without expect, interact returns once the job has read the input, answered it and
-// waits for input again — python3 -i, node's REPL, sh -i, bash's read -p, python in a pty —
-// with the whole answer and returned_because "waiting_for_input"; a program that computes for
+// waits for input again — python3 -i, node's REPL, sh -i, bash's read -p, python in a pty
+// (and a pty job whose answer script(1) copies to the file late) — with the whole answer and returned_because "waiting_for_input"; a program that computes for
 // 2 s before (or while) answering is not cut off; where the kernel cannot see the wait (poll(2)),
 // the settle timer still ends it; wait until:"input" fires when a job asks a question.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -64,6 +64,16 @@ describe('interact returns when the job waits for input again', () => {
     expect(reply.returned_because).toBe('waiting_for_input');
     expect(reply.stdout).toMatch(/42\n>>> $/);
     expect(reply.screen).toMatch(/^42\n>>> █/m);
+    await h.engine.kill({ job_id: id, grace_s: 1 });
+  });
+
+  it('in a pty, waits for the answer script(1) copies late, not only the echo', async () => {
+    const id = await started('python3 test/fixtures/late-copy.py', true);
+    for (const word of ['one', 'two']) {
+      const reply = await h.engine.interact({ job_id: id, input: word });
+      expect(reply.returned_because).toBe('waiting_for_input');
+      expect(reply.stdout).toMatch(new RegExp(`answer: ${word}\r?\n$`));
+    }
     await h.engine.kill({ job_id: id, grace_s: 1 });
   });
 

@@ -1,7 +1,7 @@
 // Proves, through the engine: a pty job runs in a terminal of the asked size — python3 without
 // -i shows its >>> prompt and answers; ctrl-c by name interrupts a running loop, and a job
-// whose program handled ctrl-c and later exits normally completes (its shell is not
-// interrupted); ctrl-c that ends the program ends the job as SIGINT, with the rest of its
+// whose program handled ctrl-c and later exits normally (or at ctrl-d) completes (its shell
+// is not interrupted); ctrl-c that ends the program ends the job as SIGINT, with the rest of its
 // command line not run; `waiting_for_input` is true while the job's program waits on its
 // terminal (a shell's read, python's prompt, node's REPL) and false while it is busy or
 // waits on something else; a curses
@@ -80,6 +80,29 @@ describe('pty jobs', () => {
     const waited = await h.engine.wait({ job_id: job.job_id, timeout_s: 20 });
     expect(waited.jobs[0]).toMatchObject({ status: 'failed', signal: 'SIGINT' });
     expect((await h.engine.output({ job_id: job.job_id })).stdout).not.toContain('after');
+  });
+
+  it('ends a job as its program ends after ctrl-c then ctrl-d: completed when it exits 0', async () => {
+    // A prompt that handles ctrl-c and exits 0 at EOF, as python 3.13's REPL does. (Python
+    // 3.8-3.12's REPL instead ends itself by SIGINT at EOF when its last command was
+    // interrupted, in a terminal too: bgjobs then reports that, as the shell's $? would.)
+    const program = [
+      'while True:',
+      '  try: input("> ")',
+      '  except KeyboardInterrupt: print("interrupted")',
+      '  except EOFError: raise SystemExit(0)',
+    ].join('\n');
+    const job = await h.engine.execute(
+      { command: `python3 -c '${program}'`, pty: true },
+      { caller: h.caller },
+    );
+    const waited = await h.engine.wait({ job_id: job.job_id, until: 'input', timeout_s: 30 });
+    expect(waited.fired).toBe('input');
+    const keys = { job_id: job.job_id, newline: false };
+    await h.engine.interact({ ...keys, keys: ['ctrl-c'], expect: 'interrupted' });
+    await h.engine.interact({ ...keys, keys: ['ctrl-d'], timeout_s: 0 });
+    const ended = await h.engine.wait({ job_id: job.job_id, timeout_s: 20 });
+    expect(ended.jobs[0]).toMatchObject({ status: 'completed', exit_code: 0, signal: null });
   });
 
   it("says a shell's read waits for input, and not once it has its line", async () => {

@@ -1,7 +1,10 @@
 // Proves: reads are bounded and page by absolute offsets that resume exactly where they left
 // off; a capped stream reads only its kept window and reports `dropped`; an offset below the
 // window starts at it, one past the end is clamped; a missing file reads as empty; a UTF-8
-// character or escape split by a read boundary or by the job's last write is never mangled.
+// character or escape split by a read boundary or by the job's last write is never mangled;
+// with wholeLines, a page with more after it ends at its last newline (a page without one is
+// whole), a page the cap made start inside a line starts at the next line and says how many
+// bytes it skipped, and a last line without a newline (a prompt) is still returned.
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -46,7 +49,15 @@ describe('readStream', () => {
       maxBytes: 10,
       raw: false,
     });
-    expect(read).toEqual({ text: '', start: 0, next_offset: 0, size: 0, dropped: 0, more: false });
+    expect(read).toEqual({
+      text: '',
+      start: 0,
+      next_offset: 0,
+      size: 0,
+      dropped: 0,
+      more: false,
+      skipped: 0,
+    });
   });
 
   it('pages through a stream with offsets that chain and never exceed maxBytes', () => {
@@ -82,7 +93,15 @@ describe('readStream', () => {
     const path = join(dir(), 'stdout');
     writeFileSync(path, 'abc');
     const read = readStream(path, BIG_CAP, { offset: 50, maxBytes: 10, raw: false });
-    expect(read).toEqual({ text: '', start: 3, next_offset: 3, size: 3, dropped: 0, more: false });
+    expect(read).toEqual({
+      text: '',
+      start: 3,
+      next_offset: 3,
+      size: 3,
+      dropped: 0,
+      more: false,
+      skipped: 0,
+    });
   });
 
   it('reads only the kept window of a capped stream and reports what was dropped', () => {
@@ -189,5 +208,47 @@ describe('readStream', () => {
     writeFileSync(path, content);
     expect(readStream(path, BIG_CAP, { maxBytes: 100, raw: true }).text).toBe(content);
     expect(readStream(path, BIG_CAP, { maxBytes: 100, raw: false }).text).toBe('ok\n100%\n');
+  });
+
+  it('pages whole lines when asked', () => {
+    const path = join(dir(), 'stdout');
+    const content = lines(0, 100) + 'Prompt: '; // 1,100 bytes of lines, then a prompt
+    writeFileSync(path, content);
+    const pages: StreamText[] = [];
+    let offset: number | undefined;
+    for (;;) {
+      const page = readStream(path, BIG_CAP, {
+        offset,
+        maxBytes: 1000,
+        raw: false,
+        wholeLines: true,
+      });
+      pages.push(page);
+      if (!page.more) break;
+      offset = page.next_offset;
+    }
+    expect(pages.map((p) => p.text).join('')).toBe(content);
+    for (const page of pages.slice(0, -1)) expect(page.text.endsWith('\n')).toBe(true);
+    expect(pages[0]?.text).toBe(lines(0, 90));
+    expect(pages.at(-1)?.text.endsWith('Prompt: ')).toBe(true);
+    // A line longer than the page is returned in pieces rather than never.
+    writeFileSync(path, `${'x'.repeat(50)}\nend\n`);
+    const long = readStream(path, BIG_CAP, { maxBytes: 20, raw: false, wholeLines: true });
+    expect(long).toMatchObject({ text: 'x'.repeat(20), next_offset: 20, more: true });
+  });
+
+  it('starts the first page after a dropped prefix at a line start', () => {
+    const path = join(dir(), 'stdout');
+    const content = lines(0, 1000); // 11,000 bytes of 11-byte lines
+    writeFileSync(path, content);
+    const cap = 4010; // the window starts 5 bytes into a line
+    const read = readStream(path, cap, { maxBytes: 100, raw: false, wholeLines: true });
+    expect(read).toMatchObject({ dropped: content.length - cap, skipped: 6, more: true });
+    expect(read.start).toBe(content.length - 4004);
+    expect(read.text).toBe(content.slice(content.length - 4004, content.length - 4004 + 88));
+    // A window that starts at a line start skips nothing.
+    const aligned = readStream(path, 4015, { maxBytes: 100, raw: false, wholeLines: true });
+    expect(aligned).toMatchObject({ skipped: 0, start: content.length - 4015 });
+    expect(aligned.text.startsWith('line ')).toBe(true);
   });
 });

@@ -1,14 +1,17 @@
 // Proves: search finds matching lines of the kept window with context each side, 1-based line
-// numbers from the window start and absolute byte offsets; it stops at max_matches and says
+// numbers from the job's first line (the dropped lines counted before they were punched out,
+// or relative to the window, and said so, where that count is lost) and absolute byte offsets; it stops at max_matches and says
 // so; it matches what a model sees (escapes stripped); a bad or exponential regex is a clear
 // invalid_input error; long lines are cut for matching; a missing file has no matches.
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { describe, expect, it } from 'vitest';
 
 import { BgError } from '../../src/api/errors.js';
+import { punchDropped } from '../../src/logs/cap.js';
+import { lineCountPath } from '../../src/logs/line-count.js';
 import { readStream, searchStream } from '../../src/logs/reader.js';
 import { compileSearchRegex, nestedRepetition } from '../../src/logs/regex.js';
 import { MAX_LINE_BYTES } from '../../src/logs/search.js';
@@ -95,15 +98,43 @@ describe('searchStream', () => {
     expect(exact.matches).toHaveLength(10);
   });
 
-  it('searches only the kept window and numbers lines from its start', async () => {
+  it('searches only the kept window and numbers lines from the first line written', async () => {
     const path = join(dir(), 'stdout');
     const content = numbered(100);
     writeFileSync(path, content);
     const cap = content.length - numbered(50).length; // keeps lines 51..100
-    const { matches } = await searchStream(path, cap, 'ERROR', options);
+    const found = await searchStream(path, cap, 'ERROR', options);
+    const { matches } = found;
     expect(matches.map((m) => m.text)).toEqual([60, 70, 80, 90, 100].map((n) => `line ${n} ERROR`));
-    expect(matches[0]?.line).toBe(10);
+    expect(matches[0]?.line).toBe(60);
     expect(matches[0]?.offset).toBe(numbered(59).length);
+    expect(found).toMatchObject({ dropped: numbered(50).length, lineNumbers: 'absolute' });
+  });
+
+  it('counts the lines the cap punched out, and says when it cannot', async () => {
+    const path = join(dir(), 'stdout');
+    const content = numbered(20_000); // ~210 KB
+    writeFileSync(path, content);
+    const cap = content.length - numbered(15_000).length; // keeps lines 15001..20000
+    const punched = await punchDropped(path, cap, 0, { onError: (e) => expect.fail(e.message) });
+    expect(punched).toBeGreaterThan(100_000);
+    // The dropped bytes are gone from disk: only the recorded count can number the lines.
+    expect(
+      readFileSync(path)
+        .subarray(0, 100)
+        .every((byte) => byte === 0),
+    ).toBe(true);
+    const found = await searchStream(path, cap, '^line 15(01|10)0 ERROR$', options);
+    expect(found.matches.map((m) => [m.line, m.text])).toEqual([
+      [15010, 'line 15010 ERROR'],
+      [15100, 'line 15100 ERROR'],
+    ]);
+    expect(found.lineNumbers).toBe('absolute');
+
+    // Punched by a bgjobs that did not count (the count is gone): numbered from the window.
+    rmSync(lineCountPath(path));
+    const relative = await searchStream(path, cap, '^line 15010 ERROR$', options);
+    expect(relative).toMatchObject({ lineNumbers: 'relative', matches: [{ line: 10 }] });
   });
 
   it('matches what a model sees, honours ignore_case, and reads a missing file as empty', async () => {
@@ -117,6 +148,8 @@ describe('searchStream', () => {
     expect(await searchStream(join(dir(), 'nope'), BIG_CAP, 'x', options)).toEqual({
       matches: [],
       truncated: false,
+      dropped: 0,
+      lineNumbers: 'absolute',
     });
   });
 

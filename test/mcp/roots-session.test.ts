@@ -1,7 +1,8 @@
 // Proves: a client that declares roots has them used as the caller's — a job started (outside any
 // git repository) in a root belongs to that root's project from the very first call (even when
 // the client is slow to answer `roots/list`), `list` shows
-// that project's jobs, and a `notifications/roots/list_changed` is followed by the next call; a
+// that project's jobs (and, when none matches, how many of other projects do), and a
+// `notifications/roots/list_changed` is followed by the next call; a
 // client without roots leaves the project unset; the caller's session is this process's
 // `mcp:<pid>:<start time>`, so `lifetime: "session"` jobs can be started.
 import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
@@ -51,6 +52,24 @@ it("uses the client's roots as the caller's, from the first call and after they 
 
   await h.setRoots([a, b]);
   expect(await projectOf({ command: 'true', cwd: b })).toBe(b);
+});
+
+it('says, when no job of this project matches, how many of other projects do', async () => {
+  h = await openHarness('legacy', { roots: [a, b], caller: { cwd: b } });
+  await h.ok('execute', { command: 'true', cwd: a }, executeOutputSchema);
+  await h.ok('execute', { command: 'true', cwd: a }, executeOutputSchema);
+  const empty = await h.ok('list', {}, listOutputSchema);
+  expect(empty.data).toMatchObject({ project: b, total: 0, jobs: [], other_projects: 2 });
+  expect(empty.text).toBe(
+    `No jobs match in project ${b}. 2 jobs of other projects match too: call list with all: true to see them.`,
+  );
+  await h.ok('execute', { command: 'true', cwd: b }, executeOutputSchema);
+  const one = await h.ok('list', {}, listOutputSchema);
+  expect(one.data).toMatchObject({ total: 1, other_projects: 2 });
+  expect(one.text).toContain('call list with all: true');
+  const all = await h.ok('list', { all: true }, listOutputSchema);
+  expect(all.data).toMatchObject({ project: null, total: 3, other_projects: null });
+  expect(all.text).not.toContain('other projects');
 });
 
 it('waits for a slow client to tell its roots before the first call', async () => {

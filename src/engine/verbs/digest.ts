@@ -3,7 +3,7 @@ import { isFinal } from '../../api/job.js';
 import { tailStream } from '../../logs/reader.js';
 import { searchStream } from '../../logs/search.js';
 import type { JobRecord } from '../model.js';
-import type { ReadContext } from './read.js';
+import type { EngineContext } from '../context.js';
 
 export interface DigestAsk {
   /** Last lines of each stream; 0 for none. */
@@ -19,7 +19,7 @@ export interface DigestAsk {
  * and is as honest about what it cut. Null when nothing was asked.
  */
 export async function digestJob(
-  ctx: ReadContext,
+  ctx: Pick<EngineContext, 'folders'>,
   job: JobRecord,
   ask: DigestAsk,
 ): Promise<Digest | null> {

@@ -21,8 +21,8 @@ const FAST_POLL_MS = 4;
 const FAST_FOR_MS = 1000;
 const POLL_MS = 20;
 const DRAIN_LOOK_MS = 1;
-// A terminal's output reaches the file through script(1), a copy later: look again later too.
-const PTY_DRAIN_LOOK_MS = 15;
+// A terminal's output reaches the file through script(1), a copy later: look until it has.
+const PTY_DRAIN_LOOK_MS = 4;
 const MAX_REPLY_BYTES = 64 * 1024;
 const DEFAULT_SETTLE_MS = 300;
 // With no output at all after the input, "quiet" needs longer than the usual settle time.
@@ -146,11 +146,16 @@ export async function interact(
       )
         return 'expect';
       if (ended) return 'exited';
-      if (state === 'answered' && answeredAt === size) return 'waiting_for_input';
+      // Settled on the answer, not on the echo: for a pty job, once script(1) has copied all
+      // the job wrote before it waited again.
+      if (state === 'answered' && answeredAt === size && probe?.drained()) {
+        return 'waiting_for_input';
+      }
       answeredAt = state === 'answered' ? size : undefined;
-      // Quiet ends the wait only where the kernel cannot say the job is still working, unless
-      // settle_ms was asked for.
-      if (probe && (state !== 'busy' || input.settle_ms !== undefined)) {
+      // Quiet ends the wait only where the kernel cannot say the job is still working (or its
+      // terminal's output still being copied), unless settle_ms was asked for.
+      const working = state === 'busy' || (state === 'answered' && !probe?.drained());
+      if (probe && (!working || input.settle_ms !== undefined)) {
         const settleMs = input.settle_ms ?? DEFAULT_SETTLE_MS;
         const quietFor = now - lastChange;
         if (grown ? quietFor >= settleMs : quietFor >= Math.max(settleMs, SILENT_SETTLE_MS))

@@ -27,14 +27,16 @@ export async function listJobs(
   // An agent's runs are listed wherever they ran.
   const scoped = !input.all && caller !== undefined && input.agent === undefined;
   const project = scoped ? projectOf(caller.cwd, caller.roots) : null;
-  const { jobs, total } = ctx.store.list({
-    statuses,
-    name: input.name,
-    agent: input.agent,
-    project: project ?? undefined,
-    limit: input.limit,
-  });
-  return { jobs: jobs.map((job) => toSummary(job)), total, project };
+  const filter = { statuses, name: input.name, agent: input.agent, limit: input.limit };
+  const { jobs, total } = ctx.store.list({ ...filter, project: project ?? undefined });
+  // So that "no jobs here" never reads as "no jobs at all".
+  const everywhere = project === null ? null : ctx.store.list({ ...filter, limit: 1 }).total;
+  return {
+    jobs: jobs.map((job) => toSummary(job)),
+    total,
+    project,
+    other_projects: everywhere === null ? null : everywhere - total,
+  };
 }
 
 /** `status`: one job as it stands, with what only a live look can tell. */

@@ -1,4 +1,3 @@
-import { callerSchema } from '../../api/caller.js';
 import { parseInput, type CallOptions } from '../../api/contract.js';
 import { isFinal } from '../../api/job.js';
 import {
@@ -16,6 +15,7 @@ import {
 import { readStream, searchStream, tailStream } from '../../logs/reader.js';
 import { readScreenFile } from '../../logs/screen.js';
 import { resolveWithLogs, type EngineContext } from '../context.js';
+import type { ReaderIdentity } from './read-positions.js';
 import type { JobRecord } from '../model.js';
 
 type Stream = 'stdout' | 'stderr';
@@ -25,7 +25,7 @@ const STREAMS: readonly Stream[] = ['stdout', 'stderr'];
 const streamsOf = (which: Stream | 'both'): readonly Stream[] =>
   which === 'both' ? STREAMS : [which];
 
-export type ReadContext = Pick<EngineContext, 'store' | 'folders'>;
+export type ReadContext = Pick<EngineContext, 'store' | 'folders' | 'readers'>;
 
 /** `output`: a bounded page of each stream from an offset (or from where this reader left off). */
 export async function readOutput(
@@ -35,18 +35,26 @@ export async function readOutput(
 ): Promise<OutputResult> {
   const input = parseInput(outputInputSchema, raw);
   const job = resolveWithLogs(ctx.store, input.job_id);
-  const reader = callerSchema.shape.reader.parse(options.caller?.reader);
+  const { reader, identity } = ctx.readers.readerFor(options.caller);
   const paths = ctx.folders.paths(job.id);
   const reads: Partial<Record<Stream, StreamRead & { text: string }>> = {};
+  let position: OutputResult['position'] = null;
   for (const stream of streamsOf(input.stream)) {
     const explicit = stream === 'stdout' ? input.stdout_offset : input.stderr_offset;
-    const offset =
-      explicit ?? (input.new_only ? ctx.store.getCursor(job.id, reader, stream) : undefined);
+    const stored =
+      explicit === undefined && input.new_only
+        ? ctx.store.getCursor(job.id, reader, stream)
+        : undefined;
+    if (explicit === undefined && input.new_only) {
+      position = positionOf(stored, identity, position);
+    }
+    const offset = explicit ?? stored;
     const read = readStream(paths[stream], job.maxOutputBytes, {
       offset,
       maxBytes: input.max_bytes,
       raw: input.raw,
       final: isFinal(job.status),
+      wholeLines: true,
     });
     ctx.store.setCursor(job.id, reader, stream, read.next_offset);
     reads[stream] = read;
@@ -59,6 +67,7 @@ export async function readOutput(
           size: read.size,
           dropped: read.dropped,
           more: read.more,
+          skipped: read.skipped,
         }
       : null;
   return {
@@ -69,8 +78,23 @@ export async function readOutput(
     stdout_read: strip(reads.stdout),
     stderr_read: strip(reads.stderr),
     more: Boolean(reads.stdout?.more || reads.stderr?.more),
+    position,
     screen: input.screen ? await screenOf(ctx, job) : null,
   };
+}
+
+/**
+ * Where a `new_only` read started: from this reader's last read; from the start, as this
+ * reader never read the job; or from the start because this MCP server could not be tied to
+ * the reads of the one before it (`reset`). Of two streams, the one that did not continue.
+ */
+function positionOf(
+  stored: number | undefined,
+  identity: ReaderIdentity,
+  before: OutputResult['position'],
+): OutputResult['position'] {
+  if (stored !== undefined) return before ?? 'continued';
+  return identity === 'process' ? 'reset' : 'start';
 }
 
 /** `tail`: the last lines of each stream, read from the end whatever the file's size. */
@@ -104,6 +128,9 @@ export async function searchOutput(ctx: ReadContext, raw: SearchInput): Promise<
     status: job.status,
     matches: [],
     truncated: false,
+    dropped_bytes: 0,
+    whole_output: true,
+    line_numbers: 'absolute',
   };
   for (const stream of streamsOf(input.stream)) {
     const left = input.max_matches - result.matches.length;
@@ -119,6 +146,9 @@ export async function searchOutput(ctx: ReadContext, raw: SearchInput): Promise<
     });
     result.matches.push(...found.matches);
     result.truncated ||= found.truncated;
+    result.dropped_bytes += found.dropped;
+    result.whole_output &&= found.dropped === 0;
+    if (found.lineNumbers === 'relative') result.line_numbers = 'relative';
   }
   return result;
 }

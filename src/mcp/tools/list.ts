@@ -15,9 +15,13 @@ export const listTool = defineTool({
   outputSchema: listOutputSchema,
   annotations: { readOnlyHint: true, openWorldHint: false },
   call: (api, input, options) => api.list(input, options),
-  summarize: ({ jobs, total }) => {
-    if (jobs.length === 0)
-      return total === 0 ? 'No jobs match.' : `No jobs shown (${total} match).`;
+  summarize: ({ jobs, total, project, other_projects: others }) => {
+    const elsewhere = others ? [elsewhereNote(others)] : [];
+    if (jobs.length === 0) {
+      const here = project === null ? '' : ` in project ${project}`;
+      const none = total === 0 ? `No jobs match${here}.` : `No jobs shown (${total} match).`;
+      return [none, ...elsewhere].join(' ');
+    }
     const head =
       jobs.length === total
         ? `${total} job${total === 1 ? '' : 's'}, newest first:`
@@ -25,6 +29,11 @@ export const listTool = defineTool({
     const lines = jobs.map(
       (job) => `${jobLabel(job)}  ${describeStatus(job)}  ${clip(job.command)}`,
     );
-    return [head, ...lines].join('\n');
+    return [head, ...lines, ...elsewhere].join('\n');
   },
 });
+
+function elsewhereNote(count: number): string {
+  const jobs = count === 1 ? '1 job' : `${count} jobs`;
+  return `${jobs} of other projects match too: call list with all: true to see them.`;
+}

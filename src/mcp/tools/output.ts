@@ -25,6 +25,7 @@ export const outputTool = defineTool({
       range('stderr', result.stderr_read),
     ].filter((r) => r !== undefined);
     const lines = [`Job ${result.job_id} (${result.status}): ${ranges.join('; ')}.`];
+    if (result.position === 'reset') lines.push(RESET_NOTE);
     if (result.stdout_read) lines.push(outputBlock('stdout', result.stdout, empty));
     if (result.stderr_read) lines.push(outputBlock('stderr', result.stderr, empty));
     if (result.more) {
@@ -46,8 +47,12 @@ export const outputTool = defineTool({
   },
 });
 
+const RESET_NOTE =
+  'Your read position was reset: this MCP server could not be matched to the one you read with before (another server of your client holds this project), so this read starts at the oldest kept output and may repeat what you saw.';
+
 function range(label: string, read: StreamRead | null): string | undefined {
   if (read === null) return undefined;
   const dropped = read.dropped > 0 ? `, oldest ${formatBytes(read.dropped)} dropped` : '';
-  return `${label} bytes ${read.start}–${read.next_offset} of ${read.size}${dropped}`;
+  const skipped = read.skipped > 0 ? `, then ${read.skipped} bytes skipped to start at a line` : '';
+  return `${label} bytes ${read.start}–${read.next_offset} of ${read.size}${dropped}${skipped}`;
 }
