@@ -249,7 +249,6 @@ export function mcpOutputSchemas(env: Env): boolean {
   return read(env, { names: ['BGJOBS_MCP_OUTPUT_SCHEMAS'], parse: parseSwitch }) ?? false;
 }
 
-
 export function callerConfig(config: Config): CallerConfig {
   return {
     workingDir: config.workingDir,

@@ -54,7 +54,7 @@ export const agentStartOutputSchema = z.object({
 export type AgentStartResult = z.infer<typeof agentStartOutputSchema>;
 
 export const agentListInputSchema = inputObject({
-  name: agentNameSchema.optional().describe('Only this agent.'),
+  name: agentNameSchema.optional(),
 });
 export type AgentListInput = z.input<typeof agentListInputSchema>;
 export const agentListOutputSchema = z.object({ agents: z.array(agentInfoSchema) });
@@ -62,8 +62,8 @@ export type AgentListResult = z.infer<typeof agentListOutputSchema>;
 
 export const agentStopInputSchema = inputObject({
   name: agentNameSchema,
-  remove: z.boolean().default(false).describe('Delete the agent too (default: keep it, stopped).'),
-  runs: z.boolean().default(false).describe('With remove: delete its runs (jobs) as well.'),
+  remove: z.boolean().default(false).describe('Delete it too.'),
+  runs: z.boolean().default(false).describe('With remove: its runs too.'),
 });
 export type AgentStopInput = z.input<typeof agentStopInputSchema>;
 export const agentStopOutputSchema = z.object({

@@ -23,27 +23,21 @@ export const missedSchema = z.enum(['skip', 'run_once']);
 export const agentShape = {
   name: z
     .string()
-    .regex(AGENT_NAME_PATTERN, 'a letter, then letters, digits, ".", "_", ":" or "-" (64 at most)')
-    .describe('The agent\'s name, unique (e.g. "tests-on-change").'),
+    .regex(AGENT_NAME_PATTERN, 'a letter, then letters, digits, ".", "_", ":" or "-" (64 at most)'),
   command: z
     .string()
     .min(1)
     .max(64 * 1024)
-    .optional()
-    .describe('A shell command each run executes (or give prompt + model).'),
+    .optional(),
   prompt: z
     .string()
     .min(1)
     .max(1_000_000)
     .optional()
-    .describe('A prompt each run sends to a model; {{changed}} becomes the changed paths.'),
-  model: z.string().min(1).max(200).optional().describe('provider:model for a prompt agent.'),
-  cwd: z
-    .string()
-    .min(1)
-    .optional()
-    .describe("Where runs start and globs are relative to; default the caller's."),
-  env: z.record(z.string(), z.string()).optional().describe('Environment variables for each run.'),
+    .describe('Or a prompt ({{changed}}: the paths) for model.'),
+  model: z.string().min(1).max(200).optional().describe('provider:model.'),
+  cwd: z.string().min(1).optional().describe('Where runs start; globs are relative to it.'),
+  env: z.record(z.string(), z.string()).optional(),
   timeout_s: z
     .number()
     .int()
@@ -51,29 +45,23 @@ export const agentShape = {
     .max(86_400)
     .optional()
     .describe('Stop a run after this long.'),
-  watch: globList
-    .optional()
-    .describe('Globs relative to cwd, e.g. ["src/**/*.ts", "package.json"].'),
-  ignore: globList
-    .optional()
-    .describe('Globs never to react to; .git/, node_modules/ and the bgjobs home always are.'),
+  watch: globList.optional().describe('Globs, e.g. ["src/**/*.ts"].'),
+  ignore: globList.optional().describe('Globs to ignore (.git, node_modules always).'),
   debounce_ms: z
     .number()
     .int()
     .min(0)
     .max(60_000)
     .default(DEFAULT_DEBOUNCE_MS)
-    .describe('A burst of changes closer than this makes one run (default 300).'),
-  every: z.string().optional().describe('Run at this interval: "30s", "5m", "1h" (1 s at least).'),
-  cron: z.string().optional().describe('Run on this cron schedule, e.g. "0 3 * * *".'),
-  tz: z.string().optional().describe('Time zone of the cron schedule (IANA, e.g. "Europe/Paris").'),
-  on_start: z.boolean().default(false).describe('Run once when the agent is started or resumed.'),
+    .describe('A burst within this makes one run.'),
+  every: z.string().optional().describe('Interval: "30s", "5m", "1h".'),
+  cron: z.string().optional().describe('Cron schedule, e.g. "0 3 * * *".'),
+  tz: z.string().optional().describe('IANA time zone of cron.'),
+  on_start: z.boolean().default(false).describe('Run once when armed.'),
   overlap: overlapSchema
     .default('skip')
-    .describe('When a trigger fires during a run: skip (default), queue (one pending) or restart.'),
-  missed: missedSchema
-    .default('skip')
-    .describe('A schedule missed while no daemon ran: skip (default) or run_once.'),
+    .describe('A trigger during a run: skip, queue (one) or restart.'),
+  missed: missedSchema.default('skip').describe('A schedule missed while down: skip or run_once.'),
   runs_kept: z
     .number()
     .int()
@@ -87,7 +75,7 @@ export const agentShape = {
     .min(1)
     .max(1000)
     .optional()
-    .describe('Stop the agent after this many failed runs in a row (default: never).'),
+    .describe('Stop after this many failures in a row.'),
 };
 
 function checkAgent(spec: AgentSpecFields, ctx: z.RefinementCtx): void {
@@ -139,10 +127,7 @@ export type AgentSpecInput = z.input<typeof agentSpecSchema>;
 /** `agent_start`'s input: a definition, and whether to replace a live agent of that name. */
 export const agentStartInputSchema = inputObject({
   ...agentShape,
-  replace: z
-    .boolean()
-    .default(false)
-    .describe('Redefine an agent of this name that exists (default: refuse).'),
+  replace: z.boolean().default(false).describe('Redefine an existing agent.'),
 }).superRefine(checkAgent);
 export type AgentStartInput = z.input<typeof agentStartInputSchema>;
 

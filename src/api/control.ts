@@ -1,36 +1,28 @@
 import { z } from 'zod';
 import { inputObject } from './strict.js';
 import { MAX_COMMAND_BYTES, MAX_WAIT_S, jobRefSchema, jobStatusSchema } from './job.js';
-import { KEY_NAMES_SUMMARY } from './keys.js';
+import { KEY_NAMES_SHORT } from './keys.js';
 
 // ── interact ───────────────────────────────────────────────────────────────────────────────
 export const interactInputSchema = inputObject({
   job_id: jobRefSchema,
-  input: z.string().max(MAX_COMMAND_BYTES).optional().describe("Text to write to the job's stdin."),
-  newline: z.boolean().default(true).describe('Append a newline to input (like pressing Enter).'),
+  input: z.string().max(MAX_COMMAND_BYTES).optional(),
+  newline: z.boolean().default(true).describe('Press Enter after input.'),
   keys: z
     .array(z.string().min(1).max(40))
     .max(100)
     .optional()
-    .describe(
-      `Keys to press after the input, by name (for terminal programs): ${KEY_NAMES_SUMMARY}.`,
-    ),
-  close_stdin: z.boolean().default(false).describe('Close stdin after writing (sends EOF).'),
-  expect: z
-    .string()
-    .max(1000)
-    .optional()
-    .describe('Return as soon as output written after the input matches this regex.'),
+    .describe(`Keys after the input: ${KEY_NAMES_SHORT}.`),
+  close_stdin: z.boolean().default(false).describe('Then send EOF.'),
+  expect: z.string().max(1000).optional().describe('Return once new output matches this regex.'),
   settle_ms: z
     .number()
     .int()
     .min(0)
     .max(10_000)
     .optional()
-    .describe(
-      'Without expect, interact returns as soon as the job waits for input again. Where the kernel cannot tell (the job is never seen waiting), it returns once the output has been quiet this long (default 300; 2000 with no output at all). Given, quiet this long also ends the wait while the job is busy.',
-    ),
-  timeout_s: z.number().min(0).max(MAX_WAIT_S).default(10).describe('Never wait longer than this.'),
+    .describe('Where waiting for input cannot be seen: return after this much quiet (300).'),
+  timeout_s: z.number().min(0).max(MAX_WAIT_S).default(10),
 });
 export type InteractInput = z.input<typeof interactInputSchema>;
 
@@ -65,16 +57,8 @@ export const SIGNALS = [
 
 export const killInputSchema = inputObject({
   job_id: jobRefSchema,
-  signal: z
-    .enum(SIGNALS)
-    .default('SIGTERM')
-    .describe('First signal, sent to the whole process group.'),
-  grace_s: z
-    .number()
-    .min(0)
-    .max(MAX_WAIT_S)
-    .optional()
-    .describe('Seconds to wait before SIGKILL (default 5).'),
+  signal: z.enum(SIGNALS).default('SIGTERM').describe('First signal, then SIGKILL.'),
+  grace_s: z.number().min(0).max(MAX_WAIT_S).optional().describe('Seconds before SIGKILL (5).'),
 });
 export type KillInput = z.input<typeof killInputSchema>;
 
@@ -106,15 +90,13 @@ export const digestShape = {
     .min(0)
     .max(MAX_DIGEST_LINES)
     .default(10)
-    .describe('Last lines of output returned for each job whose wait ended (0: none).'),
+    .describe('Last lines of each ended job (0: none).'),
   search: z
     .string()
     .min(1)
     .max(1000)
     .optional()
-    .describe(
-      `A regex: also return the matching output lines of each job whose wait ended (up to ${DIGEST_MATCHES}), e.g. "FAIL|Error".`,
-    ),
+    .describe(`Regex: also its matching lines, e.g. "FAIL".`),
 };
 
 /** A job's last lines and matching lines, read when its wait ended. */
@@ -135,19 +117,17 @@ export type Digest = z.infer<typeof digestSchema>;
 export const waitInputSchema = inputObject({
   job_id: jobRefSchema.optional(),
   job_ids: z.array(jobRefSchema).min(1).max(100).optional(),
-  mode: z.enum(['all', 'any']).default('all').describe('Wait for all the jobs, or any one.'),
+  mode: z.enum(['all', 'any']).default('all').describe('all, or any (the first).'),
   until: z
     .enum(['exit', 'ready', 'input'])
     .default('exit')
-    .describe(
-      'exit: until the job ends; ready: until its readiness condition is met (a job without one is ready once running); input: until it waits for input (a prompt, a question), looked for in /proc every 50 ms. A failure pattern, or the job ending, always ends the wait.',
-    ),
+    .describe('exit; ready (its ready condition met); input (it waits for input).'),
   timeout_s: z
     .number()
     .min(0)
     .max(MAX_WAIT_S)
     .default(30)
-    .describe(`Return done:false after this many seconds (at most ${MAX_WAIT_S}); call again.`),
+    .describe(`Then done:false; call again (max ${MAX_WAIT_S}).`),
   ...digestShape,
 });
 export type WaitInput = z.input<typeof waitInputSchema>;
@@ -181,7 +161,7 @@ export type WaitResult = z.infer<typeof waitOutputSchema>;
 
 export const removeInputSchema = inputObject({
   job_id: jobRefSchema,
-  force: z.boolean().default(false).describe('Kill the job first if it is still live.'),
+  force: z.boolean().default(false).describe('Kill it first if live.'),
 });
 export type RemoveInput = z.input<typeof removeInputSchema>;
 

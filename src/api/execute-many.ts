@@ -34,6 +34,12 @@ export async function executeMany(
     );
   }
   const requests = requestsOf(jobs, shared);
+  if (wait_s > 0 && wait_until === 'ready' && requests.some((r) => r.ready === undefined)) {
+    throw new BgError(
+      ErrorCode.invalidInput,
+      'wait_until:"ready" needs a readiness condition: give ready ({pattern, port or url}), or leave out wait_until to wait for the end.',
+    );
+  }
   const started = await startAll(api, requests, options);
   const single = jobs === undefined;
   const result: ExecuteManyResult = single ? { ...started[0] } : { jobs: started };

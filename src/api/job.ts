@@ -15,13 +15,12 @@ export const MAX_COMMAND_BYTES = 64 * 1024;
 export const MAX_WAIT_S = 50;
 
 /** A job id, or the name of a job. Validated strictly before it is looked up. */
-export const jobRefSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .describe('The job id (like "k3f9x2qa") or the job\'s name.');
+export const jobRefSchema = z.string().min(1).max(64);
 
-export const streamSchema = z.enum(['stdout', 'stderr', 'both']).default('both');
+export const streamSchema = z
+  .enum(['stdout', 'stderr', 'both'])
+  .default('both')
+  .describe('stdout, stderr or both.');
 
 /** Scheduling options that every kind of job takes. */
 export const schedulingShape = {
@@ -31,22 +30,21 @@ export const schedulingShape = {
     .min(-1000)
     .max(1000)
     .default(0)
-    .describe('Among queued jobs, higher starts first (default 0).'),
-  after: z
-    .array(jobRefSchema)
-    .max(100)
-    .default([])
-    .describe(
-      'Jobs (ids or names) that must complete first; if one does not, this one fails unrun.',
-    ),
-  retries: z
+    .describe('Queue order: higher starts first.'),
+  after: z.array(jobRefSchema).max(100).default([]).describe('Jobs that must complete first.'),
+  retries: retriesField(0),
+};
+
+/** Tries after a failure: commands default to none, prompts to a few (a provider's hiccups). */
+export function retriesField(byDefault: number) {
+  return z
     .number()
     .int()
     .min(0)
     .max(20)
-    .default(0)
-    .describe('Tries again after a failure (same id), with exponential backoff.'),
-};
+    .default(byDefault)
+    .describe('Tries again after a failure, with backoff.');
+}
 
 /** Every status a job can have. A final status never changes. */
 export const JobStatus = {

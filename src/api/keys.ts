@@ -87,6 +87,11 @@ export const KEY_NAMES_SUMMARY =
   'is end of input, ctrl-z suspends), ctrl-[ ctrl-\\ ctrl-] ctrl-^ ctrl-_ ctrl-@, and alt-<key> ' +
   '(ESC, then the key); case-insensitive, "ctrl+c" works too';
 
+/** The common keys, for the tool's schema (an unknown key's error lists them all). */
+export const KEY_NAMES_SHORT =
+  'enter, tab, esc, backspace, space, up/down/left/right, home, end, page-up/down, f1–f12, ' +
+  'ctrl-a…ctrl-z, alt-<key>';
+
 export interface KeyOptions {
   /**
    * The program asked for application cursor keys (DECCKM, `ESC [ ? 1 h`): arrows, home and

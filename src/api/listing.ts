@@ -94,20 +94,11 @@ export const statusOutputSchema = jobSummarySchema.extend({
 export type StatusResult = z.infer<typeof statusOutputSchema>;
 
 export const listInputSchema = inputObject({
-  status: z
-    .union([jobStatusSchema, z.array(jobStatusSchema).min(1)])
-    .optional()
-    .describe('Only jobs with this status (or any of these).'),
-  name: z.string().optional().describe('Only jobs with this name.'),
-  agent: z
-    .string()
-    .optional()
-    .describe('Only the runs of this background agent (of every project).'),
-  all: z
-    .boolean()
-    .default(false)
-    .describe("Jobs of every project; by default only the current project's (its git root)."),
-  limit: z.number().int().min(1).max(1000).default(50).describe('At most this many, newest first.'),
+  status: z.union([jobStatusSchema, z.array(jobStatusSchema).min(1)]).optional(),
+  name: z.string().optional(),
+  agent: z.string().optional().describe("Only this agent's runs."),
+  all: z.boolean().default(false).describe("Every project's, not only this one's."),
+  limit: z.number().int().min(1).max(1000).default(50),
 });
 export type ListInput = z.input<typeof listInputSchema>;
 

@@ -8,33 +8,19 @@ export const MAX_READ_BYTES = 1024 * 1024;
 
 export const outputInputSchema = inputObject({
   job_id: jobRefSchema,
-  stream: streamSchema.describe('Which stream(s) to read.'),
-  stdout_offset: z
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .describe('Byte offset to read stdout from (a previous next_offset); default the oldest kept.'),
-  stderr_offset: z.number().int().min(0).optional().describe('Byte offset to read stderr from.'),
-  new_only: z
-    .boolean()
-    .default(false)
-    .describe('Read only what is new since your last output call on this job.'),
+  stream: streamSchema,
+  stdout_offset: z.number().int().min(0).optional().describe('A next_offset to continue from.'),
+  stderr_offset: z.number().int().min(0).optional().describe('A next_offset to continue from.'),
+  new_only: z.boolean().default(false).describe('Only what is new since your last read.'),
   max_bytes: z
     .number()
     .int()
     .min(1)
     .max(MAX_READ_BYTES)
     .default(DEFAULT_READ_BYTES)
-    .describe('At most this many bytes per stream.'),
-  raw: z
-    .boolean()
-    .default(false)
-    .describe('Return bytes as written: keep ANSI escapes and \\r progress lines.'),
-  screen: z
-    .boolean()
-    .default(false)
-    .describe('For a pty job: also return the visible terminal screen.'),
+    .describe('Per stream.'),
+  raw: z.boolean().default(false).describe('Keep ANSI escapes and \\r lines.'),
+  screen: z.boolean().default(false).describe('pty job: also its screen.'),
 });
 export type OutputInput = z.input<typeof outputInputSchema>;
 
@@ -70,9 +56,9 @@ export type OutputResult = z.infer<typeof outputOutputSchema>;
 
 export const tailInputSchema = inputObject({
   job_id: jobRefSchema,
-  lines: z.number().int().min(1).max(10_000).default(20).describe('How many last lines.'),
+  lines: z.number().int().min(1).max(10_000).default(20),
   stream: streamSchema,
-  raw: z.boolean().default(false),
+  raw: z.boolean().default(false).describe('Keep ANSI escapes and \\r lines.'),
 });
 export type TailInput = z.input<typeof tailInputSchema>;
 
@@ -91,11 +77,11 @@ export type TailResult = z.infer<typeof tailOutputSchema>;
 
 export const searchInputSchema = inputObject({
   job_id: jobRefSchema,
-  pattern: z.string().min(1).max(1000).describe('A JavaScript regular expression.'),
-  ignore_case: z.boolean().default(false),
+  pattern: z.string().min(1).max(1000).describe('JavaScript regex.'),
+  ignore_case: z.boolean().default(false).describe('Case-insensitive.'),
   stream: streamSchema,
-  context: z.number().int().min(0).max(20).default(2).describe('Lines of context each side.'),
-  max_matches: z.number().int().min(1).max(500).default(50),
+  context: z.number().int().min(0).max(20).default(2).describe('Lines around each match.'),
+  max_matches: z.number().int().min(1).max(500).default(50).describe('At most this many.'),
 });
 export type SearchInput = z.input<typeof searchInputSchema>;
 

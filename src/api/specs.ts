@@ -7,25 +7,20 @@ export const portSchema = z.number().int().min(1).max(65535);
 
 /** A readiness condition: any one of pattern, port, url makes the job ready. */
 export const readySpecSchema = inputObject({
-  pattern: z
-    .string()
-    .min(1)
-    .max(1000)
-    .optional()
-    .describe('A regex on the output (either stream).'),
-  port: portSchema.optional().describe('A TCP port on this machine accepting connections.'),
+  pattern: z.string().min(1).max(1000).optional().describe('Regex on the output.'),
+  port: portSchema.optional().describe('Port accepting connections.'),
   url: z
     .string()
     .url()
     .refine((u) => /^https?:/i.test(u), 'an http:// or https:// URL')
     .optional()
-    .describe('An HTTP(S) URL answering 2xx.'),
+    .describe('URL answering 2xx.'),
   fail_pattern: z
     .string()
     .min(1)
     .max(1000)
     .optional()
-    .describe('A regex on the output that means the job failed to come up.'),
+    .describe('Regex meaning it failed to come up.'),
 }).refine((r) => r.pattern !== undefined || r.port !== undefined || r.url !== undefined, {
   message: 'give at least one of pattern, port or url',
 });
@@ -39,18 +34,13 @@ export const restartSpecSchema = inputObject({
     .min(0)
     .max(1000)
     .default(16)
-    .describe('Restarts of runs shorter than min_uptime_s allowed before giving up.'),
-  min_uptime_s: z
-    .number()
-    .min(0)
-    .max(3600)
-    .default(1)
-    .describe('A run shorter than this counts toward max_restarts.'),
+    .describe('Quick restarts before giving up.'),
+  min_uptime_s: z.number().min(0).max(3600).default(1).describe('A shorter run is quick.'),
   stop_exit_codes: z
     .array(z.number().int().min(0).max(255))
     .max(50)
     .default([])
-    .describe('Exit codes that mean "done, do not restart".'),
+    .describe('Exit codes meaning done.'),
 });
 export type RestartSpec = z.infer<typeof restartSpecSchema>;
 

@@ -1,59 +1,43 @@
 import { z } from 'zod';
 import { inputObject } from './strict.js';
 import { digestShape, waitInputSchema, waitOutputSchema } from './control.js';
-import { MAX_WAIT_S, jobStatusSchema, schedulingShape } from './job.js';
+import { MAX_WAIT_S, jobStatusSchema, retriesField, schedulingShape } from './job.js';
+
+/** A prompt is tried again twice by default: providers fail transiently (429s, 5xx). */
+export const DEFAULT_PROMPT_RETRIES = 2;
 import { portSchema, ptySizeSchema, readySpecSchema, restartSpecSchema } from './specs.js';
 
 /** What a name that a live job holds means for a new job: the same for every kind of job. */
 const replaceField = z
   .boolean()
   .default(false)
-  .describe(
-    'With a name already running: stop that job and start this one (default: return the running one).',
-  );
+  .describe('Restart the live job of this name (default: return it).');
 
 // ── execute ────────────────────────────────────────────────────────────────────────────────
 export const executeInputSchema = inputObject({
-  command: z
-    .string()
-    .min(1)
-    .describe('The shell command line, run with /bin/sh -c. Pipes, &&, redirections all work.'),
-  cwd: z
-    .string()
-    .min(1)
-    .optional()
-    .describe("Working directory; default the caller's (or BGJOBS_WORKING_DIR)."),
-  env: z
-    .record(z.string(), z.string())
-    .optional()
-    .describe("Environment variables to set for this job, on top of the caller's environment."),
-  name: z
-    .string()
-    .optional()
-    .describe('A name unique among live jobs, usable wherever a job id is (e.g. "dev-server").'),
+  command: z.string().min(1),
+  cwd: z.string().min(1).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  name: z.string().optional().describe('Unique among live jobs; usable as its id.'),
   timeout_s: z
     .number()
     .int()
     .positive()
     .max(365 * 24 * 3600)
     .optional()
-    .describe('Stop the job (status timed_out) after this many seconds.'),
+    .describe('Stop it (timed_out) after this long.'),
   replace: replaceField,
-  ready: readySpecSchema
-    .optional()
-    .describe('How to tell the job is ready (a service is up): wait with until:"ready" uses it.'),
-  restart: restartSpecSchema.optional().describe('Restart the job when it ends (services).'),
-  port: portSchema
-    .optional()
-    .describe('The TCP port the job will listen on: refused at once if something holds it.'),
+  ready: readySpecSchema.optional().describe('When it is up: a log pattern, port or url.'),
+  restart: restartSpecSchema.optional().describe('Restart it when it exits.'),
+  port: portSchema.optional().describe('Its port: refused at once if taken.'),
   pty: z
     .union([z.boolean(), ptySizeSchema])
     .default(false)
-    .describe('Run in a pseudo-terminal (true, or {cols, rows}); for programs that need a TTY.'),
+    .describe('A terminal (true, or {cols, rows}).'),
   lifetime: z
     .enum(['persistent', 'session'])
     .default('persistent')
-    .describe('persistent: outlives this session (default); session: stopped when it ends.'),
+    .describe('session: stopped when this session ends.'),
   on: z
     .string()
     .regex(
@@ -61,16 +45,12 @@ export const executeInputSchema = inputObject({
       'a worker label: lowercase letters, digits, "_", "." or "-"',
     )
     .optional()
-    .describe(
-      'Run on a worker with this label (another machine; needs BGJOBS_REDIS_URL). Its env overrides travel through Redis; cwd is a directory there.',
-    ),
+    .describe('Run on a worker with this label (BGJOBS_REDIS_URL).'),
   env_from_worker: z
     .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/))
     .max(100)
     .optional()
-    .describe(
-      'With on: variables the worker supplies from its own environment (secrets stay there).',
-    ),
+    .describe('With on: variables the worker supplies.'),
   ...schedulingShape,
 });
 export type ExecuteInput = z.input<typeof executeInputSchema>;
@@ -90,16 +70,16 @@ export type ExecuteResult = z.infer<typeof executeOutputSchema>;
 
 // ── prompt ─────────────────────────────────────────────────────────────────────────────────
 export const promptInputSchema = inputObject({
-  prompt: z.string().min(1).max(1_000_000).describe('The prompt text to send to the model.'),
+  prompt: z.string().min(1).max(1_000_000),
   model: z
     .string()
     .min(1)
     .max(200)
     .optional()
     .describe(
-      'provider:model, e.g. "anthropic:claude-sonnet-4-5", "openai:gpt-4o-mini", "google:gemini-2.0-flash", "ollama:llama3.2", or "openai-compatible:<model>@<base URL>"; default BGJOBS_DEFAULT_MODEL.',
+      'provider:model, e.g. "anthropic:claude-sonnet-4-5", "ollama:llama3.2"; default BGJOBS_DEFAULT_MODEL.',
     ),
-  system: z.string().max(200_000).optional().describe('A system prompt.'),
+  system: z.string().max(200_000).optional(),
   params: inputObject({
     max_tokens: z.number().int().min(1).max(1_000_000).optional(),
     temperature: z.number().min(0).max(2).optional(),
@@ -109,16 +89,18 @@ export const promptInputSchema = inputObject({
     seed: z.number().int().optional(),
   })
     .optional()
-    .describe('Generation parameters.'),
-  name: z.string().optional().describe('A name unique among live jobs, usable wherever an id is.'),
+    .describe('max_tokens, temperature, top_p, top_k, stop, seed.'),
+  name: z.string().optional().describe('Unique among live jobs; usable as its id.'),
   replace: replaceField,
   timeout_s: z
     .number()
     .int()
     .positive()
     .max(24 * 3600)
-    .optional(),
+    .optional()
+    .describe('Stop it (timed_out) after this long.'),
   ...schedulingShape,
+  retries: retriesField(DEFAULT_PROMPT_RETRIES),
 });
 export type PromptInput = z.input<typeof promptInputSchema>;
 
@@ -134,7 +116,7 @@ export const executeManyInputSchema = inputObject({
     .max(MAX_BATCH_JOBS)
     .optional()
     .describe(
-      `Instead of command: start up to ${MAX_BATCH_JOBS} jobs at once, each an object of these same fields ({command, name, cwd, …}); fields given beside jobs apply to every one.`,
+      `Instead of command: several jobs, each {command, name, …}; fields beside jobs apply to all.`,
     ),
   wait_s: z
     .number()
@@ -142,7 +124,7 @@ export const executeManyInputSchema = inputObject({
     .max(MAX_WAIT_S)
     .default(0)
     .describe(
-      'Wait up to this many seconds (0: return at once): a job that ends (or meets wait_until) by then comes back with its outcome and last lines, as wait would say; otherwise it goes on.',
+      'Wait up to this long for the end (or wait_until): outcome and last lines come back.',
     ),
   wait_until: waitInputSchema.shape.until,
   ...digestShape,

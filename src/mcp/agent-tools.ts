@@ -27,12 +27,9 @@ export const agentStartTool = defineTool({
   name: 'agent_start',
   title: 'Start a background agent',
   description: [
-    'Define a background agent and arm it ("start monitoring my project"): each time a trigger fires',
-    'it runs `command` (or sends `prompt` to `model`) as an ordinary job. Triggers: `watch` globs',
-    '(relative to cwd; `ignore`, `debounce_ms`: a burst of changes makes one run, which sees the paths',
-    'in BGJOBS_CHANGED or {{changed}}), `every` ("30s", "5m"), `cron` (with `tz`), `on_start`.',
-    '`overlap` says what a trigger does during a run: skip (default), queue or restart.',
-    'Agents live in the daemon and survive restarts. `replace: true` redefines an existing one.',
+    'Arm a background agent ("start monitoring my project"): on each trigger (`watch` globs,',
+    '`every`, `cron`, `on_start`) it runs `command`, or `prompt` with `model`, as a job. Survives',
+    'restarts.',
   ].join(' '),
   inputSchema: agentStartInputSchema,
   outputSchema: agentStartOutputSchema,
@@ -52,8 +49,7 @@ export const agentStartTool = defineTool({
 export const agentListTool = defineTool({
   name: 'agent_list',
   title: 'List background agents',
-  description:
-    'The background agents: each with its triggers, state (armed, running, paused, stopped, failed), last run {job_id, status, exit_code, ended_at}, next scheduled run, runs kept, and warnings. Read a run with output/tail on its job_id.',
+  description: ['Background agents: state, triggers, last run, next run, runs kept.'].join(' '),
   inputSchema: agentListInputSchema,
   outputSchema: agentListOutputSchema,
   annotations: {
@@ -77,8 +73,10 @@ export const agentListTool = defineTool({
 export const agentStopTool = defineTool({
   name: 'agent_stop',
   title: 'Stop a background agent',
-  description:
-    'Disarm an agent and stop its running run. It stays defined (resume it from the CLI, or agent_start it again) unless `remove: true`, which deletes it; `runs: true` with remove deletes its runs (jobs) too.',
+  description: [
+    'Disarm a background agent and stop its run; remove:true deletes it (runs:true: its runs',
+    'too).',
+  ].join(' '),
   inputSchema: agentStopInputSchema,
   outputSchema: agentStopOutputSchema,
   annotations: {

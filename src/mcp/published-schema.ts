@@ -18,8 +18,8 @@ interface JsonSchemaOptions {
  * refusal keeps its message — published as a compact JSON Schema. Every session pays for the
  * tool listing in its context, so the listing keeps what tells a model how to call (types,
  * enums, defaults, required fields, descriptions, no unknown fields) and leaves out the bounds
- * it never needs to know beforehand (lengths, sizes, patterns), which the server still enforces
- * with a clear error.
+ * it never needs to know beforehand (lengths, sizes, patterns) and the defaults that go without
+ * saying (false, []), which the server still applies and enforces with a clear error.
  */
 export function publishedSchema<S extends z.ZodType>(schema: S): S {
   const std = schema['~standard'] as unknown as StandardParts;
@@ -62,6 +62,10 @@ export function compact<T>(node: T): T {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
     if (BOUNDS.has(key)) continue;
+    // An option that is off, or empty, unless given says nothing by saying so.
+    if (key === 'default' && (value === false || (Array.isArray(value) && value.length === 0))) {
+      continue;
+    }
     // Property names are data, not keywords: keep them all, compacting their schemas.
     out[key] =
       key === 'properties' && value !== null && typeof value === 'object'

@@ -124,6 +124,13 @@ it('a bad entry in jobs starts none of them; unclear requests are refused', asyn
     'inside each job',
   );
   expect(await h.fails('execute', {})).toContain('Pass command, or jobs');
+  expect(
+    await h.fails('execute', { command: 'sleep 300', wait_s: 5, wait_until: 'ready' }),
+  ).toContain('needs a readiness condition');
+  const plain = await h.ok('execute', { command: 'sleep 300' }, executeManyOutputSchema);
+  expect(await h.fails('wait', { job_id: plain.data.job_id, until: 'ready' })).toContain(
+    'no readiness condition',
+  );
   expect(await h.fails('execute', { command: 'true', search: 'x' })).toContain('wait_s');
   expect(await h.fails('execute', { jobs: [{ command: 'true', nme: 'x' }] })).toContain(
     'did you mean "name"',

@@ -74,22 +74,19 @@ describe('tools/list', () => {
     const description = (name: string): string =>
       tools.find((t) => t.name === name)?.description ?? '';
     expect(description('execute')).toMatch(/at once/);
+    expect(description('execute')).toMatch(/wait_s/);
     expect(description('execute')).toMatch(/`wait`/);
-    expect(description('execute')).toMatch(/new_only/);
-    expect(description('wait')).toMatch(/instead of polling/);
+    expect(description('wait')).toMatch(/instead of polling/i);
     expect(description('output')).toMatch(/new_only/);
     expect(description('interact')).toMatch(/python3 -i/);
     expect(description('kill')).toMatch(/Stop the jobs you started/);
     // The service abilities, where an agent looks for them.
-    expect(description('execute')).toMatch(/until:"ready"/);
-    expect(description('execute')).toMatch(/replace:true/);
+    expect(description('execute')).toMatch(/wait_until:"ready"/);
+    expect(description('execute')).toMatch(/`name`/);
     expect(description('execute')).toMatch(/`restart`/);
-    expect(description('execute')).toMatch(/`port`/);
-    expect(description('execute')).toMatch(/lifetime:"session"/);
+    expect(description('execute')).toMatch(/`jobs`/);
     expect(description('wait')).toMatch(/until:"ready"/);
-    expect(description('status')).toMatch(/bgjobs:\/\/jobs\/\{id\}/);
     expect(description('interact')).toMatch(/`keys`/);
-    expect(description('kill')).toMatch(/freed_ports/);
     expect(description('list')).toMatch(/all:true/);
   });
 
@@ -115,6 +112,10 @@ async function findTool(h: Harness, name: string) {
   if (!tool) throw new Error(`no tool ${name}`);
   return tool;
 }
+
+/** What the listing may cost a session: all of it, and the part a model reads. */
+const LISTING_BUDGET = 16 * 1024;
+const MODEL_FACING_BUDGET = 12.5 * 1024;
 
 describe('tools/list as published by default', () => {
   let h: Harness;
@@ -142,5 +143,19 @@ describe('tools/list as published by default', () => {
     expect(await h.fails('wait', { job_id: 'x', timeout_s: 51 })).toMatch(/timeout_s/);
     const result = await h.call('list', {});
     expect(result.structuredContent).toMatchObject({ jobs: [], total: 0 });
+  });
+
+  it('stays within its budget: the whole listing, and names, descriptions and input schemas', async () => {
+    const { tools } = await h.client.listTools();
+    const modelFacing = tools.reduce(
+      (bytes, tool) =>
+        bytes +
+        Buffer.byteLength(tool.name) +
+        Buffer.byteLength(tool.description ?? '') +
+        Buffer.byteLength(JSON.stringify(tool.inputSchema)),
+      0,
+    );
+    expect(Buffer.byteLength(JSON.stringify({ tools }))).toBeLessThan(LISTING_BUDGET);
+    expect(modelFacing).toBeLessThan(MODEL_FACING_BUDGET);
   });
 });

@@ -8,7 +8,6 @@ import { projectOf } from '../admission/project.js';
 import { admitJob, type AdmitContext } from './admit.js';
 
 /** Prompt jobs retry twice by default: rate limits and dropped connections are common. */
-const DEFAULT_PROMPT_RETRIES = 2;
 
 /**
  * `prompt`: hands a prompt to a model as a background job and returns its id at once. The
@@ -46,7 +45,7 @@ export async function promptJob(
     system: input.system ?? null,
     params: input.params ?? {},
   };
-  const retries = raw.retries === undefined ? DEFAULT_PROMPT_RETRIES : input.retries;
+  const { retries } = input;
   return admitJob(
     ctx,
     prepared,

@@ -47,6 +47,7 @@ export async function waitForJobs(
   // A bad pattern is refused before the wait, not after it.
   if (input.search !== undefined) compileSearchRegex(input.search);
   const ids = [...new Set(refs.map((ref) => resolveJob(ctx.store, ref).id))];
+  if (input.until === 'ready') assertReadyConditions(ids.map((id) => ctx.store.get(id)));
   const began = Date.now();
   const current = (): (JobRecord | undefined)[] => ids.map((id) => ctx.store.get(id));
   const waitsForInput = (job: JobRecord | undefined): boolean =>
@@ -152,6 +153,19 @@ export async function waitForJobs(
     }),
     waited_ms: Date.now() - began,
   };
+}
+
+/** `until: "ready"` on a live job with no readiness condition would answer at once: say so. */
+function assertReadyConditions(jobs: (JobRecord | undefined)[]): void {
+  const without = jobs.filter(
+    (job): job is JobRecord => job !== undefined && !isFinal(job.status) && job.ready === null,
+  );
+  if (without.length === 0) return;
+  const which = without.map((job) => job.name ?? job.id).join(', ');
+  throw new BgError(
+    ErrorCode.invalidInput,
+    `${without.length === 1 ? 'Job' : 'Jobs'} ${which} ${without.length === 1 ? 'has' : 'have'} no readiness condition, so until:"ready" would answer at once. Start it with ready ({pattern, port or url}), or wait until:"exit".`,
+  );
 }
 
 function overall(

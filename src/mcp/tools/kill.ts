@@ -5,11 +5,8 @@ export const killTool = defineTool({
   name: 'kill',
   title: 'Stop a job',
   description: [
-    'Stop a job: send `signal` (default SIGTERM) to its whole process group, then SIGKILL once',
-    'grace_s has passed if anything is still alive. It ends as `killed`. A queued job is cancelled;',
-    'a job that already ended is left as it is; a service with a `restart` policy stays stopped.',
-    'It reports the processes it ended (killed_pids) and the ports it freed (freed_ports).',
-    'Stop the jobs you started once you no longer need them.',
+    'Stop a job and all it started: signal, then SIGKILL after grace_s. Returns pids ended',
+    '(escapees marked), ports freed. Stop the jobs you started when done.',
   ].join(' '),
   inputSchema: killInputSchema,
   outputSchema: killOutputSchema,

@@ -6,10 +6,8 @@ export const listTool = defineTool({
   name: 'list',
   title: 'List jobs',
   description: [
-    "List this project's jobs (its git root, or the client's root), newest first, with status,",
-    'pid, exit code and command; all:true lists every project. Filter by `status` (e.g.',
-    '["running","queued"]) or `name`. Use it to find a job_id again, or to check what you',
-    'started is still running before you finish.',
+    "This project's jobs, newest first, with outcome (all:true: every project). Finds your jobs",
+    'after a restart.',
   ].join(' '),
   inputSchema: listInputSchema,
   outputSchema: listOutputSchema,

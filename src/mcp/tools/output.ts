@@ -8,11 +8,8 @@ export const outputTool = defineTool({
   name: 'output',
   title: "Read a job's output",
   description: [
-    "Read a job's stdout and stderr in bounded pages with byte offsets. To follow a running job,",
-    'call it with new_only:true: you get only what was written since your last `output` call on',
-    'that job. To page explicitly, pass a previous stdout_read.next_offset as stdout_offset (same',
-    'for stderr). `more` says whether more exists. ANSI escapes are stripped and \\r progress lines',
-    'collapsed unless raw:true. For just the last lines use `tail`; to find a line use `search`.',
+    "A job's output from a byte offset, or what is new since your last read (new_only:true);",
+    'next_offset goes on.',
   ].join(' '),
   inputSchema: outputInputSchema,
   outputSchema: outputOutputSchema,

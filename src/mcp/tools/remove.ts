@@ -4,10 +4,9 @@ import { defineTool } from '../tool.js';
 export const removeTool = defineTool({
   name: 'remove',
   title: 'Delete a job',
-  description: [
-    'Delete a job that has ended, with its output logs. A live job is refused unless force:true,',
-    'which kills it first. Ended jobs are also removed automatically after the retention period.',
-  ].join(' '),
+  description: ['Delete an ended job and its output (force:true kills a live one first).'].join(
+    ' ',
+  ),
   inputSchema: removeInputSchema,
   outputSchema: removeOutputSchema,
   annotations: {

@@ -10,11 +10,9 @@ import { defineTool } from '../tool.js';
 export const searchTool = defineTool({
   name: 'search',
   title: "Search a job's output",
-  description: [
-    "Find lines matching a JavaScript regular expression in a job's kept output, with line",
-    'numbers, byte offsets and `context` lines around each match. Cheaper than reading all the',
-    'output when you look for an error, a URL or a port number.',
-  ].join(' '),
+  description: ["Lines of a job's output matching a regex, with line numbers and context."].join(
+    ' ',
+  ),
   inputSchema: searchInputSchema,
   outputSchema: searchOutputSchema,
   annotations: { readOnlyHint: true, openWorldHint: false },

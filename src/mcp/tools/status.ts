@@ -13,11 +13,8 @@ export const statusTool = defineTool({
   name: 'status',
   title: 'Job status',
   description: [
-    "Show one job's full state: status, exit code or signal and the reason, pid, timestamps,",
-    'duration, output sizes, whether its stdin is open and whether it is waiting for input; for a',
-    'service whether it is `ready`, the TCP `ports` it listens on, how many `runs` it had and how',
-    'the last one ended (`last_exit`). To wait for a job to end or be ready, call `wait` rather than',
-    'calling this repeatedly; or subscribe to the resource bgjobs://jobs/{id} to hear of changes.',
+    'One job in full: exit, reason, timings, output sizes, readiness, ports, restarts, env',
+    'overrides (masked), usage.',
   ].join(' '),
   inputSchema: statusInputSchema,
   outputSchema: statusOutputSchema,

@@ -5,12 +5,7 @@ import { defineTool } from '../tool.js';
 export const tailTool = defineTool({
   name: 'tail',
   title: "Last lines of a job's output",
-  description: [
-    "Return the last `lines` lines (default 20) of a job's stdout and stderr: a quick look at",
-    "where a job is, such as a server's latest log lines or a build's final error. To read",
-    'everything new since your last read, use `output` with new_only:true instead. For a `pty`',
-    'job it shows the terminal screen, which reads best for full-screen programs.',
-  ].join(' '),
+  description: ["The last lines of a job's output; for a pty job, its screen."].join(' '),
   inputSchema: tailInputSchema,
   outputSchema: tailOutputSchema,
   annotations: { readOnlyHint: true, openWorldHint: false },
