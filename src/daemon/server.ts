@@ -4,9 +4,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AgentMethod, AgentsApi } from '../agents/contract.js';
 import { BgError, describeZodError, ErrorCode, toBgError } from '../api/errors.js';
 import type { CallOptions, JobsApi, Progress } from '../api/contract.js';
+import { LineFramer, peekId } from './line-framer.js';
 import {
   cancelSchema,
-  LineSplitter,
+  MAX_LINE_BYTES,
+  oversizedMessage,
   requestSchema,
   type Request,
   type Response,
@@ -60,23 +62,21 @@ export class SocketServer {
 
   private onConnection(socket: Socket): void {
     this.sockets.add(socket);
-    socket.setEncoding('utf8');
-    const splitter = new LineSplitter();
     const running = new Map<number, AbortController>();
     const send = (message: Response): void => {
       if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
     };
-    socket.on('data', (chunk: string) => {
-      try {
-        splitter.feed(chunk, (line) => this.onLine(line, running, send));
-      } catch (error) {
-        send({
-          id: -1,
-          error: { code: 'invalid_input', message: `Bad message: ${String(error)}` },
-        });
-        socket.destroy();
-      }
-    });
+    // A line too long to hold is answered (by its id, read from its start) and skipped.
+    const framer = new LineFramer(
+      MAX_LINE_BYTES,
+      (line) => this.onLine(line.toString('utf8'), running, send),
+      (line) => {
+        const id = peekId(line);
+        const message = oversizedMessage(line.bytes);
+        send({ id: typeof id === 'number' ? id : -1, error: { code: 'invalid_input', message } });
+      },
+    );
+    socket.on('data', (chunk: Buffer) => framer.push(chunk));
     socket.on('close', () => {
       this.sockets.delete(socket);
       for (const controller of running.values()) controller.abort();
