@@ -67,6 +67,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     onActivity: () => {
       lastActivity = Date.now();
     },
+    log,
   });
   engine.events.on('ended', () => {
     lastActivity = Date.now();
