@@ -12,7 +12,7 @@ import { socketPath } from './paths.js';
 import { removePidFile, writePidFile } from './pid-file.js';
 import type { PingResult } from './protocol.js';
 import { SocketServer } from './server.js';
-import { explainStartError, lockOwner } from './start-errors.js';
+import { explainHomeError, lockOwner } from './start-errors.js';
 
 const IDLE_CHECK_MS = 1000;
 
@@ -62,6 +62,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
       lastActivity = Date.now();
     },
     log,
+    explain: (error) => explainHomeError(error, config.home),
   });
   engine.events.on('ended', () => {
     lastActivity = Date.now();
@@ -80,7 +81,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   } catch (error) {
     await daemonAgents.agents.close();
     await engine.close();
-    throw explainStartError(error, config.home);
+    throw explainHomeError(error, config.home);
   }
   // While it serves HTTP the daemon stays up: clients come and go over HTTP.
   let http: { url: string; close: () => Promise<void> } | undefined;
@@ -139,7 +140,7 @@ async function openHome(
     engine = await Engine.open(config);
   } catch (error) {
     if (!isBgError(error) || error.data?.locked === undefined) {
-      throw explainStartError(error, config.home);
+      throw explainHomeError(error, config.home);
     }
     const owner = await lockOwner(config.home, error);
     if (owner instanceof BgError) throw owner;
@@ -150,7 +151,7 @@ async function openHome(
     writePidFile(config.home);
   } catch (error) {
     await engine.close();
-    throw explainStartError(error, config.home);
+    throw explainHomeError(error, config.home);
   }
   return engine;
 }

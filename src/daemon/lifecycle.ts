@@ -10,7 +10,7 @@ import { isSameProcess, procStat } from '../procfs/proc.js';
 import { Connection } from './connection.js';
 import { daemonLogPath, socketPath } from './paths.js';
 import { pingResultSchema, type PingResult } from './protocol.js';
-import { explainStartError } from './start-errors.js';
+import { explainHomeError } from './start-errors.js';
 
 const START_TIMEOUT_MS = 15_000;
 // Lets V8 fall back to its linear-time engine when a user's search regex backtracks too much.
@@ -51,7 +51,7 @@ export async function startDaemon(
     mkdirSync(config.home, { recursive: true, mode: 0o700 });
     log = openSync(logPath, 'a', 0o600);
   } catch (error) {
-    throw explainStartError(error, config.home);
+    throw explainHomeError(error, config.home);
   }
   // What this daemon writes to its log starts here: if it fails to start, that is why.
   const logStart = fstatSync(log).size;

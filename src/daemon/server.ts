@@ -24,6 +24,8 @@ export interface DaemonHandlers {
   onActivity: () => void;
   /** Where the server says what it did on its own (listening again on a lost socket path). */
   log?: (message: string) => void;
+  /** Puts an unexpected failure of a request in words (a read-only home, a full disk). */
+  explain?: (error: unknown) => unknown;
 }
 
 // How often the socket path is checked: a deleted socket is listened on again within this.
@@ -171,7 +173,7 @@ export class SocketServer {
       .then(
         (result) => send({ id: parsed.data.id, result }),
         (error: unknown) => {
-          const bg = toBgError(error);
+          const bg = toBgError(this.handlers.explain?.(error) ?? error);
           send({
             id: parsed.data.id,
             error: { code: bg.code, message: bg.message, data: bg.data },

@@ -1,4 +1,4 @@
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { BgError, ErrorCode, isBgError } from '../api/errors.js';
@@ -6,17 +6,19 @@ import { type LockHolder, lockHolders } from '../procfs/file-locks.js';
 import { liveDaemonPid } from './pid-file.js';
 
 /**
- * Why the daemon could not open its home, in words that name the cause and the fix: a
+ * Why the daemon could not open or write its home, in words that name the cause and the fix: a
  * read-only or forbidden folder, a full disk, a corrupt database. What it does not recognise is
- * passed on as it is.
+ * passed on as it is. For a failure at start, and for a request that failed the same way.
  *
  * @example
- * throw explainStartError(error, config.home); // "BGJOBS_HOME (/x) is on a read-only file system…"
+ * throw explainHomeError(error, config.home); // "BGJOBS_HOME (/x) is on a read-only file system…"
  */
-export function explainStartError(error: unknown, home: string): unknown {
+export function explainHomeError(error: unknown, home: string): unknown {
   if (isBgError(error) || !(error instanceof Error) || !('code' in error)) return error;
   const code = String(error.code);
   const path = 'path' in error && typeof error.path === 'string' ? error.path : home;
+  // A file elsewhere (a job's cwd, say) is no fault of the home: its own error says more.
+  if (relative(home, path).startsWith('..') || isAbsolute(relative(home, path))) return error;
   const database = join(home, 'bgjobs.db');
   const explain = (message: string): BgError =>
     new BgError(ErrorCode.daemonUnavailable, message, { cause: error, data: { cause: code } });

@@ -1,7 +1,8 @@
 // Proves: when the daemon cannot start, the CLI says why and what to do, from the daemon's own
 // report rather than after its 15 s start timeout, and never as an "internal error": a home on a
 // read-only file system (fresh, or with a database already in it), a database another program
-// holds locked (named by pid, not taken for another daemon), and a corrupt database file.
+// holds locked (named by pid, not taken for another daemon), and a corrupt database file; and a
+// home made read-only while the daemon runs refuses a new job saying so.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,6 +60,19 @@ it('says a home with a database is read-only, and what to do', async () => {
   expectExplained(result.stderr);
   expect(result.stderr).toMatch(/read-only/);
   expect(result.stderr).toContain('BGJOBS_HOME');
+});
+
+it('refuses a new job in a home made read-only under a running daemon, saying why', async () => {
+  expect((await cli(home, ['ls'])).code).toBe(0);
+  execFileSync('mount', ['--bind', home, home]);
+  mounted.push(home);
+  execFileSync('mount', ['-o', 'remount,ro,bind', home]);
+  const result = await cli(home, ['run', 'echo', 'hi']);
+  expect(result.code).toBe(1);
+  expectExplained(result.stderr);
+  expect(result.stderr).toMatch(/read-only/);
+  // Reads still work.
+  expect((await cli(home, ['ls'])).code).toBe(0);
 });
 
 it('names the program that holds the database locked, and does not wait for a daemon', async () => {
