@@ -1,4 +1,4 @@
-import { basename, isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { BgError, ErrorCode, isBgError } from '../api/errors.js';
@@ -60,23 +60,27 @@ const WINNER_WAIT_MS = 1500;
  * The home's database is locked. By a live bgjobs daemon (its pid file names it; a daemon that
  * has just won a concurrent start writes it soon): that daemon's pid, to leave the home to it.
  * By any other program: an error naming it by pid, and what to do. Decided at once when no
- * lock holder could be a daemon starting (a holder that is not this very program).
+ * lock holder could be a daemon starting (`bgjobs daemon run` or `bgjobs serve`).
  */
 export async function lockOwner(home: string, cause: unknown): Promise<number | BgError> {
   const database = join(home, 'bgjobs.db');
   const files = [database, `${database}-wal`, `${database}-shm`];
-  const program = basename(process.execPath).slice(0, 15);
   const deadline = Date.now() + WINNER_WAIT_MS;
   for (;;) {
     const daemon = liveDaemonPid(home);
     if (daemon !== undefined) return daemon;
     const holders = lockHolders(files);
-    const mayBeStarting = holders.some((holder) => holder.command === program);
+    const mayBeStarting = holders.some((holder) => isDaemonCommand(holder.args));
     if ((holders.length > 0 && !mayBeStarting) || Date.now() > deadline) {
       return lockedByOther(database, holders, cause);
     }
     await delay(50);
   }
+}
+
+function isDaemonCommand(args: readonly string[]): boolean {
+  const at = args.findIndex((arg) => arg === 'daemon' || arg === 'serve');
+  return at > 0 && (args[at] === 'serve' || args[at + 1] === 'run');
 }
 
 function lockedByOther(database: string, holders: readonly LockHolder[], cause: unknown): BgError {

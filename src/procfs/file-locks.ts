@@ -4,6 +4,8 @@ import { readFileSync, statSync } from 'node:fs';
 export interface LockHolder {
   pid: number;
   command: string;
+  /** Its command line, word by word. */
+  args: string[];
 }
 
 /**
@@ -39,7 +41,7 @@ export function lockHolders(paths: readonly string[]): LockHolder[] {
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || file === undefined) continue;
     if (files.has(deviceInode(file))) pids.add(pid);
   }
-  return [...pids].map((pid) => ({ pid, command: commandOf(pid) }));
+  return [...pids].map((pid) => ({ pid, command: commandOf(pid), args: argsOf(pid) }));
 }
 
 /** "fe:00:2147015" (hex major:minor, then the inode) as "dev:ino" the way `stat` gives them. */
@@ -58,5 +60,15 @@ function commandOf(pid: number): string {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {
     return '?';
+  }
+}
+
+function argsOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((arg) => arg !== '');
+  } catch {
+    return [];
   }
 }
