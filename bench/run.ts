@@ -4,6 +4,7 @@ import { cpus, loadavg } from 'node:os';
 import { Engine } from '../src/engine/engine.js';
 import { measureAgents } from './agents.js';
 import { measureExecute } from './execute-latency.js';
+import { measureLockedReport, measureOversized, measureSocketRecovery } from './faults.js';
 import { measureFlood } from './flood.js';
 import { measureHttp } from './http.js';
 import { measureInteract, measurePtyInteract } from './interact.js';
@@ -34,6 +35,7 @@ const STEPS: readonly [string, Step][] = [
   ['http: MCP round trip against stdio, dashboard end latency and first render', measureHttp],
   ['background agents: change → run, 100,000-file tree, idle CPU', measureAgents],
   ['agent economy: six goals in calls and bytes over MCP stdio', measureScenarios],
+  ['faults: oversized MCP messages, deleted socket, locked database', faults],
 ];
 
 async function main(): Promise<void> {
@@ -124,6 +126,20 @@ async function interact(): Promise<Figure[]> {
   const { client } = await startAndConnect(bench);
   try {
     return [...(await measureInteract(client, bench)), ...(await measurePtyInteract(client))];
+  } finally {
+    await cleanupHome(bench, client);
+  }
+}
+
+async function faults(): Promise<Figure[]> {
+  const bench = makeHome('faults');
+  const { client } = await startAndConnect(bench);
+  try {
+    return [
+      ...(await measureOversized(bench)),
+      ...(await measureSocketRecovery(bench)),
+      ...(await measureLockedReport(bench)),
+    ];
   } finally {
     await cleanupHome(bench, client);
   }

@@ -123,8 +123,10 @@ export class DaemonClient implements JobsApi {
     const sent =
       caller && !STARTS_JOBS.has(method) ? { ...options, caller: { ...caller, env: {} } } : options;
     for (let attempt = 1; ; attempt++) {
+      // Reaching (or starting) the daemon is not retried here: when it fails, it says why.
+      const connection = await this.connect();
       try {
-        return await (await this.connect()).request(method, params, sent);
+        return await connection.request(method, params, sent);
       } catch (error) {
         const lost = isBgError(error) && error.code === ErrorCode.daemonUnavailable;
         if (!lost || !RETRYABLE.has(method) || attempt >= MAX_ATTEMPTS) throw error;

@@ -3,7 +3,8 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { BgError, ErrorCode } from '../api/errors.js';
 import type { Caller } from '../api/caller.js';
 import type { JobEvent, Progress } from '../api/contract.js';
-import { LineSplitter, responseSchema, type Method } from './protocol.js';
+import { LineFramer, peekId } from './line-framer.js';
+import { MAX_LINE_BYTES, oversizedMessage, responseSchema, type Method } from './protocol.js';
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -28,15 +29,17 @@ export class Connection {
 
   private constructor(socket: Socket) {
     this.socket = socket;
-    const splitter = new LineSplitter();
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      try {
-        splitter.feed(chunk, (line) => this.onLine(line));
-      } catch {
-        socket.destroy();
-      }
-    });
+    // A reply too long to hold fails its request (by its id, read from its start), and only it.
+    const framer = new LineFramer(
+      MAX_LINE_BYTES,
+      (line) => this.onLine(line.toString('utf8')),
+      (line) => {
+        const id = peekId(line);
+        const pending = typeof id === 'number' ? this.pending.get(id) : undefined;
+        pending?.reject(new BgError(ErrorCode.internal, oversizedMessage(line.bytes)));
+      },
+    );
+    socket.on('data', (chunk: Buffer) => framer.push(chunk));
     socket.on('close', () => this.onClose());
     socket.on('error', () => socket.destroy());
   }

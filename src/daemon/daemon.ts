@@ -3,14 +3,16 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import type { Config } from '../config.js';
 import type { HttpSettings } from '../http/settings.js';
-import { ErrorCode, isBgError } from '../api/errors.js';
+import { BgError, isBgError } from '../api/errors.js';
 import { applyConfigFile, startDaemonAgents } from '../agents/daemon-agents.js';
 import { Engine } from '../engine/engine.js';
 import { VERSION } from '../version.js';
 import { makeLogger } from './log.js';
 import { socketPath } from './paths.js';
+import { removePidFile, writePidFile } from './pid-file.js';
 import type { PingResult } from './protocol.js';
 import { SocketServer } from './server.js';
+import { explainHomeError, lockOwner } from './start-errors.js';
 
 const IDLE_CHECK_MS = 1000;
 
@@ -36,16 +38,8 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   const log = (message: string): void => logger('info', message);
   // The log is a file in BGJOBS_HOME: on a full disk a failed write must not end the daemon.
   process.stderr.on('error', () => undefined);
-  let engine: Engine;
-  try {
-    engine = await Engine.open(config);
-  } catch (error) {
-    if (isBgError(error) && error.code === ErrorCode.daemonUnavailable) {
-      log('another daemon owns this home; leaving it to that one');
-      return;
-    }
-    throw error;
-  }
+  const engine = await openHome(config, log);
+  if (engine === undefined) return;
   const daemonAgents = await startDaemonAgents(engine, config.home, logger);
   const startedAt = new Date();
   let lastActivity = Date.now();
@@ -69,6 +63,8 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     onActivity: () => {
       lastActivity = Date.now();
     },
+    log,
+    explain: (error) => explainHomeError(error, config.home),
   });
   engine.events.on('ended', () => {
     lastActivity = Date.now();
@@ -82,7 +78,13 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   }
 
   const path = socketPath(config.home);
-  await server.listen(path);
+  try {
+    await server.listen(path);
+  } catch (error) {
+    await daemonAgents.agents.close();
+    await engine.close();
+    throw explainHomeError(error, config.home);
+  }
   // While it serves HTTP the daemon stays up: clients come and go over HTTP.
   let http: { url: string; close: () => Promise<void> } | undefined;
   if (options.http !== undefined) {
@@ -121,8 +123,39 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   await server.close();
   rmSync(path, { force: true });
   await daemonAgents.agents.close();
+  // While the lock is still held, so a daemon started next writes its own after this is gone.
+  removePidFile(config.home);
   await engine.close();
   log('stopped; jobs still running go on under their monitors');
+}
+
+/**
+ * Opens the home's engine, taking its lock, or says why it cannot (in words that name the cause
+ * and the fix). Undefined when another live daemon holds the home: this one leaves it to that.
+ */
+async function openHome(
+  config: Config,
+  log: (message: string) => void,
+): Promise<Engine | undefined> {
+  let engine: Engine;
+  try {
+    engine = await Engine.open(config);
+  } catch (error) {
+    if (!isBgError(error) || error.data?.locked === undefined) {
+      throw explainHomeError(error, config.home);
+    }
+    const owner = await lockOwner(config.home, error);
+    if (owner instanceof BgError) throw owner;
+    log(`another daemon (pid ${owner}) owns this home; leaving it to that one`);
+    return undefined;
+  }
+  try {
+    writePidFile(config.home);
+  } catch (error) {
+    await engine.close();
+    throw explainHomeError(error, config.home);
+  }
+  return engine;
 }
 
 async function serveHttp(

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -9,6 +10,7 @@ import { isSameProcess, procStat } from '../procfs/proc.js';
 import { Connection } from './connection.js';
 import { daemonLogPath, socketPath } from './paths.js';
 import { pingResultSchema, type PingResult } from './protocol.js';
+import { explainHomeError } from './start-errors.js';
 
 const START_TIMEOUT_MS = 15_000;
 // Lets V8 fall back to its linear-time engine when a user's search regex backtracks too much.
@@ -43,9 +45,16 @@ export async function startDaemon(
 ): Promise<{ pid: number; started: boolean }> {
   const existing = await ping(config);
   if (existing) return { pid: existing.pid, started: false };
-  mkdirSync(config.home, { recursive: true, mode: 0o700 });
   const logPath = daemonLogPath(config.home);
-  const log = openSync(logPath, 'a', 0o600);
+  let log: number;
+  try {
+    mkdirSync(config.home, { recursive: true, mode: 0o700 });
+    log = openSync(logPath, 'a', 0o600);
+  } catch (error) {
+    throw explainHomeError(error, config.home);
+  }
+  // What this daemon writes to its log starts here: if it fails to start, that is why.
+  const logStart = fstatSync(log).size;
   const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, cliEntry(), 'daemon', 'run'], {
     detached: true,
     stdio: ['ignore', log, log],
@@ -55,6 +64,11 @@ export async function startDaemon(
   closeSync(log);
   child.unref();
   child.on('error', () => undefined);
+  let failed: number | undefined;
+  // A daemon that leaves the home to another exits 0; one that cannot start exits with an error.
+  child.on('exit', (code, signal) => {
+    if (code !== 0) failed = code ?? 128 + (signal === null ? 0 : osConstants.signals[signal]);
+  });
   const deadline = Date.now() + START_TIMEOUT_MS;
   let wait = 5;
   while (Date.now() < deadline) {
@@ -65,6 +79,12 @@ export async function startDaemon(
       if (info.pid !== child.pid && child.exitCode === null) child.kill('SIGTERM');
       return { pid: info.pid, started: info.pid === child.pid };
     }
+    if (failed !== undefined) {
+      throw new BgError(
+        ErrorCode.daemonUnavailable,
+        `The bgjobs daemon could not start (exit code ${failed}): ${startFailure(logPath, logStart)}`,
+      );
+    }
     await delay(wait);
     wait = Math.min(wait * 2, 100);
   }
@@ -72,6 +92,20 @@ export async function startDaemon(
     ErrorCode.daemonUnavailable,
     `The bgjobs daemon did not start within ${START_TIMEOUT_MS / 1000} s. See ${logPath}:\n${lastLines(logPath, 10)}`,
   );
+}
+
+/** What a daemon that could not start wrote to its log: its error, as the CLI printed it. */
+function startFailure(logPath: string, from: number): string {
+  let text: string;
+  try {
+    text = readFileSync(logPath).subarray(from).toString('utf8');
+  } catch {
+    return `see ${logPath}.`;
+  }
+  const lines = text.trimEnd().split('\n');
+  const said = lines.filter((line) => line.startsWith('bgjobs: ')).map((line) => line.slice(8));
+  const why = said.length > 0 ? said.join('\n') : lines.slice(-10).join('\n');
+  return `${why}\n(the daemon's log: ${logPath})`;
 }
 
 /** Stops the daemon (jobs keep running under their monitors). */

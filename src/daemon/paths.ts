@@ -19,3 +19,8 @@ export function socketPath(home: string): string {
 export function daemonLogPath(home: string): string {
   return join(home, 'daemon.log');
 }
+
+/** Who holds the home: the daemon's pid and start time, written once it has the lock. */
+export function daemonPidPath(home: string): string {
+  return join(home, 'daemon.pid');
+}

@@ -57,23 +57,14 @@ export const pingResultSchema = z.object({
 });
 export type PingResult = z.infer<typeof pingResultSchema>;
 
-/** The longest line either side accepts; a command is at most 64 KiB, env a few more. */
-export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+/**
+ * The longest line either side accepts. A command is at most 64 KiB, but the MCP server passes
+ * on whatever its client sent (up to 10 MiB) with the caller's environment: that must reach the
+ * engine whole, to be refused with the reason. A longer line is answered with an error.
+ */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
-/** Splits a byte stream into lines, refusing any line longer than MAX_LINE_BYTES. */
-export class LineSplitter {
-  private buffer = '';
-  feed(chunk: string, onLine: (line: string) => void): void {
-    this.buffer += chunk;
-    let index: number;
-    while ((index = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, index);
-      this.buffer = this.buffer.slice(index + 1);
-      if (line.trim() !== '') onLine(line);
-    }
-    if (this.buffer.length > MAX_LINE_BYTES) {
-      this.buffer = '';
-      throw new Error(`a message longer than ${MAX_LINE_BYTES} bytes`);
-    }
-  }
+/** The error for a line over MAX_LINE_BYTES, in words. */
+export function oversizedMessage(bytes: number): string {
+  return `The message is ${bytes} bytes, larger than the limit of ${MAX_LINE_BYTES} bytes (16 MiB) for one message to or from the bgjobs daemon; it was dropped. Put large data in a file and pass its path.`;
 }

@@ -1,12 +1,14 @@
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, rmSync, type Stats } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 
 import type { AgentMethod, AgentsApi } from '../agents/contract.js';
 import { BgError, describeZodError, ErrorCode, toBgError } from '../api/errors.js';
 import type { CallOptions, JobsApi, Progress } from '../api/contract.js';
+import { LineFramer, peekId } from './line-framer.js';
 import {
   cancelSchema,
-  LineSplitter,
+  MAX_LINE_BYTES,
+  oversizedMessage,
   requestSchema,
   type Request,
   type Response,
@@ -20,7 +22,14 @@ export interface DaemonHandlers {
   shutdown: () => void;
   /** Called whenever a request starts or ends, so the daemon can track idleness. */
   onActivity: () => void;
+  /** Where the server says what it did on its own (listening again on a lost socket path). */
+  log?: (message: string) => void;
+  /** Puts an unexpected failure of a request in words (a read-only home, a full disk). */
+  explain?: (error: unknown) => unknown;
 }
+
+// How often the socket path is checked: a deleted socket is listened on again within this.
+const KEEP_PATH_MS = 250;
 
 /**
  * Serves the JobsApi on a local socket private to the user (0600, in a 0700 folder). Each
@@ -28,55 +37,100 @@ export interface DaemonHandlers {
  * daemon down. A request is cancelled when its client cancels it or goes away.
  */
 export class SocketServer {
-  private readonly server: Server;
+  private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly handlers: DaemonHandlers;
+  private keeper: NodeJS.Timeout | undefined;
+  private bound: { path: string; file: Stats } | undefined;
+  private rebinding = false;
+  private lastFailure = '';
   inFlight = 0;
 
   constructor(handlers: DaemonHandlers) {
     this.handlers = handlers;
-    this.server = createServer((socket) => this.onConnection(socket));
   }
 
-  listen(path: string): Promise<void> {
+  /**
+   * Listens on `path`, and keeps it: if the socket file is deleted or replaced (a cleanup of
+   * /tmp, a mistaken `rm`), it listens there again within KEEP_PATH_MS, so clients never find
+   * the home without a daemon while this one (holding the home's lock) lives.
+   */
+  async listen(path: string): Promise<void> {
+    await this.bind(path);
+    this.keeper = setInterval(() => this.keepPath(), KEEP_PATH_MS);
+    this.keeper.unref();
+  }
+
+  close(): Promise<void> {
+    clearInterval(this.keeper);
+    for (const socket of this.sockets) socket.destroy();
+    const { server } = this;
+    if (server === undefined) return Promise.resolve();
+    return new Promise((resolve) => server.close(() => resolve()));
+  }
+
+  private async bind(path: string): Promise<void> {
     rmSync(path, { force: true });
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
+    const server = createServer((socket) => this.onConnection(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
       // Create the socket with no access for others from the first moment.
       const oldMask = process.umask(0o177);
-      this.server.listen(path, () => {
+      server.listen(path, () => {
         process.umask(oldMask);
-        this.server.off('error', reject);
+        server.off('error', reject);
         chmodSync(path, 0o600);
+        this.server = server;
+        this.bound = { path, file: lstatSync(path) };
         resolve();
       });
     });
   }
 
-  close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+  private keepPath(): void {
+    const { bound, server } = this;
+    if (bound === undefined || server === undefined || this.rebinding) return;
+    const now = statOrUndefined(bound.path);
+    if (now !== undefined && now.ino === bound.file.ino && now.dev === bound.file.dev) return;
+    const what = now === undefined ? 'deleted' : 'replaced';
+    this.rebinding = true;
+    // Connections already open go on; closing the listener also unlinks what is at the path.
+    server.close();
+    this.bind(bound.path)
+      .then(
+        () => {
+          this.lastFailure = '';
+          this.handlers.log?.(`the socket ${bound.path} was ${what}: listening there again`);
+        },
+        (error: unknown) => {
+          // Tried again at the next check; said once, not every KEEP_PATH_MS.
+          const failure = `could not listen on ${bound.path} again: ${String(error)}`;
+          if (failure !== this.lastFailure) this.handlers.log?.(failure);
+          this.lastFailure = failure;
+        },
+      )
+      .finally(() => {
+        this.rebinding = false;
+      });
   }
 
   private onConnection(socket: Socket): void {
     this.sockets.add(socket);
-    socket.setEncoding('utf8');
-    const splitter = new LineSplitter();
     const running = new Map<number, AbortController>();
     const send = (message: Response): void => {
       if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
     };
-    socket.on('data', (chunk: string) => {
-      try {
-        splitter.feed(chunk, (line) => this.onLine(line, running, send));
-      } catch (error) {
-        send({
-          id: -1,
-          error: { code: 'invalid_input', message: `Bad message: ${String(error)}` },
-        });
-        socket.destroy();
-      }
-    });
+    // A line too long to hold is answered (by its id, read from its start) and skipped.
+    const framer = new LineFramer(
+      MAX_LINE_BYTES,
+      (line) => this.onLine(line.toString('utf8'), running, send),
+      (line) => {
+        const id = peekId(line);
+        const message = oversizedMessage(line.bytes);
+        send({ id: typeof id === 'number' ? id : -1, error: { code: 'invalid_input', message } });
+      },
+    );
+    socket.on('data', (chunk: Buffer) => framer.push(chunk));
     socket.on('close', () => {
       this.sockets.delete(socket);
       for (const controller of running.values()) controller.abort();
@@ -119,7 +173,7 @@ export class SocketServer {
       .then(
         (result) => send({ id: parsed.data.id, result }),
         (error: unknown) => {
-          const bg = toBgError(error);
+          const bg = toBgError(this.handlers.explain?.(error) ?? error);
           send({
             id: parsed.data.id,
             error: { code: bg.code, message: bg.message, data: bg.data },
@@ -189,5 +243,13 @@ export class SocketServer {
     const { agents } = this.handlers;
     if (!agents) throw new BgError(ErrorCode.notAllowed, 'This server has no agents.');
     return agents[method](params, options);
+  }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,3 @@
-import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
-
 import type { Config } from '../config.js';
 import { DaemonClient } from '../daemon/client.js';
 import { type Caller, defaultCaller } from '../api/caller.js';
@@ -7,6 +5,7 @@ import { VERSION } from '../version.js';
 import type { ProfileName } from './profiles/names.js';
 import { serveConnection } from './serve.js';
 import { mcpSessionOwner } from './session.js';
+import { StdioTransport } from './stdio-transport.js';
 
 /**
  * `bgjobs mcp`: serves MCP over stdio until the client closes stdin (or a SIGINT/SIGTERM), with
@@ -30,7 +29,7 @@ export async function runMcpStdio(
     .ready()
     .catch((error: unknown) => log(`the daemon is not available yet: ${describe(error)}`));
 
-  const transport = new ClosingStdioTransport();
+  const transport = new StdioTransport();
   const serving = { caller, version: VERSION, profile, readsFollowClient: true };
   const handle = serveConnection(api, serving, transport, (error) =>
     log(`protocol error: ${error.message}`),
@@ -69,27 +68,6 @@ export function callerFromProcess(config: Config): Caller {
     reader: `mcp:${process.pid}:${Date.now()}`,
     owner: mcpSessionOwner(),
   };
-}
-
-/** A stdio transport that says when it has closed (stdin ended, or the server closed it). */
-class ClosingStdioTransport extends StdioServerTransport {
-  readonly closed: Promise<void>;
-  private markClosed: () => void = () => {};
-
-  constructor() {
-    super();
-    this.closed = new Promise((resolve) => {
-      this.markClosed = resolve;
-    });
-  }
-
-  override async close(): Promise<void> {
-    try {
-      await super.close();
-    } finally {
-      this.markClosed();
-    }
-  }
 }
 
 function log(message: string): void {

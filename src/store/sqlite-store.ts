@@ -96,8 +96,8 @@ export class SqliteStore implements JobStore {
       if (isBusy(error)) {
         throw new BgError(
           ErrorCode.daemonUnavailable,
-          `Another bgjobs daemon owns ${path}. Use it (bgjobs daemon status) or stop it first.`,
-          { cause: error },
+          `The database ${path} is locked by another process: a bgjobs daemon (use it, or stop it with bgjobs daemon stop) or a program holding a transaction on it.`,
+          { cause: error, data: { locked: path } },
         );
       }
       throw error;

@@ -76,11 +76,11 @@ describe.each(WIRE_FORMATS)('prompt job over %s', (format) => {
     const killedAt = performance.now();
     const killed = await h.engine.kill({ job_id: job.job_id });
     expect(killed.status).toBe('killed');
-    // The abort closes the connection at once: long before the 10 s the reply still needed.
-    // How fast exactly (well under 100 ms) is for npm run bench, not for a timed test.
+    // The abort closes the connection before the reply's end, which needed 10 s more: had the
+    // kill not closed it, it would have closed completed. How fast (well under 100 ms) is a
+    // figure for npm run bench (prompt-kill), not for a timed test.
     const closedAt = await request.closed;
     expect(closedAt).toBeGreaterThanOrEqual(killedAt);
-    expect(closedAt - killedAt).toBeLessThan(1000);
     expect(request.completed).toBe(false);
   });
 });

@@ -150,9 +150,9 @@ describe.each(WIRE_FORMATS)('runPrompt failures over %s', (format) => {
     const failedAt = performance.now();
     expect(error).toMatchObject({ kind: 'idle', status: null, retryable: true });
     expect(error.message).toContain('No data from');
+    // Not before the idle timeout; and the fake stays silent forever, so only the watchdog can
+    // have ended the call and closed the connection (how soon after is no test's business).
     expect(failedAt - started).toBeGreaterThanOrEqual(290);
-    expect(failedAt - started).toBeLessThan(2000);
-    // The fake stays silent forever: the watchdog closed the connection.
     const request = fake.requests.at(-1) as FakeRequest;
     expect(await request.closed).toBeGreaterThan(started);
     expect(request.completed).toBe(false);

@@ -1,0 +1,96 @@
+import { isAbsolute, join, relative } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import { BgError, ErrorCode, isBgError } from '../api/errors.js';
+import { type LockHolder, lockHolders } from '../procfs/file-locks.js';
+import { liveDaemonPid } from './pid-file.js';
+
+/**
+ * Why the daemon could not open or write its home, in words that name the cause and the fix: a
+ * read-only or forbidden folder, a full disk, a corrupt database. What it does not recognise is
+ * passed on as it is. For a failure at start, and for a request that failed the same way.
+ *
+ * @example
+ * throw explainHomeError(error, config.home); // "BGJOBS_HOME (/x) is on a read-only file system…"
+ */
+export function explainHomeError(error: unknown, home: string): unknown {
+  if (isBgError(error) || !(error instanceof Error) || !('code' in error)) return error;
+  const code = String(error.code);
+  const path = 'path' in error && typeof error.path === 'string' ? error.path : home;
+  // A file elsewhere (a job's cwd, say) is no fault of the home: its own error says more.
+  if (relative(home, path).startsWith('..') || isAbsolute(relative(home, path))) return error;
+  const database = join(home, 'bgjobs.db');
+  const explain = (message: string): BgError =>
+    new BgError(ErrorCode.daemonUnavailable, message, { cause: error, data: { cause: code } });
+  const writable =
+    'bgjobs keeps its database, its log and every job’s output there. Set BGJOBS_HOME to a folder you can write (the default is ~/.local/state/bgjobs)';
+  if (code === 'EROFS') {
+    return explain(
+      `BGJOBS_HOME (${home}) is on a read-only file system (EROFS, writing ${path}): ${writable}, or remount it read-write.`,
+    );
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_READONLY') {
+    return explain(
+      `bgjobs may not write ${code === 'SQLITE_READONLY' ? database : path} (${code}): ${writable}, or give yourself write access to ${home} and what is in it (chown/chmod u+rwX).`,
+    );
+  }
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL') {
+    return explain(
+      `The disk holding BGJOBS_HOME (${home}) is full (${code}): free some space there (old jobs: bgjobs rm), then try again.`,
+    );
+  }
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+    return explain(
+      `The database ${database} is corrupt (${error.message}). Move it aside to start afresh: mv ${database} ${database}.corrupt — bgjobs then starts with no job history (job folders under ${join(home, 'jobs')} stay; jobs still running there are not re-adopted).`,
+    );
+  }
+  if (code === 'SQLITE_CANTOPEN') {
+    return explain(
+      `bgjobs cannot open its database ${database} (${error.message}): check that ${home} is a folder you can write, or set BGJOBS_HOME to another.`,
+    );
+  }
+  return error;
+}
+
+// How long a daemon that found the home locked looks for the winner's pid file: the winner
+// writes it once it has opened the home, just after taking the lock.
+const WINNER_WAIT_MS = 1500;
+
+/**
+ * The home's database is locked. By a live bgjobs daemon (its pid file names it; a daemon that
+ * has just won a concurrent start writes it soon): that daemon's pid, to leave the home to it.
+ * By any other program: an error naming it by pid, and what to do. Decided at once when no
+ * lock holder could be a daemon starting (`bgjobs daemon run` or `bgjobs serve`).
+ */
+export async function lockOwner(home: string, cause: unknown): Promise<number | BgError> {
+  const database = join(home, 'bgjobs.db');
+  const files = [database, `${database}-wal`, `${database}-shm`];
+  const deadline = Date.now() + WINNER_WAIT_MS;
+  for (;;) {
+    const daemon = liveDaemonPid(home);
+    if (daemon !== undefined) return daemon;
+    const holders = lockHolders(files);
+    const mayBeStarting = holders.some((holder) => isDaemonCommand(holder.args));
+    if ((holders.length > 0 && !mayBeStarting) || Date.now() > deadline) {
+      return lockedByOther(database, holders, cause);
+    }
+    await delay(50);
+  }
+}
+
+function isDaemonCommand(args: readonly string[]): boolean {
+  const at = args.findIndex((arg) => arg === 'daemon' || arg === 'serve');
+  return at > 0 && (args[at] === 'serve' || args[at + 1] === 'run');
+}
+
+function lockedByOther(database: string, holders: readonly LockHolder[], cause: unknown): BgError {
+  const who =
+    holders.length === 0
+      ? 'another program (none is listed in /proc/locks: it may run on another machine sharing this folder)'
+      : holders.map((holder) => `pid ${holder.pid} (${holder.command})`).join(', ');
+  return new BgError(
+    ErrorCode.daemonUnavailable,
+    `The database ${database} is locked by ${who}, not by a bgjobs daemon, so no daemon can start. End that program (an sqlite3 shell, or a backup holding a transaction), or have it commit, then try again.`,
+    { cause, data: { holders } },
+  );
+}

@@ -1,0 +1,102 @@
+// Proves: when the daemon cannot start, the CLI says why and what to do, from the daemon's own
+// report rather than after its 15 s start timeout, and never as an "internal error": a home on a
+// read-only file system (fresh, or with a database already in it), a database another program
+// holds locked (named by pid, not taken for another daemon), and a corrupt database file; and a
+// home made read-only while the daemon runs refuses a new job saying so.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { afterEach, beforeEach, expect, it } from 'vitest';
+
+import { cli, makeHome, teardown } from '../cli/cli-harness.js';
+import { killProcessesOf } from '../helpers/home.js';
+
+let home: string;
+let mounted: string[] = [];
+let locker: ChildProcess | undefined;
+beforeEach(() => {
+  home = makeHome();
+});
+afterEach(async () => {
+  locker?.kill('SIGKILL');
+  locker = undefined;
+  for (const path of mounted.reverse()) execFileSync('umount', [path]);
+  mounted = [];
+  try {
+    await teardown(home);
+  } finally {
+    await killProcessesOf(home);
+  }
+});
+
+/** What every start failure must not look like. */
+function expectExplained(stderr: string): void {
+  expect(stderr).not.toMatch(/internal error/i);
+  expect(stderr).not.toMatch(/did not start within/);
+  expect(stderr).not.toMatch(/another (bgjobs )?daemon owns/i);
+}
+
+it('says a fresh home is read-only, and what to do', async () => {
+  const ro = join(home, 'ro');
+  mkdirSync(ro);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro]);
+  mounted.push(ro);
+  const result = await cli(ro, ['ls']);
+  expect(result.code).toBe(1);
+  expectExplained(result.stderr);
+  expect(result.stderr).toMatch(/read-only/);
+  expect(result.stderr).toContain('BGJOBS_HOME');
+});
+
+it('says a home with a database is read-only, and what to do', async () => {
+  expect((await cli(home, ['ls'])).code).toBe(0);
+  expect((await cli(home, ['daemon', 'stop'])).code).toBe(0);
+  execFileSync('mount', ['--bind', home, home]);
+  mounted.push(home);
+  execFileSync('mount', ['-o', 'remount,ro,bind', home]);
+  const result = await cli(home, ['ls']);
+  expect(result.code).toBe(1);
+  expectExplained(result.stderr);
+  expect(result.stderr).toMatch(/read-only/);
+  expect(result.stderr).toContain('BGJOBS_HOME');
+});
+
+it('refuses a new job in a home made read-only under a running daemon, saying why', async () => {
+  expect((await cli(home, ['ls'])).code).toBe(0);
+  execFileSync('mount', ['--bind', home, home]);
+  mounted.push(home);
+  execFileSync('mount', ['-o', 'remount,ro,bind', home]);
+  const result = await cli(home, ['run', 'echo', 'hi']);
+  expect(result.code).toBe(1);
+  expectExplained(result.stderr);
+  expect(result.stderr).toMatch(/read-only/);
+  // Reads still work.
+  expect((await cli(home, ['ls'])).code).toBe(0);
+});
+
+it('names the program that holds the database locked, and does not wait for a daemon', async () => {
+  expect((await cli(home, ['ls'])).code).toBe(0);
+  expect((await cli(home, ['daemon', 'stop'])).code).toBe(0);
+  const script = `const D = require('better-sqlite3'); const db = new D(process.argv[1]);
+    db.exec('BEGIN EXCLUSIVE'); console.log('locked'); setInterval(() => {}, 1000);`;
+  locker = spawn(process.execPath, ['-e', script, join(home, 'bgjobs.db')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve) => locker!.stdout!.once('data', () => resolve()));
+
+  const result = await cli(home, ['ls']);
+  expect(result.code).toBe(1);
+  expectExplained(result.stderr);
+  expect(result.stderr).toMatch(/locked/);
+  expect(result.stderr).toContain(`pid ${locker.pid}`);
+});
+
+it('says the database is corrupt, and how to start afresh', async () => {
+  writeFileSync(join(home, 'bgjobs.db'), 'this is not a database\n'.repeat(400));
+  const result = await cli(home, ['ls']);
+  expect(result.code).toBe(1);
+  expectExplained(result.stderr);
+  expect(result.stderr).toMatch(/corrupt|not a database/);
+  expect(result.stderr).toMatch(/bgjobs\.db\.corrupt/);
+});

@@ -1,0 +1,164 @@
+// Proves, with property-based inputs over a real MCP client on stdio, the built CLI and a real
+// daemon: every tool, given arguments shaped by its published input schema (boundaries
+// included), the same with a field made hostile (wrong types, NUL, lone surrogates, huge
+// numbers, deep JSON, strings up to 1 MiB), or regexes that backtrack for `search`, answers each
+// call — a result, an isError result or a JSON-RPC error — within its bound, never a timeout or a
+// closed connection; messages up to 16 MiB are refused cleanly; and afterwards the same server
+// and the same daemon still serve. No random command runs: an allowlist refuses every one.
+import { ProtocolError } from '@modelcontextprotocol/client';
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import { connect, type DaemonClient } from '../../src/daemon/client.js';
+import { daemonStatus, startDaemon, stopDaemon } from '../../src/daemon/lifecycle.js';
+import { listOutputSchema } from '../../src/api/listing.js';
+import { makeHome, type TestHome } from '../helpers/home.js';
+import { openStdioMcp, type StdioMcp } from '../helpers/mcp-stdio.js';
+import { toolArguments } from '../helpers/schema-arbitrary.js';
+import { textOf } from './harness.js';
+
+// Each call must answer within this (a wait may block up to its timeout_s, at most 50 s).
+const CALL_BOUND_MS = 60_000;
+const RUNS_PER_TOOL = Number(process.env.BGJOBS_FUZZ_RUNS ?? 200);
+// A regex nothing matches: every command is refused before anything runs.
+const REFUSE_ALL = '^(?!)';
+
+let h: TestHome;
+let mcp: StdioMcp;
+let api: DaemonClient;
+let daemonPid: number;
+const known: string[] = [];
+const outcomes = { result: 0, isError: 0, protocolError: 0, clientError: 0 };
+
+beforeAll(async () => {
+  h = makeHome();
+  await startDaemon(h.config(), { env: h.env });
+  daemonPid = (await daemonStatus(h.config())).pid!;
+  // A few real jobs, started without the allowlist, for the reads to find: one with output to
+  // search (long runs of "a" for backtracking regexes), one that failed, one that is named.
+  api = await connect(h.config());
+  const caller = { cwd: h.home, env: h.env };
+  for (const command of [
+    `printf '%s!\\n' "$(head -c 5000 /dev/zero | tr '\\0' a)"; seq 2000`,
+    'echo oops >&2; exit 3',
+  ]) {
+    const job = await api.execute({ command }, { caller });
+    known.push(job.job_id);
+  }
+  known.push((await api.execute({ command: 'true', name: 'named' }, { caller })).job_id, 'named');
+  await api.wait({ job_ids: known.slice(0, 3), timeout_s: 30 });
+  // No provider key reaches a prompt: the fuzz must not call a real model.
+  const env = Object.fromEntries(
+    Object.keys(h.env)
+      .filter((k) => /_API_KEY$/.test(k))
+      .map((k) => [k, '']),
+  );
+  mcp = await openStdioMcp(h, { ...env, BGJOBS_ALLOWED_COMMANDS: REFUSE_ALL });
+}, 120_000);
+
+afterAll(async () => {
+  await mcp?.close();
+  api?.close();
+  await stopDaemon(h.config());
+  await h.cleanup();
+}, 120_000);
+
+/** Keeps a generated call from doing what a fuzz must not: reach out, or run a real command. */
+function tame(tool: string, args: unknown): unknown {
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) return args;
+  const out: Record<string, unknown> = { ...args };
+  // Reads and waits sometimes name real jobs, so their paging and options are exercised.
+  if (typeof out.job_id === 'string' && out.job_id.length % 3 === 0 && tool !== 'remove') {
+    out.job_id = known[out.job_id.length % known.length];
+  }
+  if (typeof out.model === 'string') out.model = 'openai-compatible:m@http://127.0.0.1:9/v1';
+  if (typeof out.command === 'string' && tool !== 'execute') out.command = 'true';
+  if (typeof out.cwd === 'string' && tool !== 'execute') out.cwd = h.home;
+  return out;
+}
+
+/** A call answered: a result, or an error the server sent. Throws on a timeout or a lost server. */
+async function answered(tool: string, args: unknown): Promise<void> {
+  try {
+    const result = await mcp.client.callTool(
+      { name: tool, arguments: args as Record<string, unknown> },
+      { timeout: CALL_BOUND_MS },
+    );
+    outcomes[result.isError === true ? 'isError' : 'result'] += 1;
+  } catch (error) {
+    const message = String(error);
+    if (/timed out|closed|not connected/i.test(message)) throw error;
+    outcomes[error instanceof ProtocolError ? 'protocolError' : 'clientError'] += 1;
+  }
+}
+
+it('answers every tool call with fuzzed arguments, and goes on serving', async () => {
+  const { tools } = await mcp.client.listTools();
+  expect(tools.length).toBeGreaterThan(10);
+  for (const tool of tools) {
+    await fc.assert(
+      fc.asyncProperty(toolArguments(tool.inputSchema), (args) =>
+        answered(tool.name, tame(tool.name, args)),
+      ),
+      { numRuns: RUNS_PER_TOOL },
+    );
+  }
+  const listed = await mcp.call('list', { all: true });
+  expect(listed.isError, textOf(listed)).toBeFalsy();
+  expect(listOutputSchema.parse(listed.structuredContent).jobs.length).toBeGreaterThan(0);
+  expect((await daemonStatus(h.config())).pid).toBe(daemonPid);
+  // The inputs reach every kind of answer, not only refusals made before anything is read.
+  expect(outcomes.result).toBeGreaterThan(0);
+  expect(outcomes.isError).toBeGreaterThan(0);
+  expect(outcomes.protocolError).toBeGreaterThan(0);
+}, 600_000);
+
+it('answers search with regexes that backtrack, at once', async () => {
+  // Nested repetition is refused with ignore_case (V8's linear engine cannot run it) and falls
+  // back to the linear engine without. Overlapping alternation under a repeat, like (a|aa)+b, is
+  // fuzzed without ignore_case only: with it, it still backtracks for ever on this output
+  // (reported; see the todo below).
+  const evil = fc.oneof(
+    fc.tuple(
+      fc.constantFrom(
+        '(a+)+$',
+        '(a*)*b',
+        '(\\w+\\s?)+$',
+        '((a+)+)+!x',
+        '(?=(a+))*b',
+        '\\1(a)',
+        '[',
+      ),
+      fc.boolean(),
+    ),
+    fc.tuple(
+      fc.constantFrom('(a|aa)+b', '^(a|a?)+$', '(.*a){12}', '(?<x>a)\\k<y>'),
+      fc.constant(false),
+    ),
+  );
+  await fc.assert(
+    fc.asyncProperty(evil, fc.integer({ min: 0, max: 20 }), ([pattern, ic], context) =>
+      answered('search', { job_id: known[0], pattern, ignore_case: ic, context }),
+    ),
+    { numRuns: 60 },
+  );
+  const found = await mcp.call('search', { job_id: known[0], pattern: '^1999$' });
+  expect(found.isError, textOf(found)).toBeFalsy();
+}, 300_000);
+
+it.todo(
+  'answers search for (a|aa)+b or ^(a|a?)+$ with ignore_case at once (today they hang the daemon on a line of 5000 "a")',
+);
+
+it('refuses messages up to 16 MiB cleanly, and serves on', async () => {
+  const mib = 1024 * 1024;
+  for (const size of [9, 10, 12, 16]) {
+    await answered('execute', { command: 'x'.repeat(size * mib) });
+    await answered('interact', { job_id: known[0], input: 'z'.repeat(size * mib) });
+  }
+  // NUL is sent escaped (six bytes each): 2 MiB of them make a 12 MiB message.
+  await answered('interact', { job_id: known[0], input: '\0'.repeat(2 * mib) });
+  const status = await mcp.call('status', { job_id: 'named' });
+  expect(status.isError, textOf(status)).toBeFalsy();
+  expect((await daemonStatus(h.config())).pid).toBe(daemonPid);
+}, 300_000);
