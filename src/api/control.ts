@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { inputObject } from './strict.js';
 import { MAX_COMMAND_BYTES, MAX_WAIT_S, jobRefSchema, jobStatusSchema } from './job.js';
 import { KEY_NAMES_SUMMARY } from './keys.js';
+import { SIGNAL_FORMS, signalName, unknownSignalMessage } from './signals.js';
 
 // ── interact ───────────────────────────────────────────────────────────────────────────────
 export const interactInputSchema = inputObject({
@@ -53,22 +54,19 @@ export const interactOutputSchema = z.object({
 export type InteractResult = z.infer<typeof interactOutputSchema>;
 
 // ── kill / wait / remove ───────────────────────────────────────────────────────────────────
-export const SIGNALS = [
-  'SIGTERM',
-  'SIGKILL',
-  'SIGINT',
-  'SIGHUP',
-  'SIGQUIT',
-  'SIGUSR1',
-  'SIGUSR2',
-] as const;
+/** A signal in any accepted form (`TERM`, `sigterm`, `15`), as its `SIG` name. */
+const signalSchema = z.union([z.string(), z.number().int()]).transform((raw, ctx) => {
+  const name = signalName(raw);
+  if (name !== undefined) return name;
+  ctx.issues.push({ code: 'custom', message: unknownSignalMessage(raw), input: raw });
+  return z.NEVER;
+});
 
 export const killInputSchema = inputObject({
   job_id: jobRefSchema,
-  signal: z
-    .enum(SIGNALS)
+  signal: signalSchema
     .default('SIGTERM')
-    .describe('First signal, sent to the whole process group.'),
+    .describe(`First signal, sent to the whole process group: ${SIGNAL_FORMS}.`),
   grace_s: z
     .number()
     .min(0)

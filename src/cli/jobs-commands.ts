@@ -83,7 +83,11 @@ export function addJobsCommands(program: Command): void {
     .command('kill')
     .description('Stop a job: signal its process group, then SIGKILL after the grace period')
     .argument('<id>', 'job id or name')
-    .option('-s, --signal <signal>', 'first signal: TERM, INT, HUP, QUIT, KILL, USR1, USR2', signal)
+    .option(
+      '-s, --signal <signal>',
+      'first signal: TERM, INT, HUP, QUIT, KILL, USR1, USR2 (or SIGTERM, 15)',
+      signal,
+    )
     .option('--grace <seconds>', 'seconds before SIGKILL (default 5, at most 50)', seconds)
     .option('--json', 'print the API result as JSON')
     .action(async (id: string, options: KillOptions) => {

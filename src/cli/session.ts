@@ -5,6 +5,7 @@ import { type Config, loadConfig } from '../config.js';
 import type { CallOptions, JobsApi } from '../api/contract.js';
 import type { WaitResult } from '../api/control.js';
 import { ErrorCode, isBgError } from '../api/errors.js';
+import { forSurface } from '../present/words.js';
 
 /**
  * What every verb shares: the configuration, the caller context sent with each request, the
@@ -106,7 +107,7 @@ export function note(message: string): void {
 /** The exit code a failure maps to; the message goes to stderr. */
 export function reportError(error: unknown): number {
   if (isBgError(error)) {
-    note(error.message);
+    note(forSurface(error.message, 'cli'));
     return error.code === ErrorCode.config ? ExitCode.config : ExitCode.error;
   }
   const message = error instanceof Error ? error.message : String(error);
