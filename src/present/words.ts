@@ -57,7 +57,8 @@ export function jobLabel(job: { job_id: string; name?: string | null }): string 
 
 /**
  * A status with how it came about, said once: `failed (exited with code 2)`, `running (pid
- * 123)`, `killed (killed on request (killed by SIGTERM))`.
+ * 123)`, `completed (exited with code 0)`; a reason that already names the status stands alone:
+ * `timed out (killed by SIGTERM)`, `killed on request (killed by SIGTERM)`.
  */
 export function describeStatus(job: {
   status: JobStatus;
@@ -73,7 +74,8 @@ export function describeStatus(job: {
     (job.signal != null || job.exit_code != null
       ? exitWords(job.exit_code ?? null, job.signal ?? null)
       : null);
-  return how ? `${job.status} (${how})` : job.status;
+  if (how === null) return job.status;
+  return how.startsWith(job.status.replace('_', ' ')) ? how : `${job.status} (${how})`;
 }
 
 /** One line, at most MAX characters: newlines shown as `⏎`, the end cut with `…`. */
