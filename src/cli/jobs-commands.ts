@@ -16,6 +16,8 @@ interface LsOptions extends JsonOption {
   agent?: string;
   limit: number;
   all?: boolean;
+  watch?: boolean;
+  width?: number;
 }
 
 interface KillOptions extends JsonOption {
@@ -27,6 +29,12 @@ interface WaitOptions extends JsonOption {
   any?: boolean;
   until: 'exit' | 'ready' | 'input';
   timeout?: number;
+}
+
+/** `top` and `ls --watch`: the live view (loaded only when asked for). */
+async function top(options: LsOptions & { once?: boolean }): Promise<void> {
+  const { runTop } = await import('./top.js');
+  await withApi((session) => runTop(session, options));
 }
 
 export function addJobsCommands(program: Command): void {
@@ -44,7 +52,14 @@ export function addJobsCommands(program: Command): void {
       'jobs of every project (up to 1000), with whole command lines; default: this project',
     )
     .option('--json', 'print the API result as JSON')
+    .addOption(
+      new Option('-w, --watch', 'a live view, redrawn as jobs change (same as top)').conflicts(
+        'json',
+      ),
+    )
+    .option('--width <columns>', 'with --watch: cut lines to this width', integer(20))
     .action(async (options: LsOptions) => {
+      if (options.watch) return await top(options);
       await withApi(async ({ api, call }) => {
         const input = { status: options.status, name: options.name, agent: options.agent };
         const result = await api.list(
@@ -67,6 +82,17 @@ export function addJobsCommands(program: Command): void {
         }
       });
     });
+
+  program
+    .command('top')
+    .description(
+      'A live table of jobs: status, run time, ports, last output line; redrawn as they change',
+    )
+    .option('-a, --all', 'jobs of every project; default: this project')
+    .option('--limit <n>', 'at most this many', integer(1, 1000), 50)
+    .option('--once', 'print one frame and exit')
+    .option('--width <columns>', 'cut lines to this width (default: the terminal)', integer(20))
+    .action(top);
 
   program
     .command('status')
