@@ -1,4 +1,5 @@
-import { ZodError } from 'zod';
+// A type only: the CLI loads this module without loading zod (see isZodError).
+import type { ZodError } from 'zod';
 
 /**
  * The one error class of bgjobs. A domain failure carries a string-literal `code` and a message
@@ -53,10 +54,19 @@ export function describeZodError(error: ZodError): string {
     .join('; ');
 }
 
+/** A zod validation error, known by its shape, so this module need not load zod to tell. */
+function isZodError(error: unknown): error is ZodError {
+  return (
+    error instanceof Error &&
+    error.name === 'ZodError' &&
+    Array.isArray(Reflect.get(error, 'issues'))
+  );
+}
+
 /** Turns anything thrown into a BgError, keeping the original as `cause`. */
 export function toBgError(error: unknown): BgError {
   if (isBgError(error)) return error;
-  if (error instanceof ZodError) {
+  if (isZodError(error)) {
     return new BgError(ErrorCode.invalidInput, `Invalid input: ${describeZodError(error)}.`, {
       cause: error,
     });

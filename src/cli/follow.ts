@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
 import type { WaitResult } from '../api/control.js';
-import { MAX_WAIT_S, isFinal } from '../api/job.js';
+import { isFinal } from '../api/job-status.js';
+import { MAX_WAIT_S } from '../api/limits.js';
 import type { OutputInput, OutputResult } from '../api/read.js';
 import { stripControls } from '../logs/text.js';
 import { ProgressLines } from './progress-lines.js';

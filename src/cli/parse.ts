@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 
 import { SIGNAL_FORMS, signalName, type SignalName } from '../api/signals.js';
-import { JOB_STATUSES, type JobStatus } from '../api/job.js';
+import { JOB_STATUSES, type JobStatus } from '../api/job-status.js';
 import { keyBytes } from '../api/keys.js';
 
 /**

@@ -78,7 +78,7 @@ export function callOptions(config: Config): CallOptions {
 export async function withApi<T>(fn: (session: Session) => Promise<T>): Promise<T> {
   const config = cliConfig();
   const { connect } = await import('../daemon/client.js');
-  const client = await connect(config, { autoStart: true });
+  const client = await connect(config, { autoStart: true, checkReplies: false });
   try {
     return await fn({ api: client, agents: client.agents, call: callOptions(config), config });
   } finally {

@@ -3,7 +3,9 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { BgError, ErrorCode } from '../api/errors.js';
 import type { Caller } from '../api/caller.js';
 import type { JobEvent, Progress } from '../api/contract.js';
-import { LineSplitter, responseSchema, type Method } from './protocol.js';
+import { LineSplitter } from './lines.js';
+import type { Method } from './protocol.js';
+import { readReply } from './replies.js';
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -88,18 +90,13 @@ export class Connection {
   }
 
   private onLine(line: string): void {
-    let parsed;
-    try {
-      parsed = responseSchema.safeParse(JSON.parse(line));
-    } catch {
-      return;
-    }
-    if (!parsed.success) return;
-    const message = parsed.data;
+    const message = readReply(line);
+    if (message === undefined) return;
     const pending = this.pending.get(message.id);
     if (!pending) return;
     if ('progress' in message) return pending.onProgress?.(message.progress);
-    if ('event' in message) return pending.onEvent?.(message.event);
+    // The client checks the event, when it checks what comes back (see DaemonClient).
+    if ('event' in message) return pending.onEvent?.(message.event as JobEvent);
     if ('error' in message) {
       const { code, message: text, data } = message.error;
       const known = Object.values(ErrorCode) as string[];
