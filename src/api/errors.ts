@@ -24,8 +24,12 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+// Marks a BgError of any copy of this module: the CLI's bundle holds one, dist another.
+const BRAND = Symbol.for('bgjobs.BgError');
+
 export class BgError extends Error {
   override readonly name = 'BgError';
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   readonly data: Record<string, unknown> | undefined;
 
@@ -41,7 +45,7 @@ export class BgError extends Error {
 }
 
 export function isBgError(error: unknown): error is BgError {
-  return error instanceof BgError;
+  return error instanceof BgError || (error instanceof Error && Reflect.get(error, BRAND) === true);
 }
 
 /** One readable sentence from a zod error: which field, and what was wrong with it. */

@@ -97,7 +97,7 @@ export function formatJobTable(jobs: JobSummary[], options: JobTableOptions = {}
 
 /**
  * One line per job a `wait` reported: id, name, and where it stands, said once: `k3f9x2qa  web
- * ready: Listening on :8000`, `w7we9dug  -  timed out (killed by SIGTERM)`.
+ * running, ready: Listening on :8000`, `w7we9dug  -  timed out (killed by SIGTERM)`.
  */
 export function formatWaitJobs(jobs: WaitResult['jobs']): string {
   return formatColumns(jobs.map((job) => [job.job_id, job.name ?? '-', waitState(job)]));
@@ -107,11 +107,11 @@ function waitState(job: WaitResult['jobs'][number]): string {
   const match = job.match === null ? '' : `: ${clip(job.match)}`;
   switch (job.fired) {
     case 'ready':
-      return `ready${match}`;
+      return `${job.status}, ready${match}`;
     case 'failed_pattern':
-      return `failed to come up${match}`;
+      return `${job.status}, failed to come up${match}`;
     case 'input':
-      return 'waits for input';
+      return `${job.status}, waits for input`;
     default:
       return describeStatus(job);
   }
