@@ -5,7 +5,6 @@ import { waitForJobs } from './follow.js';
 import { formatJobTable, formatKill, formatWaitJobs, shortPath } from './format.js';
 import { formatStatus } from './format-status.js';
 import { integer, seconds, signal, statuses } from './parse.js';
-import { addRunCommand } from './run-command.js';
 import { type JsonOption, note, print, waitExitCode, withApi } from './session.js';
 
 /** The verbs that start, list, inspect, stop, await and remove jobs. */
@@ -38,8 +37,6 @@ async function top(options: LsOptions & { once?: boolean }): Promise<void> {
 }
 
 export function addJobsCommands(program: Command): void {
-  addRunCommand(program);
-
   program
     .command('ls')
     .description('List jobs, newest first')

@@ -6,13 +6,15 @@ import { addHttpCommands } from './http-commands.js';
 import { addJobsCommands } from './jobs-commands.js';
 import { addOutputCommands } from './output-commands.js';
 import { addPromptCommand } from './prompt-command.js';
+import { addRunCommand } from './run-command.js';
 import { addSendCommand } from './send-command.js';
 import { addWorkerCommands } from './worker-commands.js';
 import { VERSION } from '../version.js';
 
 /** The commands each module adds, by the verbs a command line starts with. */
 const GROUPS: { verbs: readonly string[]; add: (program: Command) => void }[] = [
-  { verbs: ['run', 'ls', 'top', 'status', 'kill', 'wait', 'rm'], add: addJobsCommands },
+  { verbs: ['run'], add: addRunCommand },
+  { verbs: ['ls', 'top', 'status', 'kill', 'wait', 'rm'], add: addJobsCommands },
   { verbs: ['logs', 'tail', 'search'], add: addOutputCommands },
   { verbs: ['send'], add: addSendCommand },
   { verbs: ['prompt'], add: addPromptCommand },
