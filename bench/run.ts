@@ -3,6 +3,7 @@ import { cpus, loadavg } from 'node:os';
 
 import { Engine } from '../src/engine/engine.js';
 import { measureAgents } from './agents.js';
+import { measureCliStart } from './cli-start.js';
 import { measureExecute } from './execute-latency.js';
 import { measureLockedReport, measureOversized, measureSocketRecovery } from './faults.js';
 import { measureFlood } from './flood.js';
@@ -24,6 +25,7 @@ type Step = () => Promise<Figure[]>;
 
 const STEPS: readonly [string, Step][] = [
   ['execute latency over MCP stdio', measureExecute],
+  ['cli start: --version and ls against node -e 0', measureCliStart],
   ['1 GiB output flood, daemon RSS, tail', floodAndTail],
   ['200 running job monitors', monitors],
   ['list with 1,000 jobs', list],

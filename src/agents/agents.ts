@@ -102,7 +102,7 @@ export class Agents {
     if (old && !replace && (old.state === 'armed' || old.state === 'paused')) {
       throw new BgError(
         ErrorCode.nameTaken,
-        `An agent named "${spec.name}" exists. Pass replace: true to redefine it, or stop it first (agent_stop).`,
+        `An agent named "${spec.name}" exists. Pass replace: true to redefine it, or stop it first (\`agent_stop\`).`,
       );
     }
     if (old) await this.disarm(spec.name, { stopRun: false });

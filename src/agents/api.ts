@@ -110,3 +110,15 @@ export const upOutputSchema = z.object({
   changed: z.boolean().describe('Whether anything was started, replaced or stopped.'),
 });
 export type UpResult = z.infer<typeof upOutputSchema>;
+
+/** Each agent method's output schema, so a client can check what came back over a boundary. */
+export const AGENT_OUTPUT_SCHEMAS = {
+  agent_start: agentStartOutputSchema,
+  agent_list: agentListOutputSchema,
+  agent_stop: agentStopOutputSchema,
+  agent_pause: agentInfoSchema,
+  agent_resume: agentInfoSchema,
+  agent_run: agentRunOutputSchema,
+  up: upOutputSchema,
+  down: upOutputSchema,
+} as const;

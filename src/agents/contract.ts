@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 
 import type { CallOptions } from '../api/contract.js';
-import {
+// Types only: a client knows the agents' methods without loading their schemas.
+import type {
   agentInfoSchema,
   agentListOutputSchema,
   agentRunOutputSchema,
@@ -26,16 +27,17 @@ export const AGENT_METHODS = [
 ] as const;
 export type AgentMethod = (typeof AGENT_METHODS)[number];
 
-export const AGENT_OUTPUT_SCHEMAS = {
-  agent_start: agentStartOutputSchema,
-  agent_list: agentListOutputSchema,
-  agent_stop: agentStopOutputSchema,
-  agent_pause: agentInfoSchema,
-  agent_resume: agentInfoSchema,
-  agent_run: agentRunOutputSchema,
-  up: upOutputSchema,
-  down: upOutputSchema,
-} as const satisfies Record<AgentMethod, z.ZodType>;
+/** Each agent method's output schema (in api.ts, loaded by who checks replies). */
+interface AgentOutputSchemas {
+  agent_start: typeof agentStartOutputSchema;
+  agent_list: typeof agentListOutputSchema;
+  agent_stop: typeof agentStopOutputSchema;
+  agent_pause: typeof agentInfoSchema;
+  agent_resume: typeof agentInfoSchema;
+  agent_run: typeof agentRunOutputSchema;
+  up: typeof upOutputSchema;
+  down: typeof upOutputSchema;
+}
 
 /** Agent methods that take the caller's environment (their runs inherit it). */
 export const AGENT_METHODS_WITH_ENV: ReadonlySet<string> = new Set(['agent_start', 'up']);
@@ -44,23 +46,24 @@ export type AgentsApi = {
   [M in AgentMethod]: (
     input: unknown,
     options?: CallOptions,
-  ) => Promise<z.infer<(typeof AGENT_OUTPUT_SCHEMAS)[M]>>;
+  ) => Promise<z.infer<AgentOutputSchemas[M]>>;
 };
 
 export function isAgentMethod(method: string): method is AgentMethod {
   return (AGENT_METHODS as readonly string[]).includes(method);
 }
 
-/** The agents API over any transport that can send a method and its params. */
+/**
+ * The agents API over any transport that can send a method and its params; `call` checks the
+ * reply (the daemon client does, against AGENT_OUTPUT_SCHEMAS, unless told not to).
+ */
 export function agentsClient(
   call: (method: AgentMethod, params: unknown, options: CallOptions) => Promise<unknown>,
 ): AgentsApi {
   const method =
     <M extends AgentMethod>(name: M) =>
     async (input: unknown, options: CallOptions = {}) =>
-      AGENT_OUTPUT_SCHEMAS[name].parse(await call(name, input, options)) as z.infer<
-        (typeof AGENT_OUTPUT_SCHEMAS)[M]
-      >;
+      (await call(name, input, options)) as z.infer<AgentOutputSchemas[M]>;
   return {
     agent_start: method('agent_start'),
     agent_list: method('agent_list'),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { inputObject } from './strict.js';
 import { MAX_COMMAND_BYTES, MAX_WAIT_S, jobRefSchema, jobStatusSchema } from './job.js';
 import { KEY_NAMES_SHORT } from './keys.js';
+import { signalName, unknownSignalMessage } from './signals.js';
 
 // ── interact ───────────────────────────────────────────────────────────────────────────────
 export const interactInputSchema = inputObject({
@@ -45,19 +46,19 @@ export const interactOutputSchema = z.object({
 export type InteractResult = z.infer<typeof interactOutputSchema>;
 
 // ── kill / wait / remove ───────────────────────────────────────────────────────────────────
-export const SIGNALS = [
-  'SIGTERM',
-  'SIGKILL',
-  'SIGINT',
-  'SIGHUP',
-  'SIGQUIT',
-  'SIGUSR1',
-  'SIGUSR2',
-] as const;
+/** A signal in any accepted form (`TERM`, `sigterm`, `15`), as its `SIG` name. */
+const signalSchema = z.union([z.string(), z.number().int()]).transform((raw, ctx) => {
+  const name = signalName(raw);
+  if (name !== undefined) return name;
+  ctx.issues.push({ code: 'custom', message: unknownSignalMessage(raw), input: raw });
+  return z.NEVER;
+});
 
 export const killInputSchema = inputObject({
   job_id: jobRefSchema,
-  signal: z.enum(SIGNALS).default('SIGTERM').describe('First signal, then SIGKILL.'),
+  signal: signalSchema
+    .default('SIGTERM')
+    .describe('First signal (TERM, INT, HUP, KILL…; 15), then SIGKILL.'),
   grace_s: z.number().min(0).max(MAX_WAIT_S).optional().describe('Seconds before SIGKILL (5).'),
 });
 export type KillInput = z.input<typeof killInputSchema>;

@@ -1,4 +1,5 @@
-import { ZodError } from 'zod';
+// A type only: the CLI loads this module without loading zod (see isZodError).
+import type { ZodError } from 'zod';
 
 /**
  * The one error class of bgjobs. A domain failure carries a string-literal `code` and a message
@@ -23,8 +24,12 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+// Marks a BgError of any copy of this module: the CLI's bundle holds one, dist another.
+const BRAND = Symbol.for('bgjobs.BgError');
+
 export class BgError extends Error {
   override readonly name = 'BgError';
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   readonly data: Record<string, unknown> | undefined;
 
@@ -40,7 +45,7 @@ export class BgError extends Error {
 }
 
 export function isBgError(error: unknown): error is BgError {
-  return error instanceof BgError;
+  return error instanceof BgError || (error instanceof Error && Reflect.get(error, BRAND) === true);
 }
 
 /** One readable sentence from a zod error: which field, and what was wrong with it. */
@@ -53,10 +58,19 @@ export function describeZodError(error: ZodError): string {
     .join('; ');
 }
 
+/** A zod validation error, known by its shape, so this module need not load zod to tell. */
+function isZodError(error: unknown): error is ZodError {
+  return (
+    error instanceof Error &&
+    error.name === 'ZodError' &&
+    Array.isArray(Reflect.get(error, 'issues'))
+  );
+}
+
 /** Turns anything thrown into a BgError, keeping the original as `cause`. */
 export function toBgError(error: unknown): BgError {
   if (isBgError(error)) return error;
-  if (error instanceof ZodError) {
+  if (isZodError(error)) {
     return new BgError(ErrorCode.invalidInput, `Invalid input: ${describeZodError(error)}.`, {
       cause: error,
     });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { JOB_STATUSES } from './job-status.js';
+
 /**
  * The one typed API behind every client. The engine implements it in-process; the daemon
  * client implements it over the daemon's socket; the MCP tools and the CLI verbs are thin
@@ -11,8 +13,7 @@ import { z } from 'zod';
 export const JOB_ID_PATTERN = /^[a-z0-9]{8}$/;
 export const JOB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{0,63}$/;
 
-export const MAX_COMMAND_BYTES = 64 * 1024;
-export const MAX_WAIT_S = 50;
+export { MAX_COMMAND_BYTES, MAX_WAIT_S } from './limits.js';
 
 /** A job id, or the name of a job. Validated strictly before it is looked up. */
 export const jobRefSchema = z.string().min(1).max(64);
@@ -46,24 +47,5 @@ export function retriesField(byDefault: number) {
     .describe('Tries again after a failure, with backoff.');
 }
 
-/** Every status a job can have. A final status never changes. */
-export const JobStatus = {
-  queued: 'queued',
-  running: 'running',
-  completed: 'completed',
-  failed: 'failed',
-  killed: 'killed',
-  timedOut: 'timed_out',
-  lost: 'lost',
-} as const;
-
-export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
-
-export const JOB_STATUSES = Object.values(JobStatus) as [JobStatus, ...JobStatus[]];
+export { JobStatus, JOB_STATUSES, LIVE_STATUSES, isFinal } from './job-status.js';
 export const jobStatusSchema = z.enum(JOB_STATUSES);
-
-export const LIVE_STATUSES: readonly JobStatus[] = [JobStatus.queued, JobStatus.running];
-
-export function isFinal(status: JobStatus): boolean {
-  return !LIVE_STATUSES.includes(status);
-}

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { inputObject } from './strict.js';
 import { jobRefSchema, jobStatusSchema, streamSchema } from './job.js';
+import { DEFAULT_READ_BYTES, MAX_READ_BYTES } from './limits.js';
 
 // ── output / tail / search ─────────────────────────────────────────────────────────────────
-export const DEFAULT_READ_BYTES = 16 * 1024;
-export const MAX_READ_BYTES = 1024 * 1024;
+export { DEFAULT_READ_BYTES, MAX_READ_BYTES } from './limits.js';
 
 export const outputInputSchema = inputObject({
   job_id: jobRefSchema,

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 
-import { clip, exitLabel, formatDuration } from '../present/words.js';
+import { clip, describeStatus, exitLabel, formatDuration } from '../present/words.js';
 
 import type { KillResult, WaitResult } from '../api/control.js';
 import type { JobSummary } from '../api/listing.js';
@@ -96,17 +96,25 @@ export function formatJobTable(jobs: JobSummary[], options: JobTableOptions = {}
 }
 
 /**
- * One line per job a `wait` reported: id, name, status, what fired, and the matching line (for
- * ready or a failure pattern) or how it ended: `k3f9x2qa  web  running  ready  Listening on :8000`.
+ * One line per job a `wait` reported: id, name, and where it stands, said once: `k3f9x2qa  web
+ * running, ready: Listening on :8000`, `w7we9dug  -  timed out (killed by SIGTERM)`.
  */
 export function formatWaitJobs(jobs: WaitResult['jobs']): string {
-  return formatColumns(
-    jobs.map((job) => {
-      const matched = job.fired === 'ready' || job.fired === 'failed_pattern';
-      const detail = matched && job.match !== null ? clip(job.match) : (job.reason ?? '');
-      return [job.job_id, job.name ?? '-', job.status, job.fired ?? 'waiting', detail];
-    }),
-  );
+  return formatColumns(jobs.map((job) => [job.job_id, job.name ?? '-', waitState(job)]));
+}
+
+function waitState(job: WaitResult['jobs'][number]): string {
+  const match = job.match === null ? '' : `: ${clip(job.match)}`;
+  switch (job.fired) {
+    case 'ready':
+      return `${job.status}, ready${match}`;
+    case 'failed_pattern':
+      return `${job.status}, failed to come up${match}`;
+    case 'input':
+      return `${job.status}, waits for input`;
+    default:
+      return describeStatus(job);
+  }
 }
 
 /** What `kill` did: its message, then the pids it ended (escapees apart) and the ports it freed. */

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -113,17 +112,19 @@ export function addHttpCommands(program: Command): void {
       const { makeLoginCode } = await import('../http/login.js');
       const url = `${base}/login?code=${makeLoginCode(readOrCreateToken(config.home))}`;
       print(options, { url }, (result) => result.url);
-      if (options.open && options.json !== true && process.stdout.isTTY) openBrowser(url);
+      if (options.open && options.json !== true && process.stdout.isTTY) await openBrowser(url);
     });
 }
 
 /** Opens URL with $BROWSER or xdg-open, when there is one; says so when there is none. */
-function openBrowser(url: string): void {
+async function openBrowser(url: string): Promise<void> {
   const opener = process.env.BROWSER || onPath('xdg-open');
   if (opener === undefined || (process.env.DISPLAY ?? process.env.WAYLAND_DISPLAY) === undefined) {
     note('no browser to open here: open the link above (it works once, for 5 minutes)');
     return;
   }
+  // Loaded here: every other command starts faster without child_process.
+  const { spawn } = await import('node:child_process');
   const child = spawn(opener, [url], { detached: true, stdio: 'ignore' });
   child.on('error', () => note(`could not run ${opener}: open the link above`));
   child.unref();

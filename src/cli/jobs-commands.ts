@@ -5,7 +5,6 @@ import { waitForJobs } from './follow.js';
 import { formatJobTable, formatKill, formatWaitJobs, shortPath } from './format.js';
 import { formatStatus } from './format-status.js';
 import { integer, seconds, signal, statuses } from './parse.js';
-import { addRunCommand } from './run-command.js';
 import { type JsonOption, note, print, waitExitCode, withApi } from './session.js';
 
 /** The verbs that start, list, inspect, stop, await and remove jobs. */
@@ -16,6 +15,8 @@ interface LsOptions extends JsonOption {
   agent?: string;
   limit: number;
   all?: boolean;
+  watch?: boolean;
+  width?: number;
 }
 
 interface KillOptions extends JsonOption {
@@ -29,9 +30,13 @@ interface WaitOptions extends JsonOption {
   timeout?: number;
 }
 
-export function addJobsCommands(program: Command): void {
-  addRunCommand(program);
+/** `top` and `ls --watch`: the live view (loaded only when asked for). */
+async function top(options: LsOptions & { once?: boolean }): Promise<void> {
+  const { runTop } = await import('./top.js');
+  await withApi((session) => runTop(session, options));
+}
 
+export function addJobsCommands(program: Command): void {
   program
     .command('ls')
     .description('List jobs, newest first')
@@ -44,7 +49,14 @@ export function addJobsCommands(program: Command): void {
       'jobs of every project (up to 1000), with whole command lines; default: this project',
     )
     .option('--json', 'print the API result as JSON')
+    .addOption(
+      new Option('-w, --watch', 'a live view, redrawn as jobs change (same as top)').conflicts(
+        'json',
+      ),
+    )
+    .option('--width <columns>', 'with --watch: cut lines to this width', integer(20))
     .action(async (options: LsOptions) => {
+      if (options.watch) return await top(options);
       await withApi(async ({ api, call }) => {
         const input = { status: options.status, name: options.name, agent: options.agent };
         const result = await api.list(
@@ -69,6 +81,17 @@ export function addJobsCommands(program: Command): void {
     });
 
   program
+    .command('top')
+    .description(
+      'A live table of jobs: status, run time, ports, last output line; redrawn as they change',
+    )
+    .option('-a, --all', 'jobs of every project; default: this project')
+    .option('--limit <n>', 'at most this many', integer(1, 1000), 50)
+    .option('--once', 'print one frame and exit')
+    .option('--width <columns>', 'cut lines to this width (default: the terminal)', integer(20))
+    .action(top);
+
+  program
     .command('status')
     .description("Show a job's status, outcome, timestamps and output sizes")
     .argument('<id>', 'job id or name')
@@ -83,7 +106,11 @@ export function addJobsCommands(program: Command): void {
     .command('kill')
     .description('Stop a job: signal its process group, then SIGKILL after the grace period')
     .argument('<id>', 'job id or name')
-    .option('-s, --signal <signal>', 'first signal: TERM, INT, HUP, QUIT, KILL, USR1, USR2', signal)
+    .option(
+      '-s, --signal <signal>',
+      'first signal: TERM, INT, HUP, QUIT, KILL, USR1, USR2 (or SIGTERM, 15)',
+      signal,
+    )
     .option('--grace <seconds>', 'seconds before SIGKILL (default 5, at most 50)', seconds)
     .option('--json', 'print the API result as JSON')
     .action(async (id: string, options: KillOptions) => {

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 
-import { MAX_READ_BYTES } from '../api/read.js';
+import { MAX_READ_BYTES } from '../api/limits.js';
 import { streamOutput, write } from './follow.js';
 import { formatMatches, moreHint, withNewline } from './format.js';
 import { integer } from './parse.js';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 
-import { SIGNALS } from '../api/control.js';
-import { JOB_STATUSES, type JobStatus } from '../api/job.js';
+import { SIGNAL_FORMS, signalName, type SignalName } from '../api/signals.js';
+import { JOB_STATUSES, type JobStatus } from '../api/job-status.js';
 import { keyBytes } from '../api/keys.js';
 
 /**
@@ -54,14 +54,10 @@ export function statuses(raw: string): JobStatus[] {
   return wanted as JobStatus[];
 }
 
-/** A signal by name, with or without `SIG`, any case: `term`, `SIGKILL`, `INT`. */
-export function signal(raw: string): (typeof SIGNALS)[number] {
-  const upper = raw.trim().toUpperCase();
-  const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
-  const found = SIGNALS.find((known) => known === name);
-  if (found === undefined) {
-    throw new InvalidArgumentError(`Expected one of ${SIGNALS.join(', ')}.`);
-  }
+/** A signal in any form `kill` accepts over MCP too: `term`, `SIGKILL`, `INT`, `15`. */
+export function signal(raw: string): SignalName {
+  const found = signalName(raw);
+  if (found === undefined) throw new InvalidArgumentError(`Expected one of ${SIGNAL_FORMS}.`);
   return found;
 }
 

@@ -4,9 +4,9 @@ import { type Command, Option } from 'commander';
 
 import type { WaitResult } from '../api/control.js';
 import type { ExecuteInput, ExecuteResult } from '../api/start.js';
-import { streamOutput, waitForJobs } from './follow.js';
-import { formatWaitJobs } from './format.js';
-import { clip } from '../present/words.js';
+import { streamOutput, waitForJobs, whileAttached } from './follow.js';
+import { runWords } from './run-args.js';
+import { clip, describeStatus, jobLabel } from '../present/words.js';
 import { collect, envPair, exitCodes, integer, priority, ptySize, seconds } from './parse.js';
 import { ExitCode, type JsonOption, note, printJson, waitExitCode, withApi } from './session.js';
 
@@ -90,9 +90,10 @@ export function executeInput(words: string[], options: RunOptions): ExecuteInput
 }
 
 /** Says on stderr what `execute` did besides starting a job: returned one, replaced one, queued. */
-function reportStart(started: ExecuteResult, options: RunOptions): void {
+function reportStart(started: ExecuteResult, options: RunOptions, follow: boolean): void {
   if (options.json) return printJson(started);
-  if (options.follow) note(`started ${started.job_id}`);
+  // Following, stdout is the job's: the id goes to stderr.
+  if (follow) note(`started ${started.job_id}`);
   else process.stdout.write(`${started.job_id}\n`);
   if (started.existing) {
     const which = `a job named ${started.name} is already ${started.status}`;
@@ -123,11 +124,21 @@ function readyNote(result: WaitResult, timeoutS: number | undefined): string {
   }
 }
 
+/** The words typed after `run`, before commander took the options out. */
+function argsOf(command: Command): string[] {
+  // bgjobs' own options take no value, so the first `run` is the verb.
+  const typed = process.argv.slice(2);
+  return typed.slice(typed.indexOf(command.name()) + 1);
+}
+
 export function addRunCommand(program: Command): void {
   program
     .command('run')
     .description('Start a shell command in the background and print its job id')
-    .argument('<command...>', 'the command line; several words are joined with spaces, like ssh')
+    .argument(
+      '<command...>',
+      "the command line, quoted as one word or several words joined with spaces; bgjobs' options go before or after it, and -- ends them: run -- ls -la",
+    )
     .option('--name <name>', 'a name unique among live jobs, usable wherever an id is')
     .option('--replace', 'if a job of that --name is running, stop it and start this one')
     .option('--cwd <dir>', 'working directory (default: here, or BGJOBS_WORKING_DIR)')
@@ -159,7 +170,7 @@ export function addRunCommand(program: Command): void {
       'with --on: a variable the worker supplies (repeatable)',
       collect,
     )
-    .option('--wait', 'wait for the job and exit with its exit code')
+    .option('--wait', 'print its output as it runs (not with --json), then exit with its exit code')
     .addOption(
       new Option(
         '--wait-ready',
@@ -173,36 +184,47 @@ export function addRunCommand(program: Command): void {
     )
     .option('-f, --follow', 'print its output as it runs, then exit with its exit code')
     .option('--json', 'print the API results as JSON')
-    // Options after the command's first word belong to the command: `bgjobs run ls -la`.
-    .passThroughOptions()
-    .action(async (words: string[], options: RunOptions, command: Command) => {
-      const input = executeInput(words, options);
+    // Options are bgjobs' wherever they stand; runWords refuses the unknown ones with a hint.
+    .allowUnknownOption()
+    .action(async (_words: string[], options: RunOptions, command: Command) => {
+      const split = runWords(argsOf(command), (flag) => {
+        const option = command.options.find((known) => known.short === flag || known.long === flag);
+        return option && { takesValue: option.required || option.optional };
+      });
+      if ('error' in split)
+        return command.error(`error: ${split.error}`, { exitCode: ExitCode.usage });
+      const input = executeInput(split.words, options);
       if (typeof input === 'string') {
         return command.error(`error: ${input}`, { exitCode: ExitCode.usage });
       }
       await withApi(async (session) => {
         const started = await session.api.execute(input, session.call);
-        reportStart(started, options);
-        if (!options.wait && !options.follow && !options.waitReady) return;
-        if (options.follow) {
-          const json = options.json === true;
-          const follow = {
-            stream: 'both',
-            raw: false,
-            newOnly: false,
-            json,
-            follow: true,
-          } as const;
-          await streamOutput(session, started.job_id, follow);
-        }
+        // --wait prints the output as it comes, as -f does; with --json, only the results.
+        const follow = options.follow === true || (options.wait === true && !options.json);
+        reportStart(started, options, follow);
+        if (!options.wait && !follow && !options.waitReady) return;
         const until = options.waitReady ? 'ready' : 'exit';
         const timeoutS = options.waitTimeout;
-        const result = await waitForJobs(session, [started.job_id], { until, timeoutS });
-        if (options.json) printJson(result);
-        else if (options.waitReady) note(readyNote(result, timeoutS));
-        else if (!result.done) note(`timed out after ${timeoutS}s; the job keeps running`);
-        else note(formatWaitJobs(result.jobs));
-        process.exitCode = waitExitCode(result, until);
+        const deadline = timeoutS === undefined ? undefined : Date.now() + timeoutS * 1000;
+        const detach = whileAttached(() => started.job_id);
+        try {
+          if (follow) {
+            const json = options.json === true;
+            const read = { stream: 'both', raw: false, newOnly: false, json, follow } as const;
+            await streamOutput(session, started.job_id, { ...read, deadline });
+          }
+          const left =
+            deadline === undefined ? undefined : Math.max(0, deadline - Date.now()) / 1000;
+          const result = await waitForJobs(session, [started.job_id], { until, timeoutS: left });
+          if (options.json) printJson(result);
+          else if (options.waitReady) note(readyNote(result, timeoutS));
+          else if (!result.done)
+            note(`timed out after ${timeoutS}s; ${started.job_id} keeps running`);
+          else note(result.jobs.map((job) => `${jobLabel(job)} ${describeStatus(job)}`).join('\n'));
+          process.exitCode = waitExitCode(result, until);
+        } finally {
+          detach();
+        }
       });
     });
 }

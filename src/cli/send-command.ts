@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-import { MAX_WAIT_S } from '../api/job.js';
+import { MAX_WAIT_S } from '../api/limits.js';
 import { write } from './follow.js';
 import { withNewline } from './format.js';
 import { keyName, seconds } from './parse.js';

@@ -5,6 +5,7 @@ import { type Config, loadConfig } from '../config.js';
 import type { CallOptions, JobsApi } from '../api/contract.js';
 import type { WaitResult } from '../api/control.js';
 import { ErrorCode, isBgError } from '../api/errors.js';
+import { forSurface } from '../present/words.js';
 
 /**
  * What every verb shares: the configuration, the caller context sent with each request, the
@@ -78,7 +79,7 @@ export function callOptions(config: Config): CallOptions {
 export async function withApi<T>(fn: (session: Session) => Promise<T>): Promise<T> {
   const config = cliConfig();
   const { connect } = await import('../daemon/client.js');
-  const client = await connect(config, { autoStart: true });
+  const client = await connect(config, { autoStart: true, checkReplies: false });
   try {
     return await fn({ api: client, agents: client.agents, call: callOptions(config), config });
   } finally {
@@ -107,7 +108,7 @@ export function note(message: string): void {
 /** The exit code a failure maps to; the message goes to stderr. */
 export function reportError(error: unknown): number {
   if (isBgError(error)) {
-    note(error.message);
+    note(forSurface(error.message, 'cli'));
     return error.code === ErrorCode.config ? ExitCode.config : ExitCode.error;
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -10,16 +10,17 @@ import {
 } from '../agents/contract.js';
 import type { Config } from '../config.js';
 import { BgError, ErrorCode, isBgError } from '../api/errors.js';
-import {
+import type {
+  ApiMethod,
+  CallOptions,
+  JobEvent,
+  JobsApi,
   OUTPUT_SCHEMAS,
-  type ApiMethod,
-  type CallOptions,
-  type JobsApi,
-  type WatchOptions,
+  WatchOptions,
 } from '../api/contract.js';
 import { Connection } from './connection.js';
-import { startDaemon } from './lifecycle.js';
 import { socketPath } from './paths.js';
+import { loadReplyChecks, type ReplyChecks } from './replies.js';
 
 // Reads and waits may be sent again after a lost connection; the rest might act twice.
 const MAX_ATTEMPTS = 4;
@@ -46,11 +47,13 @@ export class DaemonClient implements JobsApi {
   private opening: Promise<Connection> | undefined;
   private readonly config: Config;
   private readonly autoStart: boolean;
+  private readonly checks: Promise<ReplyChecks> | undefined;
   private closed = false;
 
-  constructor(config: Config, autoStart: boolean) {
+  constructor(config: Config, autoStart: boolean, checkReplies = true) {
     this.config = config;
     this.autoStart = autoStart;
+    this.checks = checkReplies ? loadReplyChecks() : undefined;
   }
 
   execute = this.method('execute');
@@ -75,6 +78,11 @@ export class DaemonClient implements JobsApi {
    */
   async watch(options: WatchOptions): Promise<void> {
     const path = socketPath(this.config.home);
+    const checks = await this.checks;
+    const onEvent = (event: JobEvent): void => {
+      const checked = checks === undefined ? event : checks.event(event);
+      if (checked !== undefined) options.onEvent(checked);
+    };
     while (!options.signal.aborted && !this.closed) {
       let connection: Connection | undefined;
       try {
@@ -82,7 +90,7 @@ export class DaemonClient implements JobsApi {
         await connection.request(
           'watch',
           {},
-          { signal: options.signal, onEvent: options.onEvent, caller: options.caller },
+          { signal: options.signal, onEvent, caller: options.caller },
         );
       } catch {
         // No daemon right now, or it went away: look again shortly.
@@ -108,8 +116,7 @@ export class DaemonClient implements JobsApi {
 
   private method<M extends ApiMethod>(name: M) {
     return async (input: unknown, options: CallOptions = {}): Promise<Output<M>> => {
-      const result = await this.call(name, input, options);
-      return OUTPUT_SCHEMAS[name].parse(result) as Output<M>;
+      return (await this.call(name, input, options)) as Output<M>;
     };
   }
 
@@ -126,7 +133,9 @@ export class DaemonClient implements JobsApi {
       // Reaching (or starting) the daemon is not retried here: when it fails, it says why.
       const connection = await this.connect();
       try {
-        return await connection.request(method, params, sent);
+        const result = await connection.request(method, params, sent);
+        const checks = await this.checks;
+        return checks === undefined ? result : checks.result(method, result);
       } catch (error) {
         const lost = isBgError(error) && error.code === ErrorCode.daemonUnavailable;
         if (!lost || !RETRYABLE.has(method) || attempt >= MAX_ATTEMPTS) throw error;
@@ -160,6 +169,8 @@ export class DaemonClient implements JobsApi {
           { cause: error },
         );
       }
+      // Loaded only when no daemon answers: a running one needs none of it.
+      const { startDaemon } = await import('./lifecycle.js');
       await startDaemon(this.config);
       this.connection = await Connection.open(path);
     }
@@ -169,12 +180,16 @@ export class DaemonClient implements JobsApi {
   }
 }
 
-/** A client of this home's daemon, started on demand unless `autoStart` is false. */
+/**
+ * A client of this home's daemon, started on demand unless `autoStart` is false. It checks each
+ * reply against its output schema unless `checkReplies` is false (the CLI, which prints what its
+ * own daemon sends and must start without loading the schemas).
+ */
 export async function connect(
   config: Config,
-  options: { autoStart?: boolean } = {},
+  options: { autoStart?: boolean; checkReplies?: boolean } = {},
 ): Promise<DaemonClient> {
-  const client = new DaemonClient(config, options.autoStart ?? true);
+  const client = new DaemonClient(config, options.autoStart ?? true, options.checkReplies ?? true);
   await client.ready();
   return client;
 }

@@ -4,7 +4,9 @@ import { BgError, ErrorCode } from '../api/errors.js';
 import type { Caller } from '../api/caller.js';
 import type { JobEvent, Progress } from '../api/contract.js';
 import { LineFramer, peekId } from './line-framer.js';
-import { MAX_LINE_BYTES, oversizedMessage, responseSchema, type Method } from './protocol.js';
+import { MAX_LINE_BYTES, oversizedMessage } from './lines.js';
+import type { Method } from './protocol.js';
+import { readReply } from './replies.js';
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -91,18 +93,13 @@ export class Connection {
   }
 
   private onLine(line: string): void {
-    let parsed;
-    try {
-      parsed = responseSchema.safeParse(JSON.parse(line));
-    } catch {
-      return;
-    }
-    if (!parsed.success) return;
-    const message = parsed.data;
+    const message = readReply(line);
+    if (message === undefined) return;
     const pending = this.pending.get(message.id);
     if (!pending) return;
     if ('progress' in message) return pending.onProgress?.(message.progress);
-    if ('event' in message) return pending.onEvent?.(message.event);
+    // The client checks the event, when it checks what comes back (see DaemonClient).
+    if ('event' in message) return pending.onEvent?.(message.event as JobEvent);
     if ('error' in message) {
       const { code, message: text, data } = message.error;
       const known = Object.values(ErrorCode) as string[];

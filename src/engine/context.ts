@@ -45,9 +45,13 @@ export function resolveJob(store: Pick<JobStore, 'get' | 'findByName'>, ref: str
     (id !== undefined ? store.get(id) : undefined) ??
     (name !== undefined ? store.findByName(name) : undefined);
   if (!job) {
-    throw new BgError(ErrorCode.notFound, `No job "${ref}". Call list to see the jobs there are.`, {
-      data: { job_id: ref },
-    });
+    throw new BgError(
+      ErrorCode.notFound,
+      `No job "${ref}". Call \`list\` to see the jobs there are.`,
+      {
+        data: { job_id: ref },
+      },
+    );
   }
   return job;
 }

@@ -39,6 +39,21 @@ export function toModelText(buf: Uint8Array, raw: boolean): string {
   return collapseCarriageReturns(text.replace(ESCAPE_SEQUENCE, '')).replace(UNWANTED_CONTROLS, '');
 }
 
+// The same controls but \r, for a reader that draws `\r` progress lines itself.
+// eslint-disable-next-line no-control-regex
+const UNWANTED_CONTROLS_BUT_CR = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g;
+
+/**
+ * Text without terminal escapes and control characters, `\r` kept: for a reader that shows
+ * progress lines as a terminal does (the CLI following a job).
+ *
+ * @example
+ * stripControls('\x1b[32m10%\x1b[0m\r100%\n'); // '10%\r100%\n'
+ */
+export function stripControls(text: string): string {
+  return text.replace(ESCAPE_SEQUENCE, '').replace(UNWANTED_CONTROLS_BUT_CR, '');
+}
+
 /**
  * Keeps, of each line, the last segment a `\r` did not overwrite: `10%\r50%\r100%\n` is
  * `100%\n`. `\r\n` is a plain newline. A line whose last segment is empty (`50%\r`) keeps the

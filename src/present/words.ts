@@ -57,7 +57,8 @@ export function jobLabel(job: { job_id: string; name?: string | null }): string 
 
 /**
  * A status with how it came about, said once: `failed (exited with code 2)`, `running (pid
- * 123)`, `killed (killed on request (killed by SIGTERM))`.
+ * 123)`, `completed (exited with code 0)`; a reason that already names the status stands alone:
+ * `timed out (killed by SIGTERM)`, `killed on request (killed by SIGTERM)`.
  */
 export function describeStatus(job: {
   status: JobStatus;
@@ -73,11 +74,54 @@ export function describeStatus(job: {
     (job.signal != null || job.exit_code != null
       ? exitWords(job.exit_code ?? null, job.signal ?? null)
       : null);
-  return how ? `${job.status} (${how})` : job.status;
+  if (how === null) return job.status;
+  return how.startsWith(job.status.replace('_', ' ')) ? how : `${job.status} (${how})`;
 }
 
 /** One line, at most MAX characters: newlines shown as `⏎`, the end cut with `…`. */
 export function clip(text: string, max = 80): string {
   const line = text.replace(/\s*\r?\n\s*/g, ' ⏎ ');
   return line.length <= max ? line : `${line.slice(0, Math.max(1, max - 1))}…`;
+}
+
+/**
+ * The CLI's command for each API verb. Messages name a verb once, in backticks and by its API
+ * (and MCP tool) name; each surface adapts only that name, with `forSurface`.
+ */
+const CLI_VERBS: Readonly<Record<string, string>> = {
+  execute: 'run',
+  list: 'ls',
+  status: 'status',
+  output: 'logs',
+  tail: 'tail',
+  search: 'search',
+  interact: 'send',
+  kill: 'kill',
+  wait: 'wait',
+  remove: 'rm',
+  prompt: 'prompt',
+  agent_start: 'agent start',
+  agent_list: 'agents',
+  agent_stop: 'agent stop',
+  agent_pause: 'agent pause',
+  agent_resume: 'agent resume',
+  agent_run: 'agent run',
+  up: 'up',
+  down: 'down',
+};
+
+/**
+ * A message as a surface says it: unchanged for MCP (its tools bear the API's names); for the
+ * CLI, each backticked verb becomes the command a person types.
+ *
+ * @example
+ * forSurface('No job "x". Call `list` to see the jobs there are.', 'cli');
+ * // 'No job "x". Call `bgjobs ls` to see the jobs there are.'
+ */
+export function forSurface(message: string, surface: 'cli' | 'mcp'): string {
+  if (surface === 'mcp') return message;
+  return message.replace(/`([a-z_]+)`/g, (whole: string, verb: string) => {
+    const command = CLI_VERBS[verb];
+    return command === undefined ? whole : `\`bgjobs ${command}\``;
+  });
 }

@@ -36,7 +36,7 @@ describe('bgjobs wait --until ready', () => {
     const ready = await cli(home, ['wait', id, '--until', 'ready', '--timeout', '20']);
     expect(ready.code).toBe(0);
     expect(ready.stdout).toMatch(
-      new RegExp(`^${id}\\s+-\\s+running\\s+ready\\s+listening on 4242$`, 'm'),
+      new RegExp(`^${id}\\s+-\\s+running, ready: listening on 4242$`, 'm'),
     );
 
     const json = await cli(home, ['wait', id, '--until', 'ready', '--json']);
@@ -60,7 +60,7 @@ describe('bgjobs wait --until ready', () => {
     const failed = await cli(home, ['wait', id, '--until', 'ready', '--timeout', '40']);
     expect(failed.code).toBe(1);
     expect(Date.now() - began).toBeLessThan(15_000);
-    expect(failed.stdout).toMatch(/running\s+failed_pattern\s+Error: listen EADDRINUSE :::3000$/m);
+    expect(failed.stdout).toMatch(/running, failed to come up: Error: listen EADDRINUSE :::3000$/m);
 
     const status = await cli(home, ['status', id, '--json']);
     expect(JSON.parse(status.stdout)).toMatchObject({ status: 'running', ready_state: 'failed' });

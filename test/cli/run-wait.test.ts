@@ -30,13 +30,14 @@ describe('bgjobs run and wait', () => {
     expect(waited.stdout).toContain('failed');
   });
 
-  it('run --wait exits with the exit code, after printing the id', async () => {
+  it('run --wait exits with the exit code, after saying the id', async () => {
     const ok = await cli(home, ['run', '--wait', 'true']);
     expect(ok.code).toBe(0);
-    expect(ok.stdout.trim()).toMatch(JOB_ID_PATTERN);
+    expect(ok.stdout).toBe('');
+    expect(ok.stderr).toMatch(/^bgjobs: started [a-z0-9]{8}\n/);
 
-    // Options after the first word belong to the command (`-c` here), not to bgjobs.
-    const failed = await cli(home, ['run', '--wait', 'sh', '-c', '"exit 7"']);
+    // After --, options belong to the command (`-c` here), not to bgjobs.
+    const failed = await cli(home, ['run', '--wait', '--', 'sh', '-c', '"exit 7"']);
     expect(failed.code).toBe(7);
   });
 

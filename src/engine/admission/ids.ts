@@ -20,7 +20,7 @@ export function parseJobRef(ref: string): { id?: string; name?: string } {
   if (JOB_NAME_PATTERN.test(ref)) return { name: ref };
   throw new BgError(
     ErrorCode.invalidInput,
-    `"${printable(ref)}" is not a job id or name. Ids look like "k3f9x2qa"; call list to see the jobs.`,
+    `"${printable(ref)}" is not a job id or name. Ids look like "k3f9x2qa"; call \`list\` to see the jobs.`,
   );
 }
 

@@ -46,13 +46,13 @@ export async function interact(
   if (job.kind === 'llm') {
     throw new BgError(
       ErrorCode.invalidInput,
-      `Job ${job.id} is a prompt job; it takes no input. Read its answer with output or tail.`,
+      `Job ${job.id} is a prompt job; it takes no input. Read its answer with \`output\` or \`tail\`.`,
     );
   }
   if (job.status !== 'running') {
     throw new BgError(
       ErrorCode.notRunning,
-      `Job ${job.id} is ${job.status}, not running, so it takes no input. Read what it printed with output or tail.`,
+      `Job ${job.id} is ${job.status}, not running, so it takes no input. Read what it printed with \`output\` or \`tail\`.`,
     );
   }
   if (job.stdinClosed && (input.input !== undefined || input.close_stdin)) {

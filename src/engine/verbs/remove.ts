@@ -14,7 +14,7 @@ export async function removeJob(ctx: AdmitContext, raw: RemoveInput): Promise<Re
     if (!input.force) {
       throw new BgError(
         ErrorCode.stillRunning,
-        `Job ${job.id} is ${job.status}. Kill it first, or remove it with force: true to kill and remove it.`,
+        `Job ${job.id} is ${job.status}. Stop it with \`kill\` first, or \`remove\` it with force to do both.`,
       );
     }
     await killJob(ctx, { job_id: job.id });

@@ -1,0 +1,44 @@
+import { Command } from 'commander';
+
+import { addAgentCommands } from './agent-commands.js';
+import { addDaemonCommands } from './daemon-commands.js';
+import { addHttpCommands } from './http-commands.js';
+import { addJobsCommands } from './jobs-commands.js';
+import { addOutputCommands } from './output-commands.js';
+import { addPromptCommand } from './prompt-command.js';
+import { addRunCommand } from './run-command.js';
+import { addSendCommand } from './send-command.js';
+import { addWorkerCommands } from './worker-commands.js';
+import { VERSION } from '../version.js';
+
+/** The commands each module adds, by the verbs a command line starts with. */
+const GROUPS: { verbs: readonly string[]; add: (program: Command) => void }[] = [
+  { verbs: ['run'], add: addRunCommand },
+  { verbs: ['ls', 'top', 'status', 'kill', 'wait', 'rm'], add: addJobsCommands },
+  { verbs: ['logs', 'tail', 'search'], add: addOutputCommands },
+  { verbs: ['send'], add: addSendCommand },
+  { verbs: ['prompt'], add: addPromptCommand },
+  { verbs: ['daemon', 'mcp'], add: addDaemonCommands },
+  { verbs: ['worker', 'workers'], add: addWorkerCommands },
+  { verbs: ['serve', 'token', 'dashboard'], add: addHttpCommands },
+  // It also adds `daemon unit`, so it comes after the daemon's commands.
+  { verbs: ['agents', 'agent', 'up', 'down', 'daemon'], add: addAgentCommands },
+];
+
+/**
+ * The commands of `bgjobs`, for commander to parse a command line with: those of the group
+ * `verb` belongs to (a command line's cost is then only its own), or every one for any other
+ * first word (help, a typo to suggest a verb for).
+ */
+export function createProgram(verb?: string): Command {
+  const program = new Command('bgjobs')
+    .description('Durable background shell jobs for AI agents and the people beside them')
+    .version(VERSION, '-V, --version')
+    // Commander's exits become exceptions, so usage errors exit 2 and ours keep their codes.
+    .exitOverride()
+    .enablePositionalOptions()
+    .showHelpAfterError('(add --help for usage)');
+  const own = GROUPS.filter((group) => verb !== undefined && group.verbs.includes(verb));
+  for (const group of own.length > 0 ? own : GROUPS) group.add(program);
+  return program;
+}
