@@ -168,7 +168,7 @@ export async function waitForJobs(
   for (;;) {
     const remainingS = Math.max(0, (deadline - Date.now()) / 1000);
     const timeout_s = Math.min(MAX_WAIT_S, remainingS);
-    const result = await api.wait({ job_ids: jobIds, mode, until, timeout_s }, call);
+    const result = await api.wait({ job_ids: jobIds, mode, until, timeout_s, tail_lines: 0 }, call);
     jobIds = result.jobs.map((job) => job.job_id);
     waitedMs += result.waited_ms;
     if (result.done || remainingS <= MAX_WAIT_S) return { ...result, waited_ms: waitedMs };
