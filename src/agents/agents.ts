@@ -12,6 +12,7 @@ import { agentListInputSchema, agentNameInputSchema, agentStopInputSchema } from
 import { ArmedAgent, type LogFn } from './armed-agent.js';
 import type { AgentHost } from './host.js';
 import { describeAgent } from './info.js';
+import { checkAgentCommand } from './caller-settings.js';
 import { resolveCwd } from './resolve-cwd.js';
 import {
   agentSpecSchema,
@@ -86,6 +87,7 @@ export class Agents {
   ): Promise<AgentStartResult> {
     const { replace, ...input } = agentStartInputSchema.parse(raw);
     const spec = agentSpecSchema.parse({ ...input, cwd: resolveCwd(input.cwd, caller.cwd) });
+    checkAgentCommand(spec, caller.env);
     const { store } = this.options;
     const old = store.get(spec.name);
     if (old && JSON.stringify(old.spec) === JSON.stringify(spec) && old.state === 'armed') {

@@ -1,6 +1,7 @@
 import { isBgError } from '../api/errors.js';
 import type { JobsApi } from '../api/contract.js';
 import type { AgentHost, RunRequest, RunState } from './host.js';
+import { settingsOf } from './caller-settings.js';
 import { changedText, renderPrompt } from './run-text.js';
 
 const LIVE = new Set(['queued', 'running']);
@@ -12,17 +13,20 @@ const LIVE = new Set(['queued', 'running']);
 export function jobsHost(api: JobsApi): AgentHost {
   return {
     async startRun({ spec, callerEnv, trigger }: RunRequest) {
-      const caller = {
-        cwd: spec.cwd ?? process.cwd(),
-        env: callerEnv,
-        reader: `agent:${spec.name}`,
-      };
-      const env = {
-        ...spec.env,
+      // bgjobs' own markers come with the caller's environment, not as overrides: a definer
+      // under an allowlist may not override, and they are the run's context, not its settings.
+      const markers = {
         BGJOBS_AGENT: spec.name,
         BGJOBS_CHANGED: changedText(trigger),
         BGJOBS_TRIGGER: trigger.kind,
       };
+      const caller = {
+        cwd: spec.cwd ?? process.cwd(),
+        env: { ...callerEnv, ...markers },
+        reader: `agent:${spec.name}`,
+        ...settingsOf(callerEnv),
+      };
+      const env = spec.env;
       if (spec.command !== undefined) {
         const { job_id } = await api.execute(
           { command: spec.command, cwd: spec.cwd, env, timeout_s: spec.timeout_s },
@@ -36,7 +40,7 @@ export function jobsHost(api: JobsApi): AgentHost {
           model: spec.model,
           timeout_s: spec.timeout_s,
         },
-        { caller: { ...caller, env: { ...callerEnv, ...env } } },
+        { caller: { ...caller, env: { ...caller.env, ...env } } },
       );
       return { job_id };
     },
