@@ -30,15 +30,20 @@ export interface ToolDeps {
  * output schemas, the API result is its `structuredContent`, and `summarize` writes the short
  * text a model reads.
  */
-export interface ToolSpec<In extends z.ZodObject, Out extends z.ZodObject> {
+export interface ToolSpec<
+  In extends z.ZodObject,
+  Out extends z.ZodObject,
+  R extends z.output<Out> = z.output<Out>,
+> {
   name: string;
   title: string;
   description: string;
   inputSchema: In;
   outputSchema: Out;
   annotations: ToolAnnotations;
-  call: (api: JobsApi, input: z.output<In>, options: CallOptions) => Promise<z.output<Out>>;
-  summarize: (result: z.output<Out>, input: z.output<In>) => string;
+  call: (api: JobsApi, input: z.output<In>, options: CallOptions) => Promise<R>;
+  /** The text, from the whole result: the structured content keeps only `outputSchema`'s fields. */
+  summarize: (result: R, input: z.output<In>) => string;
 }
 
 export interface Tool {
@@ -60,9 +65,11 @@ export interface Tool {
  *   summarize: (job) => `Job ${job.job_id} is ${job.status}.`,
  * });
  */
-export function defineTool<In extends z.ZodObject, Out extends z.ZodObject>(
-  spec: ToolSpec<In, Out>,
-): Tool {
+export function defineTool<
+  In extends z.ZodObject,
+  Out extends z.ZodObject,
+  R extends z.output<Out> = z.output<Out>,
+>(spec: ToolSpec<In, Out, R>): Tool {
   const register = (server: McpServer, deps: ToolDeps): void => {
     const { name, title, description, inputSchema, outputSchema, annotations } = spec;
     const handler = async (input: z.output<In>, ctx: ServerContext): Promise<CallToolResult> => {
@@ -78,7 +85,7 @@ export function defineTool<In extends z.ZodObject, Out extends z.ZodObject>(
         // field the API adds before the schema does cannot fail a client's validation.
         const structured = spec.outputSchema.parse(result);
         return {
-          content: [{ type: 'text', text: spec.summarize(structured, input) }],
+          content: [{ type: 'text', text: spec.summarize(result, input) }],
           structuredContent: structured,
         };
       } catch (error) {

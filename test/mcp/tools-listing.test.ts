@@ -16,7 +16,13 @@ import { type Harness, openHarness } from './harness.js';
 
 // The execute tool takes the API's execute and more: several jobs, and the wait that follows.
 const TOOL_INPUTS = { ...INPUT_SCHEMAS, execute: executeManyInputSchema };
-const TOOL_OUTPUTS = { ...OUTPUT_SCHEMAS, execute: executeManyOutputSchema };
+// kill and remove say their message in the text only.
+const TOOL_OUTPUTS = {
+  ...OUTPUT_SCHEMAS,
+  execute: executeManyOutputSchema,
+  kill: OUTPUT_SCHEMAS.kill.omit({ message: true }),
+  remove: OUTPUT_SCHEMAS.remove.omit({ message: true }),
+};
 
 const READ_ONLY: readonly ApiMethod[] = ['list', 'status', 'output', 'tail', 'search', 'wait'];
 const DESTRUCTIVE: readonly ApiMethod[] = ['execute', 'interact', 'kill', 'remove'];

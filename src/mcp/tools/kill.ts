@@ -9,7 +9,8 @@ export const killTool = defineTool({
     '(escapees marked), ports freed. Stop the jobs you started when done.',
   ].join(' '),
   inputSchema: killInputSchema,
-  outputSchema: killOutputSchema,
+  // The message is the text's, said once: the structured content has the facts.
+  outputSchema: killOutputSchema.omit({ message: true }),
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,

@@ -8,7 +8,8 @@ export const removeTool = defineTool({
     ' ',
   ),
   inputSchema: removeInputSchema,
-  outputSchema: removeOutputSchema,
+  // The message is the text's, said once: the structured content has the facts.
+  outputSchema: removeOutputSchema.omit({ message: true }),
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
