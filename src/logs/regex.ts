@@ -1,13 +1,16 @@
 import { setFlagsFromString } from 'node:v8';
 
 import { BgError, ErrorCode } from '../api/errors.js';
+import { foldCase } from './case-fold.js';
 
 /**
  * Compiling a caller's regular expression for searching output. JavaScript regexes backtrack,
  * and a pattern like `(a+)+$` can take minutes on one line, freezing the daemon. Two guards:
  * V8 is told to switch a regex that backtracks excessively to its linear-time engine, and a
- * pattern that engine cannot run (ignore-case, lookaround, backreferences) is refused if it
- * nests repetition, the usual cause of exponential time.
+ * pattern that engine cannot run (lookaround, backreferences) is refused if it repeats a group
+ * that repeats, branches or is optional inside, the usual cause of exponential time. The engine
+ * runs no `i` flag either, so an ignore-case pattern without those is rewritten to spell out
+ * case (`a` → `[aA]`, see case-fold.ts) and compiled without the flag.
  */
 
 let backtrackGuardSet = false;
@@ -43,7 +46,11 @@ export function compileSearchRegex(
       { data: { pattern }, cause: error },
     );
   }
-  const nested = linearEngineCannotRun(regex) ? nestedRepetition(pattern) : undefined;
+  if (!linearEngineCannotRun(regex)) return regex;
+  if (regex.ignoreCase && !hasLookaroundOrBackreference(pattern)) {
+    return new RegExp(foldCase(pattern), options.multiline ? 'm' : '');
+  }
+  const nested = nestedRepetition(pattern);
   if (nested !== undefined) {
     throw new BgError(
       ErrorCode.invalidInput,
@@ -56,7 +63,11 @@ export function compileSearchRegex(
 
 // V8's linear engine runs no ignore-case, lookaround or backreference (V8 11 to 12).
 function linearEngineCannotRun(regex: RegExp): boolean {
-  return regex.ignoreCase || /\(\?<?[=!]|\\[1-9]|\\k</.test(regex.source);
+  return regex.ignoreCase || hasLookaroundOrBackreference(regex.source);
+}
+
+function hasLookaroundOrBackreference(pattern: string): boolean {
+  return /\(\?<?[=!]|\\[1-9]|\\k</.test(pattern);
 }
 
 interface Group {

@@ -114,27 +114,24 @@ it('answers every tool call with fuzzed arguments, and goes on serving', async (
 }, 600_000);
 
 it('answers search with regexes that backtrack, at once', async () => {
-  // Nested repetition is refused with ignore_case (V8's linear engine cannot run it) and falls
-  // back to the linear engine without. Overlapping alternation under a repeat, like (a|aa)+b, is
-  // fuzzed without ignore_case only: with it, it still backtracks for ever on this output
-  // (reported; see the todo below).
-  const evil = fc.oneof(
-    fc.tuple(
-      fc.constantFrom(
-        '(a+)+$',
-        '(a*)*b',
-        '(\\w+\\s?)+$',
-        '((a+)+)+!x',
-        '(?=(a+))*b',
-        '\\1(a)',
-        '[',
-      ),
-      fc.boolean(),
+  // Without ignore_case, and with it once the pattern is rewritten to spell out case (no `i`
+  // flag), V8 switches these to its linear engine; nested repetition with lookaround or a
+  // backreference (which that engine cannot run) is refused.
+  const evil = fc.tuple(
+    fc.constantFrom(
+      '(a+)+$',
+      '(a*)*b',
+      '(\\w+\\s?)+$',
+      '((a+)+)+!x',
+      '(?=(a+))*b',
+      '\\1(a)',
+      '[',
+      '(a|aa)+b',
+      '^(a|a?)+$',
+      '(.*a){12}',
+      '(?<x>a)\\k<y>',
     ),
-    fc.tuple(
-      fc.constantFrom('(a|aa)+b', '^(a|a?)+$', '(.*a){12}', '(?<x>a)\\k<y>'),
-      fc.constant(false),
-    ),
+    fc.boolean(),
   );
   await fc.assert(
     fc.asyncProperty(evil, fc.integer({ min: 0, max: 20 }), ([pattern, ic], context) =>
@@ -145,10 +142,6 @@ it('answers search with regexes that backtrack, at once', async () => {
   const found = await mcp.call('search', { job_id: known[0], pattern: '^1999$' });
   expect(found.isError, textOf(found)).toBeFalsy();
 }, 300_000);
-
-it.todo(
-  'answers search for (a|aa)+b or ^(a|a?)+$ with ignore_case at once (today they hang the daemon on a line of 5000 "a")',
-);
 
 it('refuses messages up to 16 MiB cleanly, and serves on', async () => {
   const mib = 1024 * 1024;
