@@ -1,4 +1,6 @@
 // The soak's jobs: each kind started with what it is made to produce written down beside it.
+import { setTimeout as delay } from 'node:timers/promises';
+
 import type { Caller } from '../src/api/caller.js';
 import type { JobStatus } from '../src/api/job-status.js';
 import type { DaemonClient } from '../src/daemon/client.js';
@@ -168,9 +170,27 @@ async function interactive(ctx: SoakContext, name: string): Promise<[string, Exp
   const a = 100 + randomInt(900);
   const b = 100 + randomInt(900);
   const code = randomInt(4);
-  await answer(ctx, id, `print(${a}*${b})`, String(a * b));
-  await answer(ctx, id, `raise SystemExit(${code})`, undefined);
+  try {
+    await untilRunning(ctx, id);
+    await answer(ctx, id, `print(${a}*${b})`, String(a * b));
+    await answer(ctx, id, `raise SystemExit(${code})`, undefined);
+  } catch (error) {
+    // Not left waiting for input forever, holding a slot.
+    await persist(() => ctx.client.kill({ job_id: id, signal: 'SIGKILL', grace_s: 0 }));
+    throw error;
+  }
   return [id, { ...ended(code), stdoutHas: String(a * b) }];
+}
+
+/** A queued job takes no input: wait for its start (30 s at most). */
+async function untilRunning(ctx: SoakContext, id: string): Promise<void> {
+  const deadline = performance.now() + 30_000;
+  for (;;) {
+    const { status } = await persist(() => ctx.client.status({ job_id: id }));
+    if (status !== 'queued') return;
+    if (performance.now() > deadline) throw new Error(`job ${id} still queued after 30 s`);
+    await delay(50);
+  }
 }
 
 async function answer(
@@ -212,7 +232,7 @@ async function startOverMcp(
       name: 'execute',
       arguments: { command: `echo ${name}; exit ${code}`, name },
     });
-    data = (result.structuredContent ?? {}) as { job_id?: unknown };
+    data = result.structuredContent ?? {};
   } catch {
     // The server was being closed for a restart: no job, or one found by name below.
     data = {};

@@ -32,9 +32,10 @@ async function main(): Promise<void> {
   const durationMs = minutes * 60_000;
   // About six kills a minute in a short run, one every 20 s in a long one.
   const killEveryMs = Math.min(20_000, Math.max(5_000, durationMs / 6));
-  const bench = makeHome('soak');
+  // Room for the jobs that live until the end and a steady stream of others beside them.
+  const bench = makeHome('soak', { BGJOBS_MAX_JOBS: '100' });
   const fake = await startFakeOpenAi({ chunks: ['Hello', ', ', 'soak', '.'], delayMs: 200 });
-  process.once('SIGINT', () => void interrupted(fake.close));
+  process.once('SIGINT', () => void interrupted(() => fake.close()));
   const { client } = await startAndConnect(bench);
   const startSample = sampleDaemon(bench.home);
   const killer = new DaemonKiller(bench, killEveryMs);
