@@ -5,8 +5,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { isFinal } from '../src/api/job-status.js';
 import type { StatusResult } from '../src/api/listing.js';
 import type { DaemonClient } from '../src/daemon/client.js';
-import { persist, type DaemonKiller } from './soak-chaos.js';
-import type { Tracked } from './soak-jobs.js';
+import { persist } from './soak-chaos.js';
+import type { SoakContext, Tracked } from './soak-jobs.js';
 
 const SETTLE_TIMEOUT_MS = 120_000;
 const BATCH = 20;
@@ -47,7 +47,7 @@ export async function settle(client: DaemonClient, jobs: readonly Tracked[]): Pr
 export async function check(
   client: DaemonClient,
   jobs: readonly Tracked[],
-  killer: DaemonKiller,
+  ctx: Pick<SoakContext, 'killer' | 'cutStarts'>,
   outputCap: number,
 ): Promise<Verdict> {
   const verdict: Verdict = {
@@ -64,7 +64,7 @@ export async function check(
       ? performance.now() - (Date.now() - Date.parse(status.ended_at))
       : performance.now();
     const exitOk = exitMatches(job, status);
-    if (!exitOk && job.kind === 'prompt' && killer.killedBetween(job.startedAt, endedAt)) {
+    if (!exitOk && job.kind === 'prompt' && ctx.killer.killedBetween(job.startedAt, endedAt)) {
       verdict.promptsCutByKill += 1;
       return;
     }
@@ -74,7 +74,8 @@ export async function check(
         `${job.kind} ${job.jobId} (${job.name}): expected ${job.expect.status}` +
           `${job.expect.exitCode === undefined ? '' : ` exit ${job.expect.exitCode}`}` +
           `, got ${status.status} exit ${String(status.exit_code)} signal ${String(status.signal)}` +
-          ` reason ${JSON.stringify(status.reason)} runs ${status.runs}`,
+          ` reason ${JSON.stringify(status.reason)} runs ${status.runs}` +
+          (ctx.cutStarts.has(job.jobId) ? ' — a kill cut the reply to its start' : ''),
       );
     }
     const want = job.expect.stdoutBytes;

@@ -49,6 +49,8 @@ export interface SoakContext {
   home: string;
   /** Starts whose reply a kill cut: found afterwards by name, or sent again. */
   interrupted: { found: number; resent: number };
+  /** Jobs the daemon recorded although a kill cut the reply to their start. */
+  cutStarts: Set<string>;
   /** Interact calls a kill cut, sent again. */
   interactRetries: number;
 }
@@ -158,6 +160,7 @@ async function startOnce(
     const job = found.jobs.find((j) => j.name === name);
     if (job) {
       ctx.interrupted.found += 1;
+      ctx.cutStarts.add(job.job_id);
       return job.job_id;
     }
     ctx.interrupted.resent += 1;

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     killer,
     home: bench.home,
     interrupted: { found: 0, resent: 0 },
+    cutStarts: new Set(),
     interactRetries: 0,
   };
   const jobs: Tracked[] = [];
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     await killer.stop();
     await mcp.stop();
     await settle(client, jobs);
-    const verdict = await check(client, jobs, killer, bench.config.maxOutputBytes);
+    const verdict = await check(client, jobs, ctx, bench.config.maxOutputBytes);
     const endSample = sampleDaemon(bench.home);
     const durationS = (performance.now() - began) / 1000;
     const figures = report(ctx, jobs, startErrors, verdict, durationS, startSample, endSample);
