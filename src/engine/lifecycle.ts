@@ -29,6 +29,11 @@ export class Lifecycle implements RunnerHost {
 
   runEnded(reported: JobRecord, ending: Ending): { restartInMs: number } | null {
     const job = this.store.get(reported.id) ?? reported;
+    if (ending.notStarted && job.stopRequest === null) {
+      this.transitions.requeue(job, ending.how ?? 'its start was cut');
+      this.wake(0);
+      return null;
+    }
     const restart =
       ending.exit === undefined || ending.failed
         ? undefined

@@ -118,6 +118,11 @@ export interface Ending {
   how?: string;
   /** It failed without an exit status (it could not start; the provider refused): not lost. */
   failed?: boolean;
+  /**
+   * Its command never ran: a daemon died between recording the start and spawning the monitor.
+   * It goes back to the queue, as if that start had not happened.
+   */
+  notStarted?: boolean;
   /** false: trying again cannot help (a bad key). true: retry even an unknown outcome. */
   retryable?: boolean;
   /** How long to wait before the next attempt, when the failure said (a 429's Retry-After). */

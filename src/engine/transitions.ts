@@ -119,6 +119,23 @@ export class Transitions {
     return queued;
   }
 
+  /** A start that never ran its command (the daemon died first): back to the queue, same attempt. */
+  requeue(job: JobRecord, why: string): JobRecord | undefined {
+    this.check(job.id, job.status, 'queued');
+    this.boundary(job.id, `[bgjobs] ${why}; starting it again`);
+    this.store.writeStatus(job.id, {
+      status: 'queued',
+      reason: null,
+      pid: null,
+      pidStart: null,
+      monitorPid: null,
+      monitorStart: null,
+    });
+    const queued = this.store.get(job.id);
+    if (queued) this.events.emit('retried', queued);
+    return queued;
+  }
+
   /** A service's run ended and another starts after the backoff: the job stays running. */
   runEnded(job: JobRecord, end: RunEnd): JobRecord | undefined {
     if (job.status !== 'running') {
