@@ -122,10 +122,10 @@ export class Transitions {
   /** A start that never ran its command (the daemon died first): back to the queue, same attempt. */
   requeue(job: JobRecord, why: string): JobRecord | undefined {
     this.check(job.id, job.status, 'queued');
-    this.boundary(job.id, `[bgjobs] ${why}; starting it again`);
+    // Its output is left as it was (empty: nothing ran); why it waits again is its reason.
     this.store.writeStatus(job.id, {
       status: 'queued',
-      reason: null,
+      reason: `${why}; queued to start again`,
       pid: null,
       pidStart: null,
       monitorPid: null,
