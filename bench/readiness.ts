@@ -140,7 +140,7 @@ async function firstLine(client: DaemonClient, jobId: string): Promise<string> {
 }
 
 /** A TCP port nothing listens on right now (the kernel's pick, released at once). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,11 +1,9 @@
 // Agent economy: the goals agents bring to bgjobs, played through a real MCP client over stdio
 // the way an agent would, counting what the agent pays — tool calls (each a model turn) and the
 // bytes of tool results in its context, text and structured apart — and checking each answer.
-import { createServer } from 'node:net';
-
 import { cleanupHome, makeHome, startAndConnect } from './home.js';
 import { mcpClient } from './mcp-client.js';
-import { pythonExecutable } from './readiness.js';
+import { freePort, pythonExecutable } from './readiness.js';
 import type { Figure } from './report.js';
 
 /** What one goal cost on the main of 2026-12-04 (issue 14): calls and bytes of text. */
@@ -201,15 +199,4 @@ export async function measureScenarios(): Promise<Figure[]> {
     );
   }
   return figures;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

@@ -2,7 +2,7 @@ import { isFinal, type JobStatus } from '../api/job.js';
 import { BgError, ErrorCode } from '../api/errors.js';
 import type { JobFolders } from '../job-folder/folders.js';
 import { appendBoundary } from '../job-folder/run-files.js';
-import type { JobStore, RecordPatch } from '../store/store.js';
+import type { JobStore, RecordPatch, StatusPatch } from '../store/store.js';
 import type { JobEvents, RunStart } from './events.js';
 import { describeExit, type ExitInfo, type JobRecord, type Outcome } from './model.js';
 
@@ -102,36 +102,33 @@ export class Transitions {
       job.id,
       `[bgjobs] attempt ${job.attempt} failed (${outcome.reason}); attempt ${next} in ${(delayMs / 1000).toFixed(1)} s`,
     );
-    this.store.writeStatus(job.id, {
-      status: 'queued',
+    return this.queueAgain(job.id, {
       attempt: next,
       retryAt: Date.now() + delayMs,
       lastExitCode: outcome.exitCode,
       lastSignal: outcome.signal,
       reason: `attempt ${job.attempt} failed: ${outcome.reason}`,
-      pid: null,
-      pidStart: null,
-      monitorPid: null,
-      monitorStart: null,
     });
-    const queued = this.store.get(job.id);
-    if (queued) this.events.emit('retried', queued);
-    return queued;
   }
 
   /** A start that never ran its command (the daemon died first): back to the queue, same attempt. */
   requeue(job: JobRecord, why: string): JobRecord | undefined {
     this.check(job.id, job.status, 'queued');
     // Its output is left as it was (empty: nothing ran); why it waits again is its reason.
-    this.store.writeStatus(job.id, {
+    return this.queueAgain(job.id, { reason: `${why}; queued to start again` });
+  }
+
+  /** Back to `queued` with no processes, and PATCH; `retried` tells the listeners. */
+  private queueAgain(id: string, patch: Omit<StatusPatch, 'status'>): JobRecord | undefined {
+    this.store.writeStatus(id, {
+      ...patch,
       status: 'queued',
-      reason: `${why}; queued to start again`,
       pid: null,
       pidStart: null,
       monitorPid: null,
       monitorStart: null,
     });
-    const queued = this.store.get(job.id);
+    const queued = this.store.get(id);
     if (queued) this.events.emit('retried', queued);
     return queued;
   }

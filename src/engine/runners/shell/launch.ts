@@ -10,7 +10,7 @@ import {
 } from '../../../job-folder/run-files.js';
 import type { JobCgroups } from '../../../procfs/cgroup.js';
 import { spawnMonitor, waitForPids } from '../../../monitor/spawn.js';
-import { procStat } from '../../../procfs/proc.js';
+import { processesWithEnv, procStat } from '../../../procfs/proc.js';
 import type { JobStore } from '../../../store/store.js';
 import type { RunStart } from '../../events.js';
 import type { Ending, JobRecord } from '../../model.js';
@@ -70,4 +70,16 @@ export async function launchRun(
     const message = error instanceof Error ? error.message : String(error);
     return { failed: { failed: true, how: `could not start: ${message}` } };
   }
+}
+
+/**
+ * How a start ended that a daemon's death cut before its pids were recorded, once no pid file
+ * came: with no process carrying the job's marker either, its command never ran (it goes back
+ * to the queue); otherwise what it ran can no longer be followed.
+ */
+export function cutStartEnding(jobId: string): Ending {
+  if (processesWithEnv(`BGJOBS_JOB_ID=${jobId}`).length === 0) {
+    return { how: 'the daemon stopped before the command started', notStarted: true };
+  }
+  return { how: 'the daemon stopped while starting the job' };
 }

@@ -8,12 +8,12 @@ import { PID_FILE_WAIT_MS, readExitFile, readPidFile } from '../../../monitor/sp
 import { killCgroup, removeCgroup, type JobCgroups } from '../../../procfs/cgroup.js';
 import { escapeesOf, signalEach } from '../../../procfs/escapees.js';
 import { membersOf, signalJob, untilOwnGroup } from '../../../procfs/job-processes.js';
-import { isSameProcess, processesWithEnv, procStat } from '../../../procfs/proc.js';
+import { isSameProcess, procStat } from '../../../procfs/proc.js';
 import type { JobStore } from '../../../store/store.js';
 import type { Ending, JobRecord } from '../../model.js';
 import type { Runner, RunnerHost } from '../runner.js';
 import { escapeeRef } from './job-escapees.js';
-import { launchRun } from './launch.js';
+import { cutStartEnding, launchRun } from './launch.js';
 
 const POLL_MS = 200;
 const AFTER_SIGKILL_WAIT_MS = 5000;
@@ -247,12 +247,7 @@ export class ShellRunner implements Runner {
       // on the way to writing the pid file: give it the time a start may take.
       if (this.recordPids(job.id, entry.paths)) return;
       if (Date.now() - (job.runStartedAt ?? job.startedAt) < PID_FILE_WAIT_MS) return;
-      // No pid file, no exit file, and no process carries its marker: its command never ran.
-      if (processesWithEnv(`BGJOBS_JOB_ID=${job.id}`).length === 0) {
-        const how = 'the daemon stopped before the command started';
-        return this.finish(entry, { how, notStarted: true });
-      }
-      return this.finish(entry, { how: 'the daemon stopped while starting the job' });
+      return this.finish(entry, cutStartEnding(job.id));
     }
     this.finish(entry, {
       how: entry.orphaned
