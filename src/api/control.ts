@@ -116,8 +116,17 @@ export const digestSchema = z.object({
 export type Digest = z.infer<typeof digestSchema>;
 
 export const waitInputSchema = inputObject({
-  job_id: jobRefSchema.optional(),
-  job_ids: z.array(jobRefSchema).min(1).max(100).optional(),
+  // One of the two is required. The published schema says so in words only: a top-level anyOf
+  // would say it formally, but the Anthropic API refuses every request whose tools have one.
+  job_id: jobRefSchema
+    .optional()
+    .describe('The job to wait for; or give job_ids (one is required).'),
+  job_ids: z
+    .array(jobRefSchema)
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('Several jobs, instead of job_id.'),
   mode: z.enum(['all', 'any']).default('all').describe('all, or any (the first).'),
   until: z
     .enum(['exit', 'ready', 'input'])

@@ -164,4 +164,19 @@ describe('tools/list as published by default', () => {
     expect(Buffer.byteLength(JSON.stringify({ tools }))).toBeLessThan(LISTING_BUDGET);
     expect(modelFacing).toBeLessThan(MODEL_FACING_BUDGET);
   });
+
+  it('says in words what a top-level anyOf would say, since the Anthropic API refuses one', async () => {
+    const { tools } = await h.client.listTools();
+    for (const tool of tools) {
+      expect(tool.inputSchema.type).toBe('object');
+      for (const keyword of ['anyOf', 'oneOf', 'allOf']) {
+        expect(Object.keys(tool.inputSchema)).not.toContain(keyword);
+      }
+    }
+    const wait = tools.find((tool) => tool.name === 'wait')!;
+    const properties = wait.inputSchema.properties as Record<string, { description?: string }>;
+    expect(properties.job_id?.description).toMatch(/job_ids.*required/);
+    expect(properties.job_ids?.description).toMatch(/instead of job_id/);
+    expect(await h.fails('wait', {})).toMatch(/job_id/);
+  });
 });
