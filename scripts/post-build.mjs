@@ -7,3 +7,4 @@ copyFileSync('src/monitor/monitor.sh', 'dist/monitor/monitor.sh');
 chmodSync('dist/monitor/monitor.sh', 0o755);
 await import('./bundle-cli.mjs');
 chmodSync('dist/cli.js', 0o755);
+chmodSync('dist/bin.cjs', 0o755);

@@ -1,5 +1,5 @@
 // Builds dist/ once before the tests when it is missing or older than the sources, because
-// end-to-end tests run the real CLI (`node dist/cli.js`) and the daemon it starts.
+// end-to-end tests run the real CLI (`node dist/bin.cjs`) and the daemon it starts.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -12,6 +12,8 @@ it('publishes dist and the README, and no bench or test code', () => {
   });
   const files = packSchema.parse(JSON.parse(out))[0]!.files.map((f) => f.path);
   expect(files).toContain('dist/cli.js');
+  expect(files).toContain('dist/bin.cjs');
+  expect(files).toContain('dist/cli/main.cjs');
   expect(files).toContain('dist/monitor/monitor.sh');
   expect(files).toContain('README.md');
   expect(files.filter((path) => /(^|\/)(bench|test)(\/|$)|\.test\./.test(path))).toEqual([]);

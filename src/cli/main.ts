@@ -34,7 +34,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-const code = await main(process.argv);
-// A server (the daemon, `bgjobs mcp`) ends by itself when its work is done.
-if (isServing() && code === ExitCode.ok) process.exitCode = code;
-else await exitAfterFlush(code);
+// No top-level await: the build bundles this module as CommonJS (scripts/bundle-cli.mjs).
+void main(process.argv).then((code) => {
+  // A server (the daemon, `bgjobs mcp`) ends by itself when its work is done.
+  if (isServing() && code === ExitCode.ok) process.exitCode = code;
+  else void exitAfterFlush(code);
+});

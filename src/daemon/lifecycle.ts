@@ -159,11 +159,11 @@ export async function daemonStatus(config: Config): Promise<DaemonStatus> {
   };
 }
 
-/** The CLI that runs the daemon: dist/cli.js, also when this module runs from src in tests. */
+/** The CLI that runs the daemon: dist/bin.cjs, also when this module runs from src in tests. */
 function cliEntry(): string {
-  const beside = fileURLToPath(new URL('../cli.js', import.meta.url));
+  const beside = fileURLToPath(new URL('../bin.cjs', import.meta.url));
   if (existsSync(beside)) return beside;
-  return fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+  return fileURLToPath(new URL('../../dist/bin.cjs', import.meta.url));
 }
 
 function lastLines(path: string, count: number): string {

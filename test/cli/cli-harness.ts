@@ -1,4 +1,4 @@
-// Runs the built CLI (`node dist/cli.js`) against a real daemon in a fresh BGJOBS_HOME, and
+// Runs the built CLI (`node dist/bin.cjs`, package.json's bin) against a real daemon in a fresh BGJOBS_HOME, and
 // tears everything down afterwards: every job it started is killed, the daemon stopped, the
 // folder removed.
 import { execFile, spawn } from 'node:child_process';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
-export const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
+export const CLI = resolve(import.meta.dirname, '../../dist/bin.cjs');
 
 export interface CliResult {
   code: number;

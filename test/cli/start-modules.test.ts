@@ -1,20 +1,35 @@
 // Proves: `bgjobs --version` and `bgjobs ls` (against a running daemon) load no zod, no MCP SDK
-// and no AI SDK, and only a few of bgjobs' own files: the entry, the version, and the bundled
-// commands (the start time they buy is measured by the bench, bench/cli-start.ts).
-import { readFileSync } from 'node:fs';
+// and no AI SDK, and no ES module at all: only bin.cjs by `require`, which runs the bundled
+// commands (cli/main.cjs) itself. What that start buys is measured by the bench
+// (bench/cli-start.ts).
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { cli, makeHome, teardown } from './cli-harness.js';
 
-// A loader hook that appends the URL of every module loaded (ES modules, and CommonJS ones
-// imported from them) to the file BGJOBS_TEST_LOADS names; given to node as --import data URLs.
+// Two recorders append the URL of every module loaded to the file BGJOBS_TEST_LOADS names: a
+// loader hook for ES modules (given as an --import data URL), and for CommonJS a --require
+// preload that wraps Module._load.
 const HOOKS = `import { appendFileSync } from 'node:fs';
 export async function load(url, context, next) {
   appendFileSync(process.env.BGJOBS_TEST_LOADS, url + '\\n');
   return next(url, context);
 }`;
+const REQUIRE_RECORDER = `const Module = require('node:module');
+const { appendFileSync } = require('node:fs');
+const { pathToFileURL } = require('node:url');
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  let url = request;
+  try {
+    url = pathToFileURL(Module._resolveFilename(request, parent, isMain)).href;
+  } catch {}
+  appendFileSync(process.env.BGJOBS_TEST_LOADS, url + '\\n');
+  return load.apply(this, arguments);
+};`;
 const dataUrl = (source: string): string => `data:text/javascript,${encodeURIComponent(source)}`;
 const RECORDER = dataUrl(
   `import { register } from 'node:module'; register(${JSON.stringify(dataUrl(HOOKS))});`,
@@ -33,7 +48,12 @@ afterAll(async () => {
 /** The modules `bgjobs ARGS` loaded, by URL. */
 async function loaded(args: string[], name: string): Promise<string[]> {
   const file = join(home, `${name}.loads`);
-  const env = { NODE_OPTIONS: `--import=${RECORDER}`, BGJOBS_TEST_LOADS: file };
+  const preload = join(home, 'record-require.cjs');
+  writeFileSync(preload, REQUIRE_RECORDER);
+  const env = {
+    NODE_OPTIONS: `--import=${RECORDER} --require=${preload}`,
+    BGJOBS_TEST_LOADS: file,
+  };
   const run = await cli(home, args, { env });
   expect(run.code, run.stderr).toBe(0);
   return readFileSync(file, 'utf8').trim().split('\n');
@@ -41,8 +61,8 @@ async function loaded(args: string[], name: string): Promise<string[]> {
 
 describe('what starting the CLI loads', () => {
   for (const [args, own] of [
-    [['--version'], ['cli.js', 'version.js']],
-    [['ls'], ['cli.js', 'version.js', 'cli/main.js']],
+    [['--version'], ['bin.cjs']],
+    [['ls'], ['bin.cjs']],
   ] as const) {
     it(`bgjobs ${args.join(' ')}: no zod, MCP SDK or AI SDK; only ${own.join(', ')} of bgjobs`, async () => {
       const urls = await loaded([...args], args.join('-'));
@@ -52,7 +72,10 @@ describe('what starting the CLI loads', () => {
         ),
       );
       expect(heavy).toEqual([]);
-      const ours = urls.filter((url) => url.startsWith(DIST)).map((url) => url.slice(DIST.length));
+      // Both recorders may see the entry (the ES module hooks load it when they are present).
+      const ours = [
+        ...new Set(urls.filter((url) => url.startsWith(DIST)).map((url) => url.slice(DIST.length))),
+      ];
       expect(ours.sort()).toEqual([...own].sort());
     });
   }
@@ -61,5 +84,35 @@ describe('what starting the CLI loads', () => {
     const urls = await loaded(['daemon', 'status'], 'daemon-status');
     expect(urls).toContain(`${DIST}daemon/lifecycle.js`);
     expect(urls.some((url) => url.includes('/node_modules/zod/'))).toBe(true);
+  });
+
+  it('runs the commands from a code cache it writes at the first run, and from scratch when the cache does not fit', () => {
+    // A copy of the bin and its bundle, so the test's cache is its own.
+    const root = join(home, 'package');
+    const dist = resolve(import.meta.dirname, '../../dist');
+    mkdirSync(join(root, 'dist', 'cli'), { recursive: true });
+    copyFileSync(join(dist, 'bin.cjs'), join(root, 'dist', 'bin.cjs'));
+    copyFileSync(join(dist, 'cli', 'main.cjs'), join(root, 'dist', 'cli', 'main.cjs'));
+    copyFileSync(resolve(dist, '../package.json'), join(root, 'package.json'));
+    const cache = join(root, 'dist', 'cli', 'main.cjs.cache');
+    const ls = (): string => {
+      const run = spawnSync(process.execPath, [join(root, 'dist', 'bin.cjs'), 'ls', '--all'], {
+        env: { PATH: process.env.PATH, BGJOBS_HOME: home },
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).toBe(0);
+      return run.stderr;
+    };
+    expect(ls()).toMatch(/no jobs/);
+    const made = readFileSync(cache);
+    expect(made.length).toBeGreaterThan(10_000);
+    // A cache that fits is used as it is, not written again.
+    const madeAt = statSync(cache).mtimeMs;
+    expect(ls()).toMatch(/no jobs/);
+    expect(statSync(cache).mtimeMs).toBe(madeAt);
+    // A cache this Node cannot use (another version, a torn file) is set aside and rewritten.
+    writeFileSync(cache, 'not a code cache');
+    expect(ls()).toMatch(/no jobs/);
+    expect(readFileSync(cache).length).toBeGreaterThan(10_000);
   });
 });
