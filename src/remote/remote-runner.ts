@@ -5,7 +5,7 @@ import type { Runner, RunnerHost } from '../engine/runners/runner.js';
 import { BgError, ErrorCode } from '../api/errors.js';
 import { daemonIdOf } from './daemon/identity.js';
 import { RemoteRuns } from './daemon/remote-runs.js';
-import type { RemoteRunEnd } from './daemon/types.js';
+import type { RemoteJobSpec, RemoteRunEnd } from './daemon/types.js';
 
 export interface RemoteRunnerOptions {
   store: JobStore;
@@ -49,7 +49,8 @@ export class RemoteRunner implements Runner {
                   });
                 }
               },
-              ready: () => undefined,
+              ready: (id, state, match) =>
+                this.options.host.ready(id, state, match ?? 'the worker found it ready'),
               output: () => undefined,
               ended: (id, end) => this.ended(id, end),
             },
@@ -93,7 +94,7 @@ export class RemoteRunner implements Runner {
         pty: job.pty,
         timeoutS: job.timeoutS,
         maxOutputBytes: job.maxOutputBytes,
-        ready: null,
+        ready: probedOnWorker(job.ready),
         priority: job.priority,
         base,
       });
@@ -163,6 +164,15 @@ export class RemoteRunner implements Runner {
     if (!job) return;
     this.options.host.runEnded(job, endingOf(end));
   }
+}
+
+/**
+ * The part of a job's readiness its worker judges: a port or a URL is a fact of the worker's
+ * host. A pattern is matched here, on the mirrored output, as for a local job.
+ */
+function probedOnWorker(ready: JobRecord['ready']): RemoteJobSpec['ready'] {
+  if (ready === null || (ready.port === undefined && ready.url === undefined)) return null;
+  return { port: ready.port, url: ready.url };
 }
 
 /** How a remote run ended, in the engine's terms. */

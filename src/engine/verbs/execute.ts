@@ -65,12 +65,11 @@ function remoteSpecOf(
   const unsupported = [
     input.restart !== undefined && 'restart',
     input.port !== undefined && 'port',
-    (input.ready?.port !== undefined || input.ready?.url !== undefined) && 'ready.port/ready.url',
   ].filter((name): name is string => typeof name === 'string');
   if (unsupported.length > 0) {
     throw new BgError(
       ErrorCode.invalidInput,
-      `A job with on does not take ${unsupported.join(', ')} yet. Use ready.pattern, or run it here.`,
+      `A job with on does not take ${unsupported.join(', ')}: a worker neither restarts a service nor holds a port for it. Leave ${unsupported.join(' and ')} out (ready.port and ready.url are checked on the worker's host), or run it here.`,
     );
   }
   return {

@@ -217,7 +217,11 @@ export class RemoteWorker {
 
   private async announceReady(payload: RunPayload): Promise<void> {
     const { port, url } = payload.ready ?? {};
-    const match = port !== undefined ? `port ${port}` : (url ?? null);
+    const where = `on ${this.host} (worker ${this.options.name})`;
+    const match =
+      port !== undefined
+        ? `port ${port} accepts connections ${where}`
+        : `${url} answered 2xx ${where}`;
     await this.runs?.publish(payload, { type: 'ready', state: 'ready', match, at: Date.now() });
   }
 
