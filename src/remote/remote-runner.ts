@@ -5,6 +5,7 @@ import type { Runner, RunnerHost } from '../engine/runners/runner.js';
 import { BgError, ErrorCode } from '../api/errors.js';
 import { daemonIdOf } from './daemon/identity.js';
 import { RemoteRuns } from './daemon/remote-runs.js';
+import { RETRYABLE_EXIT } from './worker/prompt-run.js';
 import type { RemoteJobSpec, RemoteRunEnd } from './daemon/types.js';
 
 export interface RemoteRunnerOptions {
@@ -95,6 +96,7 @@ export class RemoteRunner implements Runner {
         timeoutS: job.timeoutS,
         maxOutputBytes: job.maxOutputBytes,
         ready: probedOnWorker(job.ready),
+        llm: promptOf(job),
         priority: job.priority,
         base,
       });
@@ -162,8 +164,15 @@ export class RemoteRunner implements Runner {
     this.held.delete(id);
     const job = this.options.store.get(id);
     if (!job) return;
-    this.options.host.runEnded(job, endingOf(end));
+    this.options.host.runEnded(job, endingOf(end, job.remote?.kind === 'llm'));
   }
+}
+
+/** A prompt job's prompt, for its worker to run; null for a shell command. */
+function promptOf(job: JobRecord): RemoteJobSpec['llm'] {
+  if (job.remote?.kind !== 'llm' || job.llm === null) return null;
+  const { model, prompt, system, params } = job.llm;
+  return { model: model === '' ? null : model, prompt, system, params };
 }
 
 /**
@@ -175,12 +184,22 @@ function probedOnWorker(ready: JobRecord['ready']): RemoteJobSpec['ready'] {
   return { port: ready.port, url: ready.url };
 }
 
-/** How a remote run ended, in the engine's terms. */
-export function endingOf(end: RemoteRunEnd): Ending {
+/**
+ * How a remote run ended, in the engine's terms. A PROMPT's exit status says whether another
+ * attempt may help (see prompt-run.ts), as a local prompt's failure does.
+ */
+export function endingOf(end: RemoteRunEnd, prompt = false): Ending {
   if (end.lost !== null) return { how: end.lost, retryable: true };
   if (end.error !== null) return { failed: true, how: end.error };
   if (end.neverStarted) return { how: 'before it started' };
   if (end.signal !== null) return { exit: { exitCode: null, signal: end.signal } };
+  if (end.exitCode !== null && prompt && end.exitCode !== 0) {
+    const retryable = end.exitCode === RETRYABLE_EXIT;
+    const how = retryable
+      ? 'the model could not answer this time (its reason is in stderr)'
+      : 'the model could not answer (its reason is in stderr)';
+    return { exit: { exitCode: end.exitCode, signal: null }, how, retryable };
+  }
   if (end.exitCode !== null) return { exit: { exitCode: end.exitCode, signal: null } };
   return { how: 'its worker reported no exit status' };
 }

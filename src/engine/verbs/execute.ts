@@ -78,6 +78,7 @@ function remoteSpecOf(
     env_from_worker: input.env_from_worker ?? [],
     worker: null,
     base: null,
+    kind: 'shell',
   };
 }
 
