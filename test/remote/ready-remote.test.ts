@@ -82,7 +82,7 @@ describe('readiness of remote jobs', () => {
         { command: 'true', on: 'web', restart: { policy: 'always' } },
         { caller: h.caller },
       ),
-    ).rejects.toThrow(/does not take restart: a worker neither restarts a service/);
+    ).rejects.toThrow(/does not take restart: workers do not restart services yet/);
     await expect(
       h.engine.execute({ command: 'true', on: 'web', port: 8080 }, { caller: h.caller }),
     ).rejects.toThrow(/does not take port/);

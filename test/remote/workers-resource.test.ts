@@ -38,15 +38,19 @@ describe('the bgjobs://workers resource', () => {
   });
 
   afterEach(async () => {
-    await mcp?.close();
-    mcp = undefined;
-    await stopDaemon(h.config());
-    for (const worker of workers.splice(0)) {
-      await worker.stop();
-      await worker.home.cleanup();
+    // Each step runs whatever failed before it: no worker or Redis outlives the test.
+    try {
+      await mcp?.close();
+      mcp = undefined;
+      await stopDaemon(h.config());
+    } finally {
+      for (const worker of workers.splice(0)) {
+        await worker.stop();
+        await worker.home.cleanup();
+      }
+      await h.cleanup();
+      await redis.cleanup();
     }
-    await h.cleanup();
-    await redis.cleanup();
   });
 
   async function readWorkers(): Promise<Listed[]> {

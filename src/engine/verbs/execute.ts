@@ -69,7 +69,7 @@ function remoteSpecOf(
   if (unsupported.length > 0) {
     throw new BgError(
       ErrorCode.invalidInput,
-      `A job with on does not take ${unsupported.join(', ')}: a worker neither restarts a service nor holds a port for it. Leave ${unsupported.join(' and ')} out (ready.port and ready.url are checked on the worker's host), or run it here.`,
+      `A job with on does not take ${unsupported.join(', ')}: workers do not restart services yet, and a declared port is checked on this machine, not the worker's. Leave ${unsupported.join(' and ')} out (ready.port and ready.url are checked on the worker's host), or run it here.`,
     );
   }
   return {
