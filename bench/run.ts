@@ -17,6 +17,7 @@ import { CONCURRENT_PROMPTS, measurePromptMemory } from './prompt-memory.js';
 import { measurePromptKill } from './prompt-kill.js';
 import { measurePromptOverhead } from './prompt-overhead.js';
 import { measureReadiness } from './readiness.js';
+import { measureRemote } from './remote.js';
 import { measureScenarios } from './scenarios.js';
 import { evaluate, formatJson, formatTable, type Figure } from './report.js';
 import { measureTail } from './tail.js';
@@ -38,6 +39,7 @@ const STEPS: readonly [string, Step][] = [
   ['background agents: change → run, 100,000-file tree, idle CPU', measureAgents],
   ['agent economy: six goals in calls and bytes over MCP stdio', measureScenarios],
   ['faults: oversized MCP messages, deleted socket, locked database', faults],
+  ['remote workers: 1,000 jobs over three, output and kill latency, worker RSS', measureRemote],
 ];
 
 async function main(): Promise<void> {

@@ -3,6 +3,7 @@ import { z, type ZodError } from 'zod';
 
 import { BgError, ErrorCode } from '../api/errors.js';
 import { portSchema, readySpecSchema, restartSpecSchema } from '../api/specs.js';
+import { executeInputSchema } from '../api/start.js';
 import { agentShape, agentSpecSchema, type AgentSpec } from './spec.js';
 
 /** The default project file, at a project's root. */
@@ -18,6 +19,9 @@ export const serviceSpecSchema = z
     restart: restartSpecSchema.optional(),
     port: portSchema.optional(),
     timeout_s: z.number().int().positive().optional(),
+    /** Run it on a worker with this label (see the README's "Workers on other machines"). */
+    on: executeInputSchema.shape.on,
+    env_from_worker: executeInputSchema.shape.env_from_worker,
   })
   .strict();
 export type ServiceSpec = z.output<typeof serviceSpecSchema>;

@@ -77,5 +77,7 @@ export const remoteSpecSchema = z.object({
   env_from_worker: z.array(z.string()),
   worker: z.object({ name: z.string(), host: z.string() }).nullable(),
   base: z.object({ stdout: z.number(), stderr: z.number() }).nullable(),
+  /** What runs there: a shell command, or a prompt (its `llm` travels to the worker). */
+  kind: z.enum(['shell', 'llm']).default('shell'),
 });
 export type RemoteSpec = z.infer<typeof remoteSpecSchema>;

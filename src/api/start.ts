@@ -99,6 +99,9 @@ export const promptInputSchema = inputObject({
     .max(24 * 3600)
     .optional()
     .describe('Stop it (timed_out) after this long.'),
+  on: executeInputSchema.shape.on.describe(
+    "Run on a worker with this label, with the worker's provider keys (BGJOBS_REDIS_URL).",
+  ),
   ...schedulingShape,
   retries: retriesField(DEFAULT_PROMPT_RETRIES),
 });

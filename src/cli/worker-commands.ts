@@ -52,6 +52,15 @@ export function addWorkerCommands(program: Command): void {
       process.once('SIGINT', stop);
     });
 
+  // What a worker runs under a monitor for a prompt job; not for people (see prompt-run.ts).
+  program
+    .command('prompt-exec <file>', { hidden: true })
+    .description('Run the prompt in FILE, streaming the answer to stdout (a worker runs this)')
+    .action(async (file: string) => {
+      const { execPrompt } = await import('../remote/worker/prompt-run.js');
+      process.exitCode = await execPrompt(file);
+    });
+
   program
     .command('workers')
     .description('List the workers on Redis: labels, running and queued jobs, last heartbeat')

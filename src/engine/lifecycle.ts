@@ -27,6 +27,12 @@ export class Lifecycle implements RunnerHost {
     this.transitions.started(id, run);
   }
 
+  ready(id: string, state: 'ready' | 'failed', match: string): void {
+    const job = this.store.get(id);
+    if (job?.status !== 'running' || job.readyState !== 'pending') return;
+    this.transitions.ready(id, state, match);
+  }
+
   runEnded(reported: JobRecord, ending: Ending): { restartInMs: number } | null {
     const job = this.store.get(reported.id) ?? reported;
     if (ending.notStarted && job.stopRequest === null) {

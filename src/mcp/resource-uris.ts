@@ -28,6 +28,9 @@ export const AGENTS_URI = 'bgjobs://agents';
 export const AGENT_URI_TEMPLATE = 'bgjobs://agents/{name}';
 const AGENT_PATH = /^bgjobs:\/\/agents\/([A-Za-z][A-Za-z0-9._:-]{0,63})$/;
 
+/** The workers on other machines, as `bgjobs workers --json` lists them. */
+export const WORKERS_URI = 'bgjobs://workers';
+
 export function agentUri(name: string): string {
   return `${AGENTS_URI}/${name}`;
 }

@@ -11,6 +11,7 @@ import { JobFeed } from './job-feed.js';
 import { sendJobLogs } from './job-logging.js';
 import { sendResourceUpdates } from './resource-updates.js';
 import { registerResources } from './resources.js';
+import { registerWorkerResources } from './worker-resources.js';
 import { followClientName, followClientRoots } from './roots.js';
 import { mcpSessionOwner } from './session.js';
 import { acceptResourceSubscriptions, Subscriptions } from './subscriptions.js';
@@ -120,6 +121,7 @@ export function createServer(api: JobsApi, options: CreateServerOptions): McpSer
   for (const tool of TOOLS) tool.register(server, deps);
   registerResources(server, deps);
   registerAgentResources(server, deps);
+  registerWorkerResources(server, deps);
 
   // One watch of job events for the whole server, started by the first subscription or by the
   // client asking for log messages, and ended with the connection.

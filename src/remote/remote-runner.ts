@@ -5,7 +5,8 @@ import type { Runner, RunnerHost } from '../engine/runners/runner.js';
 import { BgError, ErrorCode } from '../api/errors.js';
 import { daemonIdOf } from './daemon/identity.js';
 import { RemoteRuns } from './daemon/remote-runs.js';
-import type { RemoteRunEnd } from './daemon/types.js';
+import { RETRYABLE_EXIT } from './worker/prompt-run.js';
+import type { RemoteJobSpec, RemoteRunEnd } from './daemon/types.js';
 
 export interface RemoteRunnerOptions {
   store: JobStore;
@@ -49,7 +50,8 @@ export class RemoteRunner implements Runner {
                   });
                 }
               },
-              ready: () => undefined,
+              ready: (id, state, match) =>
+                this.options.host.ready(id, state, match ?? 'the worker found it ready'),
               output: () => undefined,
               ended: (id, end) => this.ended(id, end),
             },
@@ -93,7 +95,8 @@ export class RemoteRunner implements Runner {
         pty: job.pty,
         timeoutS: job.timeoutS,
         maxOutputBytes: job.maxOutputBytes,
-        ready: null,
+        ready: probedOnWorker(job.ready),
+        llm: promptOf(job),
         priority: job.priority,
         base,
       });
@@ -161,16 +164,42 @@ export class RemoteRunner implements Runner {
     this.held.delete(id);
     const job = this.options.store.get(id);
     if (!job) return;
-    this.options.host.runEnded(job, endingOf(end));
+    this.options.host.runEnded(job, endingOf(end, job.remote?.kind === 'llm'));
   }
 }
 
-/** How a remote run ended, in the engine's terms. */
-export function endingOf(end: RemoteRunEnd): Ending {
+/** A prompt job's prompt, for its worker to run; null for a shell command. */
+function promptOf(job: JobRecord): RemoteJobSpec['llm'] {
+  if (job.remote?.kind !== 'llm' || job.llm === null) return null;
+  const { model, prompt, system, params } = job.llm;
+  return { model: model === '' ? null : model, prompt, system, params };
+}
+
+/**
+ * The part of a job's readiness its worker judges: a port or a URL is a fact of the worker's
+ * host. A pattern is matched here, on the mirrored output, as for a local job.
+ */
+function probedOnWorker(ready: JobRecord['ready']): RemoteJobSpec['ready'] {
+  if (ready === null || (ready.port === undefined && ready.url === undefined)) return null;
+  return { port: ready.port, url: ready.url };
+}
+
+/**
+ * How a remote run ended, in the engine's terms. A PROMPT's exit status says whether another
+ * attempt may help (see prompt-run.ts), as a local prompt's failure does.
+ */
+export function endingOf(end: RemoteRunEnd, prompt = false): Ending {
   if (end.lost !== null) return { how: end.lost, retryable: true };
   if (end.error !== null) return { failed: true, how: end.error };
   if (end.neverStarted) return { how: 'before it started' };
   if (end.signal !== null) return { exit: { exitCode: null, signal: end.signal } };
+  if (end.exitCode !== null && prompt && end.exitCode !== 0) {
+    const retryable = end.exitCode === RETRYABLE_EXIT;
+    const how = retryable
+      ? 'the model could not answer this time (its reason is in stderr)'
+      : 'the model could not answer (its reason is in stderr)';
+    return { exit: { exitCode: end.exitCode, signal: null }, how, retryable };
+  }
   if (end.exitCode !== null) return { exit: { exitCode: end.exitCode, signal: null } };
   return { how: 'its worker reported no exit status' };
 }

@@ -10,6 +10,14 @@ import { z } from 'zod';
  * another version with a message that says which versions meet.
  */
 export const WIRE_VERSION = 1;
+/**
+ * The version of a payload that carries a prompt (`llm`). Shell payloads stay at WIRE_VERSION,
+ * so workers of either version take them; a worker older than prompts refuses a prompt payload
+ * by its version, instead of running its summary line as a shell command.
+ */
+export const PROMPT_WIRE_VERSION = 2;
+/** The payload versions this side reads. */
+export const WIRE_VERSIONS: readonly number[] = [WIRE_VERSION, PROMPT_WIRE_VERSION];
 
 /** Bytes of one output chunk in a run's output stream. */
 export const MAX_CHUNK_BYTES = 256 * 1024;
@@ -17,6 +25,9 @@ export const MAX_CHUNK_BYTES = 256 * 1024;
 export const MAX_COMMAND_BYTES = 64 * 1024;
 export const MAX_ENV_BYTES = 64 * 1024;
 export const MAX_INPUT_BYTES = 64 * 1024;
+/** Characters of a prompt, and of its system prompt, as the `prompt` tool takes them. */
+export const MAX_PROMPT_CHARS = 1_000_000;
+export const MAX_SYSTEM_CHARS = 200_000;
 /** Entries a run's output stream holds at most, whatever their bytes (a backstop). */
 export const MAX_STREAM_ENTRIES = 20_000;
 
@@ -74,10 +85,23 @@ export const wireReadySchema = z.object({
   fail_pattern: z.string().max(1000).optional(),
 });
 
+/**
+ * A prompt for the worker to hand to a model. It runs with the provider settings of the
+ * worker's environment (keys, base URLs, BGJOBS_DEFAULT_MODEL when `model` is null); none of
+ * the caller's travel.
+ */
+export const wirePromptSchema = z.object({
+  model: z.string().min(1).max(200).nullable(),
+  prompt: z.string().min(1).max(MAX_PROMPT_CHARS),
+  system: z.string().max(MAX_SYSTEM_CHARS).nullable(),
+  params: z.record(z.string(), z.unknown()),
+});
+export type WirePrompt = z.infer<typeof wirePromptSchema>;
+
 /** The BullMQ job's data: everything a worker needs to run one run of a job. */
 export const runPayloadSchema = z
   .object({
-    v: z.literal(WIRE_VERSION),
+    v: z.union([z.literal(WIRE_VERSION), z.literal(PROMPT_WIRE_VERSION)]),
     run: runKeySchema,
     job_id: z.string().regex(/^[a-z0-9]{8}$/),
     daemon: z.string().regex(/^[a-z0-9]{12}$/),
@@ -93,10 +117,15 @@ export const runPayloadSchema = z
     timeout_s: z.number().positive().nullable(),
     max_output_bytes: z.number().int().min(1024),
     ready: wireReadySchema.nullable(),
+    /** A prompt job: the worker runs this prompt (under a monitor, like any run) for `command`. */
+    llm: wirePromptSchema.nullable().default(null),
     enqueued_at: z.number(),
   })
   .refine((p) => envBytes(p.env) <= MAX_ENV_BYTES, {
     message: `env overrides take at most ${MAX_ENV_BYTES} bytes`,
+  })
+  .refine((p) => (p.llm === null) === (p.v === WIRE_VERSION), {
+    message: `a payload carries a prompt exactly when its version is ${PROMPT_WIRE_VERSION}`,
   });
 export type RunPayload = z.infer<typeof runPayloadSchema>;
 

@@ -47,7 +47,8 @@ export async function listWorkers(
         prefix: keys.bullPrefix,
       });
       queues.set(label, queue);
-      waiting.set(label, await queue.getWaitingCount());
+      // Every run is queued with a priority, and BullMQ keeps those apart from plain waiting jobs.
+      waiting.set(label, await queue.getJobCountByTypes('wait', 'prioritized'));
     }
     const silentAfter = options.silentAfterMs ?? 30_000;
     return infos.map((info) => {

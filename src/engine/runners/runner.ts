@@ -47,4 +47,9 @@ export interface RunnerHost {
    * next run when the job is a service that restarts; null when the runner is done with it.
    */
   runEnded(job: JobRecord, ending: Ending): { restartInMs: number } | null;
+  /**
+   * The job's readiness condition was judged where it runs (a remote worker probes a port or a
+   * URL on its own host): recorded if the job still runs and its readiness is still pending.
+   */
+  ready(id: string, state: 'ready' | 'failed', match: string): void;
 }

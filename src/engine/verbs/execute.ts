@@ -65,12 +65,11 @@ function remoteSpecOf(
   const unsupported = [
     input.restart !== undefined && 'restart',
     input.port !== undefined && 'port',
-    (input.ready?.port !== undefined || input.ready?.url !== undefined) && 'ready.port/ready.url',
   ].filter((name): name is string => typeof name === 'string');
   if (unsupported.length > 0) {
     throw new BgError(
       ErrorCode.invalidInput,
-      `A job with on does not take ${unsupported.join(', ')} yet. Use ready.pattern, or run it here.`,
+      `A job with on does not take ${unsupported.join(', ')}: workers do not restart services yet, and a declared port is checked on this machine, not the worker's. Leave ${unsupported.join(' and ')} out (ready.port and ready.url are checked on the worker's host), or run it here.`,
     );
   }
   return {
@@ -79,6 +78,7 @@ function remoteSpecOf(
     env_from_worker: input.env_from_worker ?? [],
     worker: null,
     base: null,
+    kind: 'shell',
   };
 }
 

@@ -47,8 +47,8 @@ export function toSummary(job: ListedJob, full = false): JobSummary {
     job_id: job.id,
     name: job.name,
     project: job.project,
-    // A remote job is a shell command; `on` and `worker` say where it runs.
-    kind: job.kind === 'remote' ? 'shell' : job.kind,
+    // A remote job is a shell command or a prompt; `on` and `worker` say where it runs.
+    kind: job.kind === 'remote' ? (job.remote?.kind ?? 'shell') : job.kind,
     status: job.status,
     command,
     cwd: job.cwd,

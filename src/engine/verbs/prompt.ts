@@ -5,6 +5,7 @@ import { BgError, ErrorCode } from '../../api/errors.js';
 import { promptEnv, resolveModel } from '../../llm/models.js';
 import { printable, validateName } from '../admission/ids.js';
 import { projectOf } from '../admission/project.js';
+import type { RemoteSpec } from '../../api/specs.js';
 import { admitJob, type AdmitContext } from './admit.js';
 
 /** Prompt jobs retry twice by default: rate limits and dropped connections are common. */
@@ -21,13 +22,19 @@ export async function promptJob(
 ): Promise<ExecuteResult> {
   const input = parseInput(promptInputSchema, raw);
   const caller = callerSchema.parse(options.caller ?? defaultCaller(ctx.config));
-  const model = modelOf(input.model, caller.env, caller.lateModelErrors === true);
+  const remote = input.on === undefined ? null : remoteSpecOf(ctx, input.on);
+  // On a worker, the model is resolved with the worker's provider settings, not the caller's.
+  const model =
+    remote === null
+      ? modelOf(input.model, caller.env, caller.lateModelErrors === true)
+      : { spec: input.model?.trim() ?? caller.env.BGJOBS_DEFAULT_MODEL?.trim() ?? '' };
   const cwd = caller.workingDir ?? caller.cwd;
   const firstLine = input.prompt.split('\n', 1)[0] ?? '';
   const prepared = {
-    command: `prompt ${model.spec}: ${printable(firstLine, 80)}`,
+    command: `prompt ${model.spec || 'the default model'}: ${printable(firstLine, 80)}`,
     cwd,
-    env: promptEnv(caller.env),
+    // A remote prompt keeps none of the caller's keys: they are the worker's.
+    env: remote === null ? promptEnv(caller.env) : {},
     envOverrides: {},
     name: input.name === undefined ? null : validateName(input.name),
     timeoutS: input.timeout_s ?? caller.jobTimeoutS ?? null,
@@ -40,6 +47,7 @@ export async function promptJob(
     project: projectOf(cwd, caller.roots),
   };
   const llm = {
+    // '' on a worker: the worker's BGJOBS_DEFAULT_MODEL.
     model: model.spec,
     prompt: input.prompt,
     system: input.system ?? null,
@@ -49,9 +57,27 @@ export async function promptJob(
   return admitJob(
     ctx,
     prepared,
-    { kind: 'llm', priority: input.priority, after: input.after, retries, llm },
+    {
+      kind: remote === null ? 'llm' : 'remote',
+      priority: input.priority,
+      after: input.after,
+      retries,
+      llm,
+      remote,
+    },
     { replace: input.replace },
   );
+}
+
+/** Where a prompt with `on` runs: a worker of that label, reached through Redis. */
+function remoteSpecOf(ctx: AdmitContext, on: string): RemoteSpec {
+  if (ctx.config.redisUrl === undefined) {
+    throw new BgError(
+      ErrorCode.invalidInput,
+      `No worker can be reached: this daemon has no BGJOBS_REDIS_URL. Set it (and restart the daemon) to run prompts on "${on}", or leave out on.`,
+    );
+  }
+  return { on, cwd: null, env_from_worker: [], worker: null, base: null, kind: 'llm' };
 }
 
 /**

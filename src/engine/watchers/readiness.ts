@@ -71,13 +71,15 @@ export class Readiness {
     const spec = job.ready;
     if (spec === null || job.readyState !== 'pending') return;
     const paths = this.folders.paths(job.id);
+    // A remote job's port and URL are on its worker's host: the worker probes them and says so.
+    const here = job.kind !== 'remote';
     this.watches.set(job.id, {
       id: job.id,
       run: job.runs,
       pattern: spec.pattern === undefined ? undefined : compileSearchRegex(spec.pattern),
       fail: spec.fail_pattern === undefined ? undefined : compileSearchRegex(spec.fail_pattern),
-      port: spec.port,
-      url: spec.url,
+      port: here ? spec.port : undefined,
+      url: here ? spec.url : undefined,
       // From where this run's output starts; a re-adopted first run from the beginning.
       offsets:
         run ??

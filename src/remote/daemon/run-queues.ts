@@ -3,7 +3,13 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 import { bullConnection } from '../redis.js';
-import { runPayloadSchema, WIRE_VERSION, type RunPayload, type WireKeys } from '../wire.js';
+import {
+  PROMPT_WIRE_VERSION,
+  runPayloadSchema,
+  WIRE_VERSION,
+  type RunPayload,
+  type WireKeys,
+} from '../wire.js';
 import type { RemoteJobSpec } from './types.js';
 
 /** Marks a run cancelled unless a worker claimed it; then says which one did (see start.ts). */
@@ -31,8 +37,9 @@ export class RunQueues {
 
   /** Queues one run on its label's queue; bgjobs priority (higher first) becomes BullMQ's. */
   async add(spec: RemoteJobSpec, run: string, daemon: string): Promise<void> {
+    const llm = spec.llm ?? null;
     const payload: RunPayload = runPayloadSchema.parse({
-      v: WIRE_VERSION,
+      v: llm === null ? WIRE_VERSION : PROMPT_WIRE_VERSION,
       run,
       job_id: spec.jobId,
       daemon,
@@ -45,6 +52,7 @@ export class RunQueues {
       timeout_s: spec.timeoutS,
       max_output_bytes: spec.maxOutputBytes,
       ready: spec.ready,
+      llm,
       enqueued_at: Date.now(),
     });
     const { priority } = spec;

@@ -16,6 +16,8 @@ export interface RemoteJobSpec {
   timeoutS: number | null;
   maxOutputBytes: number;
   ready: RunPayload['ready'];
+  /** A prompt job's prompt, run on the worker with the worker's provider settings. */
+  llm?: RunPayload['llm'];
   /** bgjobs priority, -1000 to 1000: higher starts first. */
   priority: number;
   /** Where this run's output starts in the job's files (after earlier attempts' output). */

@@ -27,18 +27,22 @@ export type RunState =
   | { state: 'ended'; exitCode: number | null; signal: string | null }
   | { state: 'lost'; reason: string };
 
-/** Starts the monitor of a run recorded as PENDING; resolves with its record once its pid is known. */
+/**
+ * Starts the monitor of a run recorded as PENDING, running COMMAND (its payload's, or the one
+ * that runs its prompt); resolves with its record once its pid is known.
+ */
 export async function startRun(
   pending: RunRecord,
   env: Record<string, string>,
   cwd: string,
+  command: string,
 ): Promise<RunRecord> {
   const { payload, dir } = pending;
   const record: RunRecord = { ...pending, startedAt: Date.now() };
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!existsSync(cwd)) throw new Error(`its working directory ${cwd} does not exist here`);
-    const monitor = await spawnMonitor(pathsIn(dir), payload.command, env, cwd, payload.pty);
+    const monitor = await spawnMonitor(pathsIn(dir), command, env, cwd, payload.pty);
     record.monitorPid = monitor.monitorPid;
     record.monitorStart = monitor.monitorStart;
     const pids = await waitForPids(pathsIn(dir), monitor.child);

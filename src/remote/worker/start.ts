@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 
 import type { Redis } from 'ioredis';
@@ -5,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { RunPayload, WireKeys } from '../wire.js';
 import { remoteJobEnv } from './job-env.js';
 import { startRun } from './local-run.js';
+import { promptCommand, promptRunEnv } from './prompt-run.js';
 import { saveRecord, type RunRecord, type WorkerPaths } from './run-record.js';
 import type { WorkerIdentity, WorkerRuns } from './runs.js';
 
@@ -28,6 +30,8 @@ export interface StartContext {
   home: string;
   env: Readonly<Record<string, string | undefined>>;
   defaultCwd: string;
+  /** The bgjobs CLI this worker runs as (`dist/cli.js`): a prompt run is one of its commands. */
+  cli: string;
   report: (message: string) => void;
 }
 
@@ -86,5 +90,15 @@ async function startOrFail(context: StartContext, pending: RunRecord): Promise<R
       startError: `could not start: the working directory ${cwd} is not absolute`,
     };
   }
-  return startRun(pending, env.env, cwd);
+  const { llm } = payload;
+  if (llm === null) return startRun(pending, env.env, cwd, payload.command);
+  // A prompt: its provider settings are the worker's own, like the secrets of env_from_worker.
+  try {
+    mkdirSync(pending.dir, { recursive: true, mode: 0o700 });
+    const command = promptCommand(pending.dir, llm, context.cli);
+    return await startRun(pending, { ...env.env, ...promptRunEnv(context.env) }, cwd, command);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ...pending, startError: `could not start the prompt: ${message}` };
+  }
 }

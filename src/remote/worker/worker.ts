@@ -9,7 +9,7 @@ import {
   runKeySchema,
   runPayloadSchema,
   wireKeys,
-  WIRE_VERSION,
+  WIRE_VERSIONS,
   type ControlMessage,
   type RunPayload,
   type WireKeys,
@@ -33,6 +33,8 @@ export interface RemoteWorkerOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Where a job without a cwd of its own runs. */
   defaultCwd: string;
+  /** The bgjobs CLI script that runs a prompt (`prompt-exec`); this process's by default. */
+  cli?: string;
   prefix?: string;
   heartbeatMs?: number;
   report?: (message: string) => void;
@@ -175,8 +177,8 @@ export class RemoteWorker {
     if (!parsed.success) {
       const { v: version, run } = (job.data ?? {}) as { v?: unknown; run?: unknown };
       const error =
-        version !== WIRE_VERSION
-          ? `worker ${this.options.name} speaks wire version ${WIRE_VERSION}, the job has ${String(version)}: run the same bgjobs version on both sides`
+        typeof version !== 'number' || !WIRE_VERSIONS.includes(version)
+          ? `worker ${this.options.name} speaks wire versions ${WIRE_VERSIONS.join(' and ')}, the job has ${String(version)}: run the same bgjobs version on both sides`
           : `the job's payload does not fit the wire schema: ${parsed.error.message}`;
       // The daemon hears of it on the run's event stream, if the payload names a run.
       if (runKeySchema.safeParse(run).success && this.redis) {
@@ -205,6 +207,7 @@ export class RemoteWorker {
       home: this.options.home,
       env: this.options.env,
       defaultCwd: this.options.defaultCwd,
+      cli: this.options.cli ?? process.argv[1] ?? 'bgjobs',
       report: this.report,
     }).catch((error: unknown) => {
       this.slots.release();
@@ -217,7 +220,11 @@ export class RemoteWorker {
 
   private async announceReady(payload: RunPayload): Promise<void> {
     const { port, url } = payload.ready ?? {};
-    const match = port !== undefined ? `port ${port}` : (url ?? null);
+    const where = `on ${this.host} (worker ${this.options.name})`;
+    const match =
+      port !== undefined
+        ? `port ${port} accepts connections ${where}`
+        : `${url} answered 2xx ${where}`;
     await this.runs?.publish(payload, { type: 'ready', state: 'ready', match, at: Date.now() });
   }
 
