@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 
+import { LOCK_PATIENCE_MS } from '../daemon/home-lock.js';
 import { BgError, ErrorCode, isBgError } from '../api/errors.js';
 import { LIVE_STATUSES, type JobStatus } from '../api/job.js';
 import { jobRecordSchema, type JobRecord } from '../engine/model.js';
@@ -82,7 +83,9 @@ export class SqliteStore implements JobStore {
     try {
       if (options.exclusive) {
         db.pragma('locking_mode = EXCLUSIVE');
-        db.pragma('busy_timeout = 0');
+        // A lock held for a moment (a checkpoint, another program's short write) is waited
+        // out; a lock held longer is another daemon's or a program's (see lockOwner).
+        db.pragma(`busy_timeout = ${LOCK_PATIENCE_MS}`);
         // Take the write lock now; in exclusive mode it is held until the connection closes.
         db.exec('BEGIN EXCLUSIVE; COMMIT;');
         db.pragma('busy_timeout = 5000');
