@@ -7,12 +7,12 @@ import { BgError, ErrorCode } from '../api/errors.js';
 /**
  * Running a search whose regex V8 cannot bound (see regex.ts: `needsTimeBudget`) in a worker
  * thread that is ended when its time budget is spent: a regex cannot be interrupted on the
- * thread that runs it, but a worker's can. The budget is BGJOBS_SEARCH_BUDGET_MS (default 10 s)
+ * thread that runs it, but a worker's can. The budget is BGJOBS_SEARCH_BUDGET_MS (default 30 s)
  * for the whole search, worker start included; a search past it is an `invalid_input` error
  * saying the pattern is too slow and what to change.
  */
 
-const DEFAULT_BUDGET_MS = 10_000;
+const DEFAULT_BUDGET_MS = 30_000;
 
 /** What the worker is asked: the arguments of one search. */
 export interface BudgetedSearch {

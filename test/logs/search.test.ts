@@ -5,7 +5,6 @@
 // invalid_input error; long lines are cut for matching; a missing file has no matches.
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 
 import { describe, expect, it } from 'vitest';
 
@@ -223,10 +222,9 @@ describe('search patterns', () => {
   it('survives a catastrophic pattern the linear engine can run', async () => {
     const path = join(dir(), 'stdout');
     writeFileSync(path, `${'a'.repeat(40)}!\n`.repeat(20));
-    const began = performance.now();
+    // Backtracking would take longer than the age of the universe, blocking this thread: the
+    // fallback is linear, and answering at all is the proof.
     const { matches } = await searchStream(path, BIG_CAP, '(a+)+$', options);
     expect(matches).toHaveLength(0);
-    // Backtracking would take longer than the age of the universe; the fallback is linear.
-    expect(performance.now() - began).toBeLessThan(5000);
   });
 });
