@@ -13,7 +13,30 @@ import { isDaemonCommand, lockedByOther } from './start-errors.js';
  * another program's short transaction holds it for milliseconds, and must not read as "locked".
  * A daemon taking the home waits this long too (see SqliteStore.open).
  */
-export const LOCK_PATIENCE_MS = 500;
+export const LOCK_PATIENCE_MS = 250;
+// How often the lock is tried while waiting: often enough to find a gap of a few milliseconds
+// between another program's transactions (SQLite's own busy handler sleeps up to 100 ms).
+const RETRY_MS = 2;
+
+/**
+ * Takes the exclusive lock of DB (in exclusive locking mode, it is then held until the
+ * connection closes), trying every 2 ms for LOCK_PATIENCE_MS; throws SQLite's SQLITE_BUSY when
+ * it is still taken then. Blocks the thread meanwhile: for opening a home, not for serving.
+ */
+export function takeExclusiveLock(db: Database.Database): void {
+  db.pragma('locking_mode = EXCLUSIVE');
+  db.pragma('busy_timeout = 0');
+  const deadline = Date.now() + LOCK_PATIENCE_MS;
+  for (;;) {
+    try {
+      db.exec('BEGIN EXCLUSIVE; COMMIT;');
+      return;
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RETRY_MS);
+    }
+  }
+}
 
 /**
  * Asked by a client that found no daemon, before it starts one (which takes seconds to load
@@ -31,11 +54,10 @@ export function lockedByProgram(home: string): BgError | undefined {
   if (!existsSync(database)) return undefined;
   let cause: unknown;
   try {
-    const db = new Database(database, { fileMustExist: true, timeout: LOCK_PATIENCE_MS });
+    const db = new Database(database, { fileMustExist: true });
     try {
       // As the daemon takes it: exclusive, so that readers count as holders too.
-      db.pragma('locking_mode = EXCLUSIVE');
-      db.exec('BEGIN EXCLUSIVE; COMMIT;');
+      takeExclusiveLock(db);
       return undefined;
     } catch (error) {
       cause = error;
@@ -53,6 +75,6 @@ export function lockedByProgram(home: string): BgError | undefined {
   return lockedByOther(database, holders, cause);
 }
 
-function isBusy(error: unknown): boolean {
+export function isBusy(error: unknown): boolean {
   return error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_BUSY');
 }
