@@ -46,7 +46,7 @@ export function takeExclusiveLock(db: Database.Database): void {
  * daemon holding it, or a holder /proc/locks does not list (the daemon's own checks say more).
  *
  * @example
- * const locked = await lockedByProgram(config.home);
+ * const locked = lockedByProgram(config.home);
  * if (locked) throw locked; // "The database … is locked by pid 4242 (sqlite3), not by a bgjobs daemon…"
  */
 export function lockedByProgram(home: string): BgError | undefined {
