@@ -6,6 +6,7 @@ import { measureAgents } from './agents.js';
 import { measureCliStart } from './cli-start.js';
 import { measureExecute } from './execute-latency.js';
 import { measureLockedReport, measureOversized, measureSocketRecovery } from './faults.js';
+import { measureSearchGuard } from './search-guard.js';
 import { measureFlood } from './flood.js';
 import { measureHttp } from './http.js';
 import { measureInteract, measurePtyInteract } from './interact.js';
@@ -143,6 +144,7 @@ async function faults(): Promise<Figure[]> {
       ...(await measureOversized(bench)),
       ...(await measureSocketRecovery(bench)),
       ...(await measureLockedReport(bench)),
+      ...(await measureSearchGuard()),
     ];
   } finally {
     await cleanupHome(bench, client);

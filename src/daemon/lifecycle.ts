@@ -45,6 +45,10 @@ export async function startDaemon(
 ): Promise<{ pid: number; started: boolean }> {
   const existing = await ping(config);
   if (existing) return { pid: existing.pid, started: false };
+  // A database another program holds locked is reported now, not by a daemon seconds later.
+  const { lockedByProgram } = await import('./home-lock.js');
+  const locked = lockedByProgram(config.home);
+  if (locked) throw locked;
   const logPath = daemonLogPath(config.home);
   let log: number;
   try {

@@ -78,12 +78,18 @@ export async function lockOwner(home: string, cause: unknown): Promise<number | 
   }
 }
 
-function isDaemonCommand(args: readonly string[]): boolean {
+/** A command line that runs a daemon: `bgjobs daemon run` or `bgjobs serve`. */
+export function isDaemonCommand(args: readonly string[]): boolean {
   const at = args.findIndex((arg) => arg === 'daemon' || arg === 'serve');
   return at > 0 && (args[at] === 'serve' || args[at + 1] === 'run');
 }
 
-function lockedByOther(database: string, holders: readonly LockHolder[], cause: unknown): BgError {
+/** The error for a database a program other than a bgjobs daemon holds locked: who, and what to do. */
+export function lockedByOther(
+  database: string,
+  holders: readonly LockHolder[],
+  cause: unknown,
+): BgError {
   const who =
     holders.length === 0
       ? 'another program (none is listed in /proc/locks: it may run on another machine sharing this folder)'

@@ -2,24 +2,31 @@ import { setFlagsFromString } from 'node:v8';
 
 import { BgError, ErrorCode } from '../api/errors.js';
 import { foldCase } from './case-fold.js';
+import { ambiguousRepeat, type AmbiguousRepeat } from './regex-ambiguity.js';
 
 /**
  * Compiling a caller's regular expression for searching output. JavaScript regexes backtrack,
- * and a pattern like `(a+)+$` can take minutes on one line, freezing the daemon. Two guards:
- * V8 is told to switch a regex that backtracks excessively to its linear-time engine, and a
- * pattern that engine cannot run (lookaround, backreferences) is refused if it repeats a group
- * that repeats, branches or is optional inside, the usual cause of exponential time. The engine
- * runs no `i` flag either, so an ignore-case pattern without those is rewritten to spell out
- * case (`a` → `[aA]`, see case-fold.ts) and compiled without the flag.
+ * and a pattern like `(a+)+$` can take minutes on one line, freezing the daemon. V8 is told to
+ * switch a regex that backtracks excessively to its linear-time engine; whether that engine can
+ * run a pattern is asked of V8 itself (it compiles the pattern with the `l` flag or refuses). It
+ * runs no `i` flag, so an ignore-case pattern is rewritten to spell out case (`a` → `[aA]`, see
+ * case-fold.ts) and compiled without the flag. For a pattern it cannot run — lookaround, a
+ * backreference, a count above 16 — a group that repeats and can match the same text in two
+ * ways is refused (see regex-ambiguity.ts), and a search with what remains runs under a time
+ * budget (see search-budget.ts): `needsTimeBudget` tells which.
  */
 
-let backtrackGuardSet = false;
+let flagsSet = false;
+// Compiled regexes V8's linear-time engine cannot take over.
+const unguarded = new WeakSet<RegExp>();
 
-// V8 reads this flag whenever a regex runs, so setting it late works (checked on Node 20–24).
-function setBacktrackGuard(): void {
-  if (backtrackGuardSet) return;
-  backtrackGuardSet = true;
+// V8 reads these flags whenever a regex is compiled or run, so setting them late works
+// (checked on Node 20–24); the second lets `linearEngineRuns` ask with the `l` flag.
+function setFlags(): void {
+  if (flagsSet) return;
+  flagsSet = true;
   setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+  setFlagsFromString('--enable-experimental-regexp-engine');
 }
 
 /**
@@ -34,10 +41,11 @@ export function compileSearchRegex(
   pattern: string,
   options: { ignoreCase?: boolean; multiline?: boolean } = {},
 ): RegExp {
-  setBacktrackGuard();
+  setFlags();
+  const multiline = options.multiline ? 'm' : '';
   let regex: RegExp;
   try {
-    regex = new RegExp(pattern, `${options.ignoreCase ? 'i' : ''}${options.multiline ? 'm' : ''}`);
+    regex = new RegExp(pattern, `${options.ignoreCase ? 'i' : ''}${multiline}`);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     throw new BgError(
@@ -46,98 +54,52 @@ export function compileSearchRegex(
       { data: { pattern }, cause: error },
     );
   }
-  if (!linearEngineCannotRun(regex)) return regex;
-  if (regex.ignoreCase && !hasLookaroundOrBackreference(pattern)) {
-    return new RegExp(foldCase(pattern), options.multiline ? 'm' : '');
-  }
-  const nested = nestedRepetition(pattern);
-  if (nested !== undefined) {
-    throw new BgError(
-      ErrorCode.invalidInput,
-      `The pattern repeats a group that itself repeats ("${nested}"), which can take exponential time. Repeat only once (write "a+" for "(a+)+"), or drop ignore_case and any lookaround or backreference.`,
-      { data: { pattern } },
-    );
-  }
+  const lookaround = hasLookaroundOrBackreference(pattern);
+  if (regex.ignoreCase && !lookaround) regex = new RegExp(foldCase(pattern), multiline);
+  if (linearEngineRuns(regex)) return regex;
+  const ambiguous = ambiguousRepeat(pattern, options.ignoreCase);
+  if (ambiguous !== undefined) throw refusal(pattern, ambiguous, lookaround);
+  unguarded.add(regex);
   return regex;
 }
 
-// V8's linear engine runs no ignore-case, lookaround or backreference (V8 11 to 12).
-function linearEngineCannotRun(regex: RegExp): boolean {
-  return regex.ignoreCase || hasLookaroundOrBackreference(regex.source);
+/** True for a regex V8 cannot switch to its linear-time engine: run it under a time budget. */
+export function needsTimeBudget(regex: RegExp): boolean {
+  return unguarded.has(regex);
+}
+
+// V8 compiles a pattern with the `l` flag only if its linear-time engine can run it.
+function linearEngineRuns(regex: RegExp): boolean {
+  try {
+    new RegExp(regex.source, `${regex.flags}l`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function hasLookaroundOrBackreference(pattern: string): boolean {
   return /\(\?<?[=!]|\\[1-9]|\\k</.test(pattern);
 }
 
-interface Group {
-  start: number;
-  /** Something inside repeats without a small bound. */
-  repeats: boolean;
-}
-
-/** The first group that repeats and holds a repetition, like `(a+)+` or `(\w*\s?)*`. */
-export function nestedRepetition(pattern: string): string | undefined {
-  const groups: Group[] = [{ start: 0, repeats: false }];
-  let i = 0;
-  while (i < pattern.length) {
-    const char = pattern[i];
-    const current = groups[groups.length - 1] ?? { start: 0, repeats: false };
-    if (char === '\\') {
-      i += 2;
-    } else if (char === '[') {
-      i = endOfClass(pattern, i);
-    } else if (char === '(') {
-      groups.push({ start: i, repeats: false });
-      i++;
-    } else if (char === ')' && groups.length > 1) {
-      groups.pop();
-      const parent = groups[groups.length - 1] ?? current;
-      const quantifier = quantifierAt(pattern, i + 1);
-      if (quantifier?.unbounded && current.repeats) {
-        return pattern.slice(current.start, i + 1 + quantifier.length);
-      }
-      parent.repeats ||= current.repeats || (quantifier?.unbounded ?? false);
-      i += 1 + (quantifier?.length ?? 0);
-    } else {
-      const quantifier = quantifierAt(pattern, i);
-      if (quantifier?.unbounded) current.repeats = true;
-      i += quantifier?.length ?? 1;
-    }
-  }
-  return undefined;
-}
-
-// Index just past the class that opens at `open` (a `]` right after `[` or `[^` is literal).
-function endOfClass(pattern: string, open: number): number {
-  let i = open + 1;
-  if (pattern[i] === '^') i++;
-  if (pattern[i] === ']') i++;
-  while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
-  return i + 1;
-}
-
-// Repeats bounded by more than this count as unbounded: (a{1,1000}){1,1000} is as bad as (a+)+.
-const SMALL_BOUND = 100;
-
-function quantifierAt(
-  pattern: string,
-  i: number,
-): { length: number; unbounded: boolean } | undefined {
-  const char = pattern[i];
-  let length: number;
-  let unbounded: boolean;
-  if (char === '*' || char === '+' || char === '?') {
-    length = 1;
-    unbounded = char !== '?';
-  } else {
-    const braces = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i, i + 24));
-    if (!braces) return undefined;
-    length = braces[0].length;
-    const max = braces[2] === undefined ? Number(braces[1]) : Number(braces[3] || Infinity);
-    unbounded = max > SMALL_BOUND;
-  }
-  // A lazy `?` belongs to the quantifier.
-  if (pattern[i + length] === '?') length++;
-  return { length, unbounded };
+function refusal(pattern: string, found: AmbiguousRepeat, lookaround: boolean): BgError {
+  const what =
+    found.why === 'repeat'
+      ? `repeats a group that itself repeats or has an optional part ("${found.text}")`
+      : `repeats a group whose alternatives can match the same text ("${found.text}")`;
+  const instead =
+    found.why === 'repeat'
+      ? 'Repeat only once (write "a+" for "(a+)+")'
+      : 'Make the alternatives exclusive, or repeat one class (write "a+" for "(a|aa)+", "[ab]+" for "(a|b)+")';
+  const because = lookaround
+    ? 'it has a lookaround or a backreference, which V8’s linear-time engine cannot run'
+    : 'it has a count above 16 ({n,m}), which V8’s linear-time engine cannot run';
+  const or = lookaround
+    ? 'or drop the lookaround and backreference'
+    : 'or use "*", "+" or a count of at most 16';
+  return new BgError(
+    ErrorCode.invalidInput,
+    `The pattern ${what}, which can take exponential time, and ${because} in its stead. ${instead}, ${or}.`,
+    { data: { pattern, construct: found.text } },
+  );
 }

@@ -2,7 +2,8 @@ import type { FileHandle } from 'node:fs/promises';
 
 import type { SearchMatch } from '../api/read.js';
 import { linesBelow } from './line-count.js';
-import { compileSearchRegex } from './regex.js';
+import { compileSearchRegex, needsTimeBudget } from './regex.js';
+import { runWithBudget } from './search-budget.js';
 import { leadingContinuationBytes, toModelText } from './text.js';
 import { keptWindow, readAtAsync, withStreamHandle } from './window.js';
 
@@ -55,6 +56,32 @@ export async function searchStream(
   options: SearchOptions,
 ): Promise<StreamSearch> {
   const regex = compileSearchRegex(pattern, { ignoreCase: options.ignoreCase });
+  if (needsTimeBudget(regex)) return runWithBudget({ path, cap, pattern, options });
+  return searchWithRegex(path, cap, regex, options);
+}
+
+/** The same search on this thread, whatever the pattern: for the budgeted worker. */
+export function searchNow(
+  path: string,
+  cap: number,
+  pattern: string,
+  options: SearchOptions,
+): Promise<StreamSearch> {
+  return searchWithRegex(
+    path,
+    cap,
+    compileSearchRegex(pattern, { ignoreCase: options.ignoreCase }),
+    options,
+  );
+}
+
+/** A search with a regex already compiled, on this thread: no guard, no budget (the bench's baseline). */
+export function searchWithRegex(
+  path: string,
+  cap: number,
+  regex: RegExp,
+  options: SearchOptions,
+): Promise<StreamSearch> {
   return withStreamHandle(
     path,
     () => ({ matches: [], truncated: false, dropped: 0, lineNumbers: 'absolute' }),

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 
+import { isBusy, takeExclusiveLock } from '../daemon/home-lock.js';
 import { BgError, ErrorCode, isBgError } from '../api/errors.js';
 import { LIVE_STATUSES, type JobStatus } from '../api/job.js';
 import { jobRecordSchema, type JobRecord } from '../engine/model.js';
@@ -81,10 +82,9 @@ export class SqliteStore implements JobStore {
     const db = new Database(path, { timeout: 5000 });
     try {
       if (options.exclusive) {
-        db.pragma('locking_mode = EXCLUSIVE');
-        db.pragma('busy_timeout = 0');
-        // Take the write lock now; in exclusive mode it is held until the connection closes.
-        db.exec('BEGIN EXCLUSIVE; COMMIT;');
+        // A lock held for a moment (a checkpoint, another program's short write) is waited
+        // out; a lock held longer is another daemon's or a program's (see lockOwner).
+        takeExclusiveLock(db);
         db.pragma('busy_timeout = 5000');
       }
       db.pragma('journal_mode = WAL');
@@ -284,8 +284,4 @@ function migrate(db: Database.Database): void {
   });
   // A database that held environments: none of their bytes may stay in the file or its WAL.
   if (version > 0 && version < ENV_LEAVES_DATABASE) scrubFreedPages(db);
-}
-
-function isBusy(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_BUSY');
 }

@@ -56,10 +56,9 @@ describe('bgjobs wait --until ready', () => {
       'EADDRINUSE',
       'echo "Error: listen EADDRINUSE :::3000"; sleep 300',
     ]);
-    const began = Date.now();
+    // Exit 1, not 124: the failure pattern ended the wait, not its 40 s timeout.
     const failed = await cli(home, ['wait', id, '--until', 'ready', '--timeout', '40']);
     expect(failed.code).toBe(1);
-    expect(Date.now() - began).toBeLessThan(15_000);
     expect(failed.stdout).toMatch(/running, failed to come up: Error: listen EADDRINUSE :::3000$/m);
 
     const status = await cli(home, ['status', id, '--json']);

@@ -1,7 +1,8 @@
 // Proves: when the daemon cannot start, the CLI says why and what to do, from the daemon's own
 // report rather than after its 15 s start timeout, and never as an "internal error": a home on a
 // read-only file system (fresh, or with a database already in it), a database another program
-// holds locked (named by pid, not taken for another daemon), and a corrupt database file; and a
+// holds locked (named by pid, not taken for another daemon) while one held for moments is waited
+// out, and a corrupt database file; and a
 // home made read-only while the daemon runs refuses a new job saying so.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -90,6 +91,31 @@ it('names the program that holds the database locked, and does not wait for a da
   expectExplained(result.stderr);
   expect(result.stderr).toMatch(/locked/);
   expect(result.stderr).toContain(`pid ${locker.pid}`);
+});
+
+it('waits out a lock held for moments (a busy writer), and starts', async () => {
+  expect((await cli(home, ['ls'])).code).toBe(0);
+  expect((await cli(home, ['daemon', 'stop'])).code).toBe(0);
+  // Short write transactions back to back, each on its own connection (an idle connection
+  // that has read keeps a shared lock in WAL mode: that is a held lock), the lock free 5 ms
+  // between them, until a daemon takes the home (then this writer is refused, and stops).
+  const script = `const D = require('better-sqlite3');
+    const pause = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    for (let n = 0; ; n++) {
+      const db = new D(process.argv[1], { timeout: 0 });
+      try { db.exec('BEGIN EXCLUSIVE'); } catch { console.log('done ' + n); process.exit(0); }
+      if (n === 0) console.log('locked');
+      const until = Date.now() + 40; while (Date.now() < until);
+      db.exec('COMMIT'); db.close(); pause(5);
+    }`;
+  locker = spawn(process.execPath, ['-e', script, join(home, 'bgjobs.db')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve) => locker!.stdout!.once('data', () => resolve()));
+
+  const result = await cli(home, ['ls']);
+  expect(result.stderr).not.toMatch(/locked/);
+  expect(result.code).toBe(0);
 });
 
 it('says the database is corrupt, and how to start afresh', async () => {

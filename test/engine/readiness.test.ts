@@ -104,7 +104,6 @@ describe('readiness', () => {
       },
       { caller: h.caller },
     );
-    const began = Date.now();
     const ready = await h.engine.wait({ job_id: job.job_id, until: 'ready', timeout_s: 30 });
     expect(ready).toMatchObject({ done: true, fired: 'failed_pattern' });
     expect(ready.jobs[0]).toMatchObject({
@@ -112,9 +111,10 @@ describe('readiness', () => {
       match: 'Error: address in use',
       status: 'running',
     });
+    // Ended by the failure pattern, not by its 30 s timeout (which says fired: timeout), while
+    // the job sleeps on.
     const exit = await h.engine.wait({ job_id: job.job_id, timeout_s: 30 });
-    expect(exit.fired).toBe('failed_pattern');
-    expect(Date.now() - began).toBeLessThan(10_000);
+    expect(exit).toMatchObject({ done: true, fired: 'failed_pattern' });
     expect((await h.engine.status({ job_id: job.job_id })).ready_state).toBe('failed');
     await h.engine.kill({ job_id: job.job_id, grace_s: 1 });
   });

@@ -2,6 +2,9 @@
 // re-adopts a job still running (and its stdin still works), records the real exit code of
 // a job that ended while no engine watched, and reports `lost` — never completed — for a job
 // whose monitor was killed; only one engine can own a home at a time.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { Engine } from '../../src/engine/engine.js';
@@ -23,8 +26,9 @@ describe('reconcile after a restart', () => {
       { caller: h.caller },
     );
     await h.engine.close();
-    // Let the job end while nothing watches it.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Let the job end while nothing watches it: its monitor writes its exit file.
+    const exitFile = join(h.home, 'jobs', job.job_id, 'exit');
+    await until(() => existsSync(exitFile), 20_000, 'the job to end unwatched');
     const engine = await h.reopen();
     const waited = await engine.wait({ job_id: job.job_id, timeout_s: 10 });
     expect(waited.jobs[0]).toMatchObject({ status: 'failed', exit_code: 7 });

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 
 import { openEngine, type EngineHarness } from '../helpers/engine.js';
+import { until } from '../helpers/home.js';
 
 let h: EngineHarness;
 beforeEach(async () => {
@@ -30,8 +31,13 @@ it('starts again a job whose monitor a daemon death kept from spawning', async (
   db.close();
 
   const engine = await h.reopen();
-  // Until its monitor could have written its pid file, the job is given time; then it is judged.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  // Until its monitor could have written its pid file, the job is given time; then it is judged
+  // never started, and waits again for the slot the blocker holds.
+  await until(
+    async () => (await engine.status({ job_id: job.job_id })).status === 'queued',
+    20_000,
+    'the cut start to be judged and queued again',
+  );
   await engine.kill({ job_id: blocker.job_id, signal: 'SIGKILL', grace_s: 0 });
   const waited = await engine.wait({ job_id: job.job_id, timeout_s: 30 });
   expect(waited.jobs[0]).toMatchObject({ status: 'failed', exit_code: 4 });

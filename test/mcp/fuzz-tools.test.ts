@@ -19,6 +19,10 @@ import { textOf } from './harness.js';
 
 // Each call must answer within this (a wait may block up to its timeout_s, at most 50 s).
 const CALL_BOUND_MS = 60_000;
+// A search with a pattern V8 cannot bound runs under this budget (BGJOBS_SEARCH_BUDGET_MS)...
+const SEARCH_BUDGET_MS = 2000;
+// ...and must answer within this: the budget, with room for a loaded machine.
+const SEARCH_BOUND_MS = 20_000;
 const RUNS_PER_TOOL = Number(process.env.BGJOBS_FUZZ_RUNS ?? 200);
 // A regex nothing matches: every command is refused before anything runs.
 const REFUSE_ALL = '^(?!)';
@@ -31,7 +35,7 @@ const known: string[] = [];
 const outcomes = { result: 0, isError: 0, protocolError: 0, clientError: 0 };
 
 beforeAll(async () => {
-  h = makeHome();
+  h = makeHome({ BGJOBS_SEARCH_BUDGET_MS: String(SEARCH_BUDGET_MS) });
   await startDaemon(h.config(), { env: h.env });
   daemonPid = (await daemonStatus(h.config())).pid!;
   // A few real jobs, started without the allowlist, for the reads to find: one with output to
@@ -78,11 +82,11 @@ function tame(tool: string, args: unknown): unknown {
 }
 
 /** A call answered: a result, or an error the server sent. Throws on a timeout or a lost server. */
-async function answered(tool: string, args: unknown): Promise<void> {
+async function answered(tool: string, args: unknown, bound = CALL_BOUND_MS): Promise<void> {
   try {
     const result = await mcp.client.callTool(
       { name: tool, arguments: args as Record<string, unknown> },
-      { timeout: CALL_BOUND_MS },
+      { timeout: bound },
     );
     outcomes[result.isError === true ? 'isError' : 'result'] += 1;
   } catch (error) {
@@ -142,6 +146,83 @@ it('answers search with regexes that backtrack, at once', async () => {
   const found = await mcp.call('search', { job_id: known[0], pattern: '^1999$' });
   expect(found.isError, textOf(found)).toBeFalsy();
 }, 300_000);
+
+// Regexes built from ambiguous pieces: overlapping alternatives, repeats inside repeats, large
+// counts, lookaround and backreferences, runs of repeats in a row.
+const piece = fc.constantFrom(
+  'a',
+  'aa',
+  'a?',
+  'a*',
+  'a+',
+  '\\w',
+  '.',
+  '[ab]',
+  '\\1',
+  '(?=a)',
+  '(?!b)',
+);
+const quantifier = fc.constantFrom(
+  '',
+  '?',
+  '*',
+  '+',
+  '{0,30}',
+  '{2,40}',
+  '{1,16}',
+  '{17}',
+  '{25,}',
+);
+const group = fc
+  .tuple(
+    fc.constantFrom('(', '(?:', '(?=', '(?<!x)('),
+    fc.array(fc.array(piece, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }),
+    quantifier,
+  )
+  .map(([open, alternatives, repeat]) => {
+    const body = alternatives.map((alternative) => alternative.join('')).join('|');
+    return open === '(?<!x)(' ? `(?<!x)(${body})${repeat}` : `${open}${body})${repeat}`;
+  });
+const ambiguousPattern = fc
+  .tuple(
+    fc.constantFrom('', '^', '(?=a)', '(a)'),
+    fc.array(
+      fc.oneof(
+        group,
+        fc.tuple(piece, quantifier).map(([p, q]) => `${p}${q}`),
+      ),
+      {
+        minLength: 1,
+        maxLength: 4,
+      },
+    ),
+    fc.constantFrom('', 'b', '$', '!x', '(?=b)'),
+  )
+  .map(([head, middle, tail]) => `${head}${middle.join('')}${tail}`);
+
+it('answers search with generated ambiguous regexes within its bound', async () => {
+  const seen = { refused: 0, tooSlow: 0, searched: 0 };
+  await fc.assert(
+    fc.asyncProperty(ambiguousPattern, fc.boolean(), async (pattern, ic) => {
+      const result = await mcp.client.callTool(
+        { name: 'search', arguments: { job_id: known[0], pattern, ignore_case: ic, context: 0 } },
+        { timeout: SEARCH_BOUND_MS },
+      );
+      const text = textOf(result);
+      if (result.isError !== true) seen.searched++;
+      else if (/too slow/.test(text)) seen.tooSlow++;
+      else if (/exponential time|Invalid regular expression/.test(text)) seen.refused++;
+      else throw new Error(`search ${pattern} failed otherwise: ${text}`);
+    }),
+    { numRuns: Math.max(20, Math.round(RUNS_PER_TOOL / 2)) },
+  );
+  // The pieces reach every answer: a search, a refusal by name, and the budget.
+  expect(seen.searched).toBeGreaterThan(0);
+  expect(seen.refused).toBeGreaterThan(0);
+  const found = await mcp.call('search', { job_id: known[0], pattern: '^1999$' });
+  expect(found.isError, textOf(found)).toBeFalsy();
+  expect((await daemonStatus(h.config())).pid).toBe(daemonPid);
+}, 600_000);
 
 it('refuses messages up to 16 MiB cleanly, and serves on', async () => {
   const mib = 1024 * 1024;

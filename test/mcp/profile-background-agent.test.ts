@@ -371,8 +371,10 @@ describe('profile background-agent', () => {
       status: 'cancelled',
       message: `Task ${task_id} was cancelled: its request to the model was aborted.`,
     });
+    // Closed by the abort: the fake would send its next chunk only 10 s after the first, and
+    // end its reply (completed) 10 s after that.
     const closedAt = await request.closed;
-    expect(closedAt - cancelledAt).toBeLessThan(1000);
+    expect(closedAt - cancelledAt).toBeLessThan(10_000);
     expect(request.completed).toBe(false);
 
     expect(await check(harness, task_id)).toMatchObject({ status: 'cancelled', error: null });
