@@ -99,7 +99,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       return c.json({ error: 'not_found', message: 'No such profile.' }, 404);
     const bearer = checkBearer(c.req.header('authorization'), tokens.get());
     if (!bearer.ok) return refuse(c, bearer);
-    return endpoint.fetch(c.req.raw);
+    return endpoint.fetch(c.req.raw, c.env?.incoming);
   });
 
   app.get('/login', (c) => {

@@ -1,3 +1,4 @@
+import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { z } from 'zod';
@@ -25,7 +26,11 @@ export interface DashboardDeps {
   logError: (message: string, error: unknown) => void;
 }
 
-export type DashboardEnv = { Variables: { csrf: string } };
+/** `Bindings` are the Node request and response under a request (absent in `app.fetch` tests). */
+export type DashboardEnv = {
+  Variables: { csrf: string };
+  Bindings: Partial<HttpBindings>;
+};
 
 const TABLE_LIMIT = 1000;
 const KEEPALIVE_MS = 15_000;
