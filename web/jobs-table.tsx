@@ -1,7 +1,7 @@
 // The live jobs table: a snapshot from the server's event stream, then each job's changes as
 // they happen; filters by status, project, kind and text; a view of what listens where; the
 // running and failed counts in the page title.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 
 import type { JobRow, SnapshotMessage } from '../src/http/rows.js';
 import { follow } from './api.js';
@@ -9,6 +9,8 @@ import { duration, exitOf } from './format.js';
 import { useNow } from './now.js';
 
 const STATUSES = ['queued', 'running', 'completed', 'failed', 'killed', 'timed_out', 'lost'];
+/** Rows rendered at first, and added each time the end of the table scrolls into view. */
+export const PAGE_ROWS = 100;
 
 export function JobsTable() {
   const [jobs, setJobs] = useState<Map<string, JobRow> | undefined>(undefined);
@@ -18,9 +20,11 @@ export function JobsTable() {
   const [kind, setKind] = useState('');
   const [text, setText] = useState('');
   const [listening, setListening] = useState(false);
+  const [shown, setShown] = useState(PAGE_ROWS);
   const now = useNow(1000);
 
-  useEffect(
+  // Subscribed as soon as the page is committed, not after its first paint.
+  useLayoutEffect(
     () =>
       follow(
         '/api/events',
@@ -131,7 +135,7 @@ export function JobsTable() {
       ) : rows.length === 0 ? (
         <p class="empty">No jobs{jobs.size > 0 ? ' match' : ' yet'}.</p>
       ) : (
-        <table class="jobs">
+        <table class="jobs" data-total={rows.length}>
           <thead>
             <tr>
               <th>status</th>
@@ -146,13 +150,40 @@ export function JobsTable() {
             </tr>
           </thead>
           <tbody>
-            {rows.map((job) => (
+            {rows.slice(0, shown).map((job) => (
               <Row key={job.job_id} job={job} now={now} />
             ))}
           </tbody>
         </table>
       )}
+      {rows.length > shown && (
+        <More shown={shown} total={rows.length} more={() => setShown(shown + PAGE_ROWS)} />
+      )}
     </main>
+  );
+}
+
+/**
+ * Only the first rows are rendered (a table of 1,000 jobs would take a second to lay out);
+ * more come as the end of the table scrolls into view, or with the button.
+ */
+function More({ shown, total, more }: { shown: number; total: number; more: () => void }) {
+  const sentinel = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (sentinel.current === null) return undefined;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) more();
+    });
+    observer.observe(sentinel.current);
+    return () => observer.disconnect();
+  }, [shown]);
+  return (
+    <p class="more" ref={sentinel}>
+      {shown} of {total} shown ·{' '}
+      <button type="button" onClick={more}>
+        show more
+      </button>
+    </p>
   );
 }
 

@@ -33,6 +33,8 @@ export type DashboardEnv = {
 };
 
 const TABLE_LIMIT = 1000;
+/** The first snapshot holds this many of the newest jobs, the table's first page. */
+const FIRST_PAGE = 100;
 const KEEPALIVE_MS = 15_000;
 
 /**
@@ -64,10 +66,13 @@ export function dashboardApi(deps: DashboardDeps): Hono<DashboardEnv> {
         chain = chain.then(() => sendRow(event.job_id)).catch(() => {});
       });
       signal.addEventListener('abort', leave, { once: true });
-      await stream.writeSSE({
-        event: 'snapshot',
-        data: JSON.stringify(await snapshot(api, caller)),
-      });
+      // The newest page first, so the table shows at once; then the whole table.
+      const first = await snapshot(api, caller, FIRST_PAGE);
+      await stream.writeSSE({ event: 'snapshot', data: JSON.stringify(first) });
+      if (first.total > first.jobs.length) {
+        const whole = await snapshot(api, caller, TABLE_LIMIT);
+        await stream.writeSSE({ event: 'snapshot', data: JSON.stringify(whole) });
+      }
       ready = true;
       for (const id of queue) chain = chain.then(() => sendRow(id)).catch(() => {});
     }),
@@ -140,15 +145,19 @@ export function dashboardApi(deps: DashboardDeps): Hono<DashboardEnv> {
   return app;
 }
 
-async function snapshot(api: JobsApi, caller: Caller): Promise<SnapshotMessage> {
-  const listed = await api.list({ all: true, limit: TABLE_LIMIT }, { caller });
+async function snapshot(api: JobsApi, caller: Caller, limit: number): Promise<SnapshotMessage> {
+  const listed = await api.list({ all: true, limit }, { caller });
   const jobs: JobRow[] = [];
   for (const summary of listed.jobs) {
     // Ports and readiness are only known (and only change) while a job runs.
     const row = summary.status === 'running' ? await rowOf(api, summary.job_id, caller) : undefined;
     jobs.push(row ?? rowOfSummary(summary));
   }
-  return { jobs, total: listed.total };
+  return {
+    jobs,
+    total: listed.total,
+    complete: jobs.length >= Math.min(listed.total, TABLE_LIMIT),
+  };
 }
 
 async function rowOf(api: JobsApi, id: string, caller: Caller): Promise<JobRow | undefined> {

@@ -49,10 +49,15 @@ export interface OutputChunk {
   skipped: number;
 }
 
-/** The table's stream: `snapshot` once, then `job` for each change of a job. */
+/**
+ * The table's stream: `snapshot` (the newest page first, then — when there are more — the whole
+ * table, each replacing the last), then `job` for each change of a job.
+ */
 export interface SnapshotMessage {
   jobs: JobRow[];
   total: number;
+  /** False for the first page of a larger table: the whole one follows. */
+  complete: boolean;
 }
 
 /** Body of `POST /api/jobs/:id/input`: bytes for the job's stdin (or its terminal). */
