@@ -8,6 +8,7 @@ import { act, follow } from './api.js';
 import { duration, exitOf, when } from './format.js';
 import { useNow } from './now.js';
 import { OutputView, type OutputSink } from './output-view.js';
+import type { TerminalView as TerminalViewType } from './terminal-view.js';
 
 export function JobPage({ id }: { id: string }) {
   const [job, setJob] = useState<StatusResult | undefined>(undefined);
@@ -133,7 +134,7 @@ export function JobPage({ id }: { id: string }) {
   );
 }
 
-type TerminalProps = Parameters<typeof import('./terminal-view.js').TerminalView>[0];
+type TerminalProps = Parameters<typeof TerminalViewType>[0];
 
 /** The terminal (xterm.js, most of the script's weight) is loaded only by a PTY job's page. */
 function LazyTerminal(props: TerminalProps) {
