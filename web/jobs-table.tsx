@@ -1,11 +1,12 @@
 // The live jobs table: a snapshot from the server's event stream, then each job's changes as
 // they happen; filters by status, project, kind and text; a view of what listens where; the
 // running and failed counts in the page title.
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
-import type { JobRow, SnapshotMessage } from '../src/http/rows.js';
-import { follow } from './api.js';
+import type { JobRow } from '../src/http/rows.js';
 import { duration, exitOf } from './format.js';
+import { newestFirst, useJobs } from './jobs-feed.js';
+import { Header } from './nav.js';
 import { useNow } from './now.js';
 
 const STATUSES = ['queued', 'running', 'completed', 'failed', 'killed', 'timed_out', 'lost'];
@@ -13,8 +14,7 @@ const STATUSES = ['queued', 'running', 'completed', 'failed', 'killed', 'timed_o
 export const PAGE_ROWS = 100;
 
 export function JobsTable() {
-  const [jobs, setJobs] = useState<Map<string, JobRow> | undefined>(undefined);
-  const [connected, setConnected] = useState(false);
+  const { jobs, connected } = useJobs();
   const [status, setStatus] = useState('');
   const [project, setProject] = useState('');
   const [kind, setKind] = useState('');
@@ -23,30 +23,8 @@ export function JobsTable() {
   const [shown, setShown] = useState(PAGE_ROWS);
   const now = useNow(1000);
 
-  // Subscribed as soon as the page is committed, not after its first paint.
-  useLayoutEffect(
-    () =>
-      follow(
-        '/api/events',
-        {
-          snapshot: (data) => {
-            const { jobs: rows } = data as SnapshotMessage;
-            setJobs(new Map(rows.map((row) => [row.job_id, row])));
-          },
-          job: (data) => {
-            const row = data as JobRow;
-            setJobs((old) => new Map(old).set(row.job_id, row));
-          },
-        },
-        setConnected,
-      ),
-    [],
-  );
-
   const rows = useMemo(() => {
-    const all = [...(jobs?.values() ?? [])].sort((a, b) =>
-      b.created_at.localeCompare(a.created_at),
-    );
+    const all = newestFirst(jobs?.values() ?? []);
     const needle = text.trim().toLowerCase();
     return all.filter(
       (job) =>
@@ -79,15 +57,11 @@ export function JobsTable() {
 
   return (
     <main>
-      <header>
-        <h1>bgjobs</h1>
-        <span class={`badge ${connected ? 'live' : 'offline'}`}>
-          {connected ? 'live' : 'reconnecting'}
-        </span>
+      <Header connected={connected}>
         <span class="counts" data-testid="counts">
           {counts.running} running · {counts.failed} failed
         </span>
-      </header>
+      </Header>
       <form class="filters" onSubmit={(event) => event.preventDefault()}>
         <select
           aria-label="status"
@@ -196,7 +170,9 @@ function Row({ job, now }: { job: JobRow; now: number }) {
       <td>
         <a href={`/jobs/${job.job_id}`}>{job.name ?? job.job_id}</a>
       </td>
-      <td>{job.kind === 'llm' ? 'prompt' : job.kind}</td>
+      <td>
+        {job.kind === 'llm' ? `prompt${job.model === null ? '' : ` · ${job.model}`}` : job.kind}
+      </td>
       <td class="command" title={job.command}>
         {job.command}
       </td>

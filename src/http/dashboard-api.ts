@@ -1,6 +1,5 @@
 import type { HttpBindings } from '@hono/node-server';
-import { Hono } from 'hono';
-import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
 
 import { BgError, ErrorCode, toBgError } from '../api/errors.js';
@@ -9,6 +8,7 @@ import type { JobsApi } from '../api/contract.js';
 import type { JobFeed } from '../mcp/job-feed.js';
 import { MASKED } from '../present/secret-env.js';
 import { followJob } from './job-stream.js';
+import { sse } from './sse.js';
 import {
   inputBodySchema,
   killBodySchema,
@@ -35,7 +35,6 @@ export type DashboardEnv = {
 const TABLE_LIMIT = 1000;
 /** The first snapshot holds this many of the newest jobs, the table's first page. */
 const FIRST_PAGE = 100;
-const KEEPALIVE_MS = 15_000;
 
 /**
  * The dashboard's API under `/api` (behind the cookie and CSRF guards): the session's CSRF
@@ -51,7 +50,7 @@ export function dashboardApi(deps: DashboardDeps): Hono<DashboardEnv> {
   app.get('/session', (c) => c.json({ csrf: c.var.csrf }));
 
   app.get('/events', (c) =>
-    sse(c, deps, async (stream, signal) => {
+    sse(c, deps.logError, async (stream, signal) => {
       // Follow first, so a change while the snapshot is read is sent after it, not lost.
       const queue: string[] = [];
       let ready = false;
@@ -79,7 +78,7 @@ export function dashboardApi(deps: DashboardDeps): Hono<DashboardEnv> {
   );
 
   app.get('/jobs/:id/stream', (c) =>
-    sse(c, deps, async (stream, signal) => {
+    sse(c, deps.logError, async (stream, signal) => {
       const write = (event: string, data: unknown) =>
         stream.writeSSE({ event, data: JSON.stringify(data) });
       await followJob(
@@ -135,14 +134,20 @@ export function dashboardApi(deps: DashboardDeps): Hono<DashboardEnv> {
     return c.json(started);
   });
 
-  app.onError((error, c) => {
-    const bg = toBgError(error);
-    const status =
-      bg.code === ErrorCode.notFound ? 404 : bg.code === ErrorCode.internal ? 500 : 400;
-    if (status === 500) deps.logError('a dashboard request failed', error);
-    return c.json({ error: bg.code, message: bg.message }, status);
-  });
+  app.onError((error, c) => replyError(error, c, deps.logError));
   return app;
+}
+
+/** A failed dashboard request: 404 for what is not there, 400 for bad input, 500 otherwise. */
+export function replyError(
+  error: unknown,
+  c: Context,
+  logError: (message: string, error: unknown) => void,
+): Response {
+  const bg = toBgError(error);
+  const status = bg.code === ErrorCode.notFound ? 404 : bg.code === ErrorCode.internal ? 500 : 400;
+  if (status === 500) logError('a dashboard request failed', error);
+  return c.json({ error: bg.code, message: bg.message }, status);
 }
 
 async function snapshot(api: JobsApi, caller: Caller, limit: number): Promise<SnapshotMessage> {
@@ -160,7 +165,7 @@ async function snapshot(api: JobsApi, caller: Caller, limit: number): Promise<Sn
   };
 }
 
-async function rowOf(api: JobsApi, id: string, caller: Caller): Promise<JobRow | undefined> {
+export async function rowOf(api: JobsApi, id: string, caller: Caller): Promise<JobRow | undefined> {
   try {
     return rowOfStatus(await api.status({ job_id: id }, { caller }));
   } catch {
@@ -179,39 +184,4 @@ async function parseBody<S extends z.ZodType>(request: Request, schema: S): Prom
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new BgError(ErrorCode.invalidInput, 'Invalid request body.');
   return parsed.data;
-}
-
-type Ctx = Parameters<typeof streamSSE>[0];
-
-/**
- * Serves a server-sent event stream until the page goes away: `body` starts it, the stream
- * stays open (with a comment every 15 s so proxies keep it) until the client disconnects.
- */
-function sse(
-  c: Ctx,
-  deps: DashboardDeps,
-  body: (stream: SSEStreamingApi, signal: AbortSignal) => Promise<void>,
-): Response {
-  c.header('Cache-Control', 'no-store');
-  return streamSSE(
-    c,
-    async (stream) => {
-      const controller = new AbortController();
-      stream.onAbort(() => controller.abort());
-      const keepalive = setInterval(() => {
-        stream.write(': keepalive\n\n').catch(() => controller.abort());
-      }, KEEPALIVE_MS);
-      try {
-        await body(stream, controller.signal);
-        if (!controller.signal.aborted) {
-          await new Promise<void>((resolve) =>
-            controller.signal.addEventListener('abort', () => resolve(), { once: true }),
-          );
-        }
-      } finally {
-        clearInterval(keepalive);
-      }
-    },
-    async (error) => deps.logError('a dashboard stream failed', error),
-  );
 }
