@@ -19,6 +19,8 @@ const ROUND_TRIPS = 200;
 const ENDS = 20;
 const TABLE_JOBS = 1000;
 const RENDERS = 5;
+/** The rows the table renders first (PAGE_ROWS in web/jobs-table.tsx). */
+const PAGE_ROWS = 100;
 
 export async function measureHttp(): Promise<Figure[]> {
   const port = await freePort();
@@ -138,18 +140,31 @@ async function measureFirstRender(daemon: DaemonClient, page: Page, base: string
     );
     await daemon.wait({ job_ids: batch.map((job) => job.job_id), timeout_s: 50 });
   }
+  // Recorded in the page, when its table first holds the first page of rows (or all of them,
+  // if fewer): the time a person sees the table, without a round trip to the bench added.
+  const shown = Math.min(PAGE_ROWS, TABLE_JOBS);
+  await page.addInitScript(`(() => {
+    const observer = new MutationObserver(() => {
+      if (document.querySelectorAll('table.jobs tbody tr').length < ${shown}) return;
+      window.tableShownAt = performance.now();
+      observer.disconnect();
+    });
+    observer.observe(document, { subtree: true, childList: true });
+  })()`);
   const renders: number[] = [];
   for (let i = 0; i < RENDERS; i++) {
     await page.goto(`${base}/`);
+    const handle = await page.waitForFunction('window.tableShownAt');
+    renders.push(Number(await handle.jsonValue()));
+    // The whole table came too: its filters see every job.
     await page.waitForFunction(
-      `document.querySelectorAll('table.jobs tbody tr').length >= ${TABLE_JOBS}`,
+      `document.querySelector('table.jobs')?.dataset.total === '${TABLE_JOBS}'`,
     );
-    renders.push(Number(await page.evaluate('performance.now()')));
   }
   const summary = summarize(renders);
   return {
     id: 'dashboard_1000_first_render_ms',
-    label: `dashboard table with ${TABLE_JOBS} jobs: first render`,
+    label: `dashboard table with ${TABLE_JOBS} jobs: first render (its first ${PAGE_ROWS} rows)`,
     value: summary.p50,
     unit: 'ms',
     target: { kind: 'max', limit: 300, on: 'value' },

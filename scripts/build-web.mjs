@@ -1,20 +1,33 @@
 // Bundles the dashboard's front end (web/) into dist/web: one script, one stylesheet (the
-// terminal's included) and the page. No CDN: everything it needs is in these three files.
-import { copyFileSync, mkdirSync } from 'node:fs';
+// terminal's included) and the page. No CDN: everything it needs is in these files.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 import { build } from 'esbuild';
 
 mkdirSync('dist/web', { recursive: true });
-await build({
+const { metafile } = await build({
   entryPoints: { app: 'web/main.tsx' },
   bundle: true,
   minify: true,
   format: 'esm',
+  // The terminal (xterm.js, most of the weight) is its own chunk, loaded by a PTY job's page.
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   target: 'es2022',
   jsx: 'automatic',
   jsxImportSource: 'preact',
   outdir: 'dist/web',
   legalComments: 'none',
   logLevel: 'warning',
+  metafile: true,
 });
-copyFileSync('web/index.html', 'dist/web/index.html');
+// The chunks the page's script imports are fetched with it, not after it has been parsed.
+const chunks = metafile.outputs['dist/web/app.js'].imports
+  .filter((imported) => imported.kind === 'import-statement')
+  .map((imported) => `    <link rel="modulepreload" href="/assets/${basename(imported.path)}" />`);
+const page = readFileSync('web/index.html', 'utf8').replace(
+  '    <script type="module"',
+  [...chunks, '    <script type="module"'].join('\n'),
+);
+writeFileSync('dist/web/index.html', page);

@@ -8,7 +8,7 @@ import { act, follow } from './api.js';
 import { duration, exitOf, when } from './format.js';
 import { useNow } from './now.js';
 import { OutputView, type OutputSink } from './output-view.js';
-import { TerminalView } from './terminal-view.js';
+import type { TerminalView as TerminalViewType } from './terminal-view.js';
 
 export function JobPage({ id }: { id: string }) {
   const [job, setJob] = useState<StatusResult | undefined>(undefined);
@@ -123,7 +123,7 @@ export function JobPage({ id }: { id: string }) {
         )}
       </dl>
       {job.pty !== null ? (
-        <TerminalView size={job.pty} attach={attach} onData={(data) => run('input', { data })} />
+        <LazyTerminal size={job.pty} attach={attach} onData={(data) => run('input', { data })} />
       ) : (
         <OutputView attach={attach} />
       )}
@@ -132,6 +132,17 @@ export function JobPage({ id }: { id: string }) {
       )}
     </main>
   );
+}
+
+type TerminalProps = Parameters<typeof TerminalViewType>[0];
+
+/** The terminal (xterm.js, most of the script's weight) is loaded only by a PTY job's page. */
+function LazyTerminal(props: TerminalProps) {
+  const [View, setView] = useState<((props: TerminalProps) => preact.JSX.Element) | undefined>();
+  useEffect(() => {
+    void import('./terminal-view.js').then((module) => setView(() => module.TerminalView));
+  }, []);
+  return View === undefined ? <p class="empty">Loading the terminal…</p> : <View {...props} />;
 }
 
 function StdinBox({ send }: { send: (data: string) => void }) {

@@ -1,48 +1,30 @@
 // The live jobs table: a snapshot from the server's event stream, then each job's changes as
 // they happen; filters by status, project, kind and text; a view of what listens where; the
 // running and failed counts in the page title.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
-import type { JobRow, SnapshotMessage } from '../src/http/rows.js';
-import { follow } from './api.js';
+import type { JobRow } from '../src/http/rows.js';
 import { duration, exitOf } from './format.js';
+import { newestFirst, useJobs } from './jobs-feed.js';
+import { Header } from './nav.js';
 import { useNow } from './now.js';
 
 const STATUSES = ['queued', 'running', 'completed', 'failed', 'killed', 'timed_out', 'lost'];
+/** Rows rendered at first, and added each time the end of the table scrolls into view. */
+export const PAGE_ROWS = 100;
 
 export function JobsTable() {
-  const [jobs, setJobs] = useState<Map<string, JobRow> | undefined>(undefined);
-  const [connected, setConnected] = useState(false);
+  const { jobs, connected } = useJobs();
   const [status, setStatus] = useState('');
   const [project, setProject] = useState('');
   const [kind, setKind] = useState('');
   const [text, setText] = useState('');
   const [listening, setListening] = useState(false);
+  const [shown, setShown] = useState(PAGE_ROWS);
   const now = useNow(1000);
 
-  useEffect(
-    () =>
-      follow(
-        '/api/events',
-        {
-          snapshot: (data) => {
-            const { jobs: rows } = data as SnapshotMessage;
-            setJobs(new Map(rows.map((row) => [row.job_id, row])));
-          },
-          job: (data) => {
-            const row = data as JobRow;
-            setJobs((old) => new Map(old).set(row.job_id, row));
-          },
-        },
-        setConnected,
-      ),
-    [],
-  );
-
   const rows = useMemo(() => {
-    const all = [...(jobs?.values() ?? [])].sort((a, b) =>
-      b.created_at.localeCompare(a.created_at),
-    );
+    const all = newestFirst(jobs?.values() ?? []);
     const needle = text.trim().toLowerCase();
     return all.filter(
       (job) =>
@@ -75,15 +57,11 @@ export function JobsTable() {
 
   return (
     <main>
-      <header>
-        <h1>bgjobs</h1>
-        <span class={`badge ${connected ? 'live' : 'offline'}`}>
-          {connected ? 'live' : 'reconnecting'}
-        </span>
+      <Header connected={connected}>
         <span class="counts" data-testid="counts">
           {counts.running} running · {counts.failed} failed
         </span>
-      </header>
+      </Header>
       <form class="filters" onSubmit={(event) => event.preventDefault()}>
         <select
           aria-label="status"
@@ -131,7 +109,7 @@ export function JobsTable() {
       ) : rows.length === 0 ? (
         <p class="empty">No jobs{jobs.size > 0 ? ' match' : ' yet'}.</p>
       ) : (
-        <table class="jobs">
+        <table class="jobs" data-total={rows.length}>
           <thead>
             <tr>
               <th>status</th>
@@ -146,13 +124,40 @@ export function JobsTable() {
             </tr>
           </thead>
           <tbody>
-            {rows.map((job) => (
+            {rows.slice(0, shown).map((job) => (
               <Row key={job.job_id} job={job} now={now} />
             ))}
           </tbody>
         </table>
       )}
+      {rows.length > shown && (
+        <More shown={shown} total={rows.length} more={() => setShown(shown + PAGE_ROWS)} />
+      )}
     </main>
+  );
+}
+
+/**
+ * Only the first rows are rendered (a table of 1,000 jobs would take a second to lay out);
+ * more come as the end of the table scrolls into view, or with the button.
+ */
+function More({ shown, total, more }: { shown: number; total: number; more: () => void }) {
+  const sentinel = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (sentinel.current === null) return undefined;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) more();
+    });
+    observer.observe(sentinel.current);
+    return () => observer.disconnect();
+  }, [shown]);
+  return (
+    <p class="more" ref={sentinel}>
+      {shown} of {total} shown ·{' '}
+      <button type="button" onClick={more}>
+        show more
+      </button>
+    </p>
   );
 }
 
@@ -165,7 +170,9 @@ function Row({ job, now }: { job: JobRow; now: number }) {
       <td>
         <a href={`/jobs/${job.job_id}`}>{job.name ?? job.job_id}</a>
       </td>
-      <td>{job.kind === 'llm' ? 'prompt' : job.kind}</td>
+      <td>
+        {job.kind === 'llm' ? `prompt${job.model === null ? '' : ` · ${job.model}`}` : job.kind}
+      </td>
       <td class="command" title={job.command}>
         {job.command}
       </td>

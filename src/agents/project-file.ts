@@ -29,16 +29,28 @@ export type ServiceSpec = z.output<typeof serviceSpecSchema>;
 // The table's key is the agent's name; a `name` key may repeat it.
 const agentTableSchema = z.object({ ...agentShape, name: agentShape.name.optional() }).strict();
 
+/** `http = { port, host }`: where the daemon serving this project listens for HTTP. */
+export const httpTableSchema = z
+  .object({
+    port: z.number().int('a whole number').min(0).max(65_535, 'a port from 0 to 65535').optional(),
+    host: z.string().trim().min(1, 'an address, e.g. "127.0.0.1"').optional(),
+  })
+  .strict();
+export type HttpTable = z.output<typeof httpTableSchema>;
+
 const fileSchema = z
   .object({
     services: z.record(agentShape.name, serviceSpecSchema).default({}),
     agents: z.record(agentShape.name, agentTableSchema).default({}),
+    http: httpTableSchema.optional(),
   })
   .strict();
 
 export interface ProjectFile {
   services: Record<string, ServiceSpec>;
   agents: Record<string, AgentSpec>;
+  /** Absent when the file has no `http` table. */
+  http?: HttpTable;
 }
 
 /**
@@ -79,7 +91,8 @@ export function parseProjectFile(text: string, file: string): ProjectFile {
     }
     agents[name] = spec.data;
   }
-  return { services: parsed.data.services, agents };
+  const { services, http } = parsed.data;
+  return { services, agents, ...(http !== undefined && { http }) };
 }
 
 function zodFileError(error: ZodError, text: string, file: string, prefix: string[] = []): BgError {
@@ -111,6 +124,16 @@ function fileError(file: string, line: number, column: number, what: string): Bg
 export function locate(text: string, path: readonly string[]): { line: number; column: number } {
   const lines = text.split('\n');
   const [table, name, key] = path;
+  const plain = lines.findIndex((line) =>
+    new RegExp(`^\\s*\\[\\s*${escape(table ?? '')}\\s*\\]`).test(line),
+  );
+  // A key of a plain top-level table: `[http]`, then `port = …` below it.
+  if (plain >= 0 && name !== undefined) {
+    const keyLine = new RegExp(`^\\s*["']?${escape(name)}["']?\\s*=`);
+    for (let i = plain + 1; i < lines.length && !/^\s*\[/.test(lines[i] ?? ''); i++) {
+      if (keyLine.test(lines[i] ?? '')) return { line: i + 1, column: firstColumn(lines[i]) };
+    }
+  }
   const header = new RegExp(
     `^\\s*\\[\\s*${escape(table ?? '')}\\s*\\.\\s*["']?${escape(name ?? '')}["']?\\s*\\]`,
   );

@@ -1,9 +1,10 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 import { type Command, InvalidArgumentError } from 'commander';
 
 import { findProjectFile } from './project-commands.js';
+import type { HttpTable } from '../agents/project-file.js';
 import { BgError, ErrorCode } from '../api/errors.js';
 import { cliConfig, type JsonOption, note, print, stayAlive } from './session.js';
 
@@ -23,6 +24,12 @@ function port(raw: string): number {
     throw new InvalidArgumentError('Expected a port number from 0 to 65535.');
   }
   return value;
+}
+
+/** The `http` table of a project file, read and checked (errors name the line and column). */
+export async function projectHttp(file: string): Promise<HttpTable | undefined> {
+  const { parseProjectFile } = await import('../agents/project-file.js');
+  return parseProjectFile(readFileSync(file, 'utf8'), file).http;
 }
 
 export function addHttpCommands(program: Command): void {
@@ -54,15 +61,17 @@ export function addHttpCommands(program: Command): void {
           `A daemon already runs for ${config.home} (pid ${running.pid})${serving}. Stop it with \`bgjobs daemon stop\`, then run \`bgjobs serve\` again.`,
         );
       }
-      const http =
-        options.http === true
-          ? {
-              port: options.port ?? fromEnv?.port ?? 7717,
-              host: options.host ?? fromEnv?.host ?? '127.0.0.1',
-              allowRemote: options.allowRemote === true || fromEnv?.allowRemote === true,
-              allowedHosts: fromEnv?.allowedHosts ?? [],
-            }
-          : fromEnv;
+      // The project file's `http = { port, host }` turns HTTP on there; flags say otherwise.
+      const fromFile = file === undefined ? undefined : await projectHttp(file);
+      const on = options.http === true || fromFile !== undefined;
+      const http = on
+        ? {
+            port: options.port ?? fromFile?.port ?? fromEnv?.port ?? 7717,
+            host: options.host ?? fromFile?.host ?? fromEnv?.host ?? '127.0.0.1',
+            allowRemote: options.allowRemote === true || fromEnv?.allowRemote === true,
+            allowedHosts: fromEnv?.allowedHosts ?? [],
+          }
+        : fromEnv;
       const { runDaemon } = await import('../daemon/daemon.js');
       stayAlive();
       await runDaemon(config, {

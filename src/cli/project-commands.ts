@@ -30,6 +30,18 @@ export function findProjectFile(given: string | undefined, cwd = process.cwd()):
   );
 }
 
+/**
+ * Puts the file's `http = { port, host }` in this process's environment (unless it sets them
+ * itself), where the daemon this command may start reads its HTTP settings.
+ */
+async function httpFromFile(text: string, file: string): Promise<void> {
+  const { parseProjectFile } = await import('../agents/project-file.js');
+  const http = parseProjectFile(text, file).http;
+  if (http === undefined) return;
+  process.env.BGJOBS_HTTP_PORT ??= String(http.port ?? 7717);
+  if (http.host !== undefined) process.env.BGJOBS_HTTP_HOST ??= http.host;
+}
+
 function formatSteps(result: UpResult): string {
   const lines = result.steps.map(
     (s) =>
@@ -52,6 +64,8 @@ export function addProjectCommands(program: Command, agent: Command): void {
       .action(async (options: JsonOption & { file?: string }) => {
         const file = findProjectFile(options.file);
         const text = readFileSync(file, 'utf8');
+        // A daemon started on demand for the project serves HTTP where its file says.
+        if (verb === 'up') await httpFromFile(text, file);
         await withApi(async ({ agents, call }) => {
           const result = await agents[verb]({ file, text }, call);
           print(options, result, formatSteps);

@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../config.js';
 import type { HttpSettings } from '../http/settings.js';
 import { BgError, isBgError } from '../api/errors.js';
+import type { AgentsApi } from '../agents/contract.js';
 import { applyConfigFile, startDaemonAgents } from '../agents/daemon-agents.js';
 import { Engine } from '../engine/engine.js';
 import { VERSION } from '../version.js';
@@ -89,7 +90,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   let http: { url: string; close: () => Promise<void> } | undefined;
   if (options.http !== undefined) {
     try {
-      http = await serveHttp(config, engine, options.http, options.httpCwd, log);
+      http = await serveHttp(config, engine, daemonAgents.api, options, log);
     } catch (error) {
       await server.close();
       rmSync(path, { force: true });
@@ -161,8 +162,8 @@ async function openHome(
 async function serveHttp(
   config: Config,
   engine: Engine,
-  settings: HttpSettings,
-  cwd: string | undefined,
+  agents: AgentsApi,
+  options: { http?: HttpSettings | undefined; httpCwd?: string },
   log: (message: string) => void,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const { startHttpServer } = await import('../http/server.js');
@@ -170,9 +171,10 @@ async function serveHttp(
   return startHttpServer({
     api: engine,
     home: config.home,
-    caller: httpCaller(config, cwd),
+    caller: httpCaller(config, options.httpCwd),
+    agents,
     version: VERSION,
-    ...settings,
+    ...options.http,
     log: (message) => log(`http: ${message}`),
   });
 }

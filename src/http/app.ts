@@ -5,6 +5,8 @@ import type { Caller } from '../api/caller.js';
 import type { JobsApi } from '../api/contract.js';
 import { forwardResourceUpdates } from '../mcp/resource-updates.js';
 import { PROFILE_NAMES, type ProfileName } from '../mcp/profiles/names.js';
+import type { AgentsApi } from '../agents/contract.js';
+import { dashboardAgents } from './dashboard-agents.js';
 import { dashboardApi, type DashboardEnv } from './dashboard-api.js';
 import { JobFeed } from '../mcp/job-feed.js';
 import {
@@ -20,11 +22,16 @@ import { McpEndpoint } from './mcp-endpoint.js';
 import { loadFrontEnd } from './static-files.js';
 import type { TokenSource } from './token.js';
 
+/** The dashboard's views besides the jobs table (`/`) and a job's page (`/jobs/ID`). */
+export const VIEWS = ['processes', 'services', 'agents'] as const;
+
 export interface HttpAppOptions {
   api: JobsApi;
   tokens: TokenSource;
   /** Host names besides the loopback ones that requests may be addressed to. */
   allowedHosts: readonly string[];
+  /** The daemon's background agents, for the agents view (absent: the view says so). */
+  agents?: AgentsApi | undefined;
   /** Jobs started over HTTP inherit this caller. */
   caller: Caller;
   version: string;
@@ -99,7 +106,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       return c.json({ error: 'not_found', message: 'No such profile.' }, 404);
     const bearer = checkBearer(c.req.header('authorization'), tokens.get());
     if (!bearer.ok) return refuse(c, bearer);
-    return endpoint.fetch(c.req.raw);
+    return endpoint.fetch(c.req.raw, c.env?.incoming);
   });
 
   app.get('/login', (c) => {
@@ -129,9 +136,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     return next();
   });
 
+  const dashboardCaller = { ...caller, reader: 'dashboard' };
+  app.route('/api', dashboardApi({ api, hub, caller: dashboardCaller, logError }));
   app.route(
-    '/api',
-    dashboardApi({ api, hub, caller: { ...caller, reader: 'dashboard' }, logError }),
+    '/api/agents',
+    dashboardAgents({ api, agents: options.agents, hub, caller: dashboardCaller, logError }),
   );
 
   app.get('/assets/:file', (c) => {
@@ -148,6 +157,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   };
   app.get('/', page);
   app.get('/jobs/:id', page);
+  for (const view of VIEWS) app.get(`/${view}`, page);
 
   return {
     app,

@@ -1,5 +1,5 @@
-import { Hono } from 'hono';
-import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import type { HttpBindings } from '@hono/node-server';
+import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
 
 import { BgError, ErrorCode, toBgError } from '../api/errors.js';
@@ -8,6 +8,7 @@ import type { JobsApi } from '../api/contract.js';
 import type { JobFeed } from '../mcp/job-feed.js';
 import { MASKED } from '../present/secret-env.js';
 import { followJob } from './job-stream.js';
+import { sse } from './sse.js';
 import {
   inputBodySchema,
   killBodySchema,
@@ -25,10 +26,15 @@ export interface DashboardDeps {
   logError: (message: string, error: unknown) => void;
 }
 
-export type DashboardEnv = { Variables: { csrf: string } };
+/** `Bindings` are the Node request and response under a request (absent in `app.fetch` tests). */
+export type DashboardEnv = {
+  Variables: { csrf: string };
+  Bindings: Partial<HttpBindings>;
+};
 
 const TABLE_LIMIT = 1000;
-const KEEPALIVE_MS = 15_000;
+/** The first snapshot holds this many of the newest jobs, the table's first page. */
+const FIRST_PAGE = 100;
 
 /**
  * The dashboard's API under `/api` (behind the cookie and CSRF guards): the session's CSRF
@@ -44,7 +50,7 @@ export function dashboardApi(deps: DashboardDeps): Hono<DashboardEnv> {
   app.get('/session', (c) => c.json({ csrf: c.var.csrf }));
 
   app.get('/events', (c) =>
-    sse(c, deps, async (stream, signal) => {
+    sse(c, deps.logError, async (stream, signal) => {
       // Follow first, so a change while the snapshot is read is sent after it, not lost.
       const queue: string[] = [];
       let ready = false;
@@ -59,17 +65,20 @@ export function dashboardApi(deps: DashboardDeps): Hono<DashboardEnv> {
         chain = chain.then(() => sendRow(event.job_id)).catch(() => {});
       });
       signal.addEventListener('abort', leave, { once: true });
-      await stream.writeSSE({
-        event: 'snapshot',
-        data: JSON.stringify(await snapshot(api, caller)),
-      });
+      // The newest page first, so the table shows at once; then the whole table.
+      const first = await snapshot(api, caller, FIRST_PAGE);
+      await stream.writeSSE({ event: 'snapshot', data: JSON.stringify(first) });
+      if (first.total > first.jobs.length) {
+        const whole = await snapshot(api, caller, TABLE_LIMIT);
+        await stream.writeSSE({ event: 'snapshot', data: JSON.stringify(whole) });
+      }
       ready = true;
       for (const id of queue) chain = chain.then(() => sendRow(id)).catch(() => {});
     }),
   );
 
   app.get('/jobs/:id/stream', (c) =>
-    sse(c, deps, async (stream, signal) => {
+    sse(c, deps.logError, async (stream, signal) => {
       const write = (event: string, data: unknown) =>
         stream.writeSSE({ event, data: JSON.stringify(data) });
       await followJob(
@@ -125,28 +134,38 @@ export function dashboardApi(deps: DashboardDeps): Hono<DashboardEnv> {
     return c.json(started);
   });
 
-  app.onError((error, c) => {
-    const bg = toBgError(error);
-    const status =
-      bg.code === ErrorCode.notFound ? 404 : bg.code === ErrorCode.internal ? 500 : 400;
-    if (status === 500) deps.logError('a dashboard request failed', error);
-    return c.json({ error: bg.code, message: bg.message }, status);
-  });
+  app.onError((error, c) => replyError(error, c, deps.logError));
   return app;
 }
 
-async function snapshot(api: JobsApi, caller: Caller): Promise<SnapshotMessage> {
-  const listed = await api.list({ all: true, limit: TABLE_LIMIT }, { caller });
+/** A failed dashboard request: 404 for what is not there, 400 for bad input, 500 otherwise. */
+export function replyError(
+  error: unknown,
+  c: Context,
+  logError: (message: string, error: unknown) => void,
+): Response {
+  const bg = toBgError(error);
+  const status = bg.code === ErrorCode.notFound ? 404 : bg.code === ErrorCode.internal ? 500 : 400;
+  if (status === 500) logError('a dashboard request failed', error);
+  return c.json({ error: bg.code, message: bg.message }, status);
+}
+
+async function snapshot(api: JobsApi, caller: Caller, limit: number): Promise<SnapshotMessage> {
+  const listed = await api.list({ all: true, limit }, { caller });
   const jobs: JobRow[] = [];
   for (const summary of listed.jobs) {
     // Ports and readiness are only known (and only change) while a job runs.
     const row = summary.status === 'running' ? await rowOf(api, summary.job_id, caller) : undefined;
     jobs.push(row ?? rowOfSummary(summary));
   }
-  return { jobs, total: listed.total };
+  return {
+    jobs,
+    total: listed.total,
+    complete: jobs.length >= Math.min(listed.total, TABLE_LIMIT),
+  };
 }
 
-async function rowOf(api: JobsApi, id: string, caller: Caller): Promise<JobRow | undefined> {
+export async function rowOf(api: JobsApi, id: string, caller: Caller): Promise<JobRow | undefined> {
   try {
     return rowOfStatus(await api.status({ job_id: id }, { caller }));
   } catch {
@@ -165,39 +184,4 @@ async function parseBody<S extends z.ZodType>(request: Request, schema: S): Prom
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new BgError(ErrorCode.invalidInput, 'Invalid request body.');
   return parsed.data;
-}
-
-type Ctx = Parameters<typeof streamSSE>[0];
-
-/**
- * Serves a server-sent event stream until the page goes away: `body` starts it, the stream
- * stays open (with a comment every 15 s so proxies keep it) until the client disconnects.
- */
-function sse(
-  c: Ctx,
-  deps: DashboardDeps,
-  body: (stream: SSEStreamingApi, signal: AbortSignal) => Promise<void>,
-): Response {
-  c.header('Cache-Control', 'no-store');
-  return streamSSE(
-    c,
-    async (stream) => {
-      const controller = new AbortController();
-      stream.onAbort(() => controller.abort());
-      const keepalive = setInterval(() => {
-        stream.write(': keepalive\n\n').catch(() => controller.abort());
-      }, KEEPALIVE_MS);
-      try {
-        await body(stream, controller.signal);
-        if (!controller.signal.aborted) {
-          await new Promise<void>((resolve) =>
-            controller.signal.addEventListener('abort', () => resolve(), { once: true }),
-          );
-        }
-      } finally {
-        clearInterval(keepalive);
-      }
-    },
-    async (error) => deps.logError('a dashboard stream failed', error),
-  );
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 
 import {
   createMcpHandler,
@@ -15,6 +16,7 @@ import type { JobsApi } from '../api/contract.js';
 import type { ProfileName } from '../mcp/profiles/names.js';
 import { createServer } from '../mcp/server.js';
 import { Subscriptions } from '../mcp/subscriptions.js';
+import { collapseToJson, plainRequestId, readJsonBody } from './mcp-body.js';
 
 /** 2025-era sessions a client left without a DELETE are closed after this long unused. */
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -80,12 +82,27 @@ export class McpEndpoint {
     return this.sessions.size;
   }
 
-  async fetch(request: Request): Promise<Response> {
-    if (request.method === 'POST' && !isJsonContentType(request.headers.get('content-type'))) {
+  /** Serves one request; `incoming`, the Node request under it when there is one, is read for the body. */
+  async fetch(request: Request, incoming?: IncomingMessage): Promise<Response> {
+    if (request.method !== 'POST') {
+      const id = request.headers.get('mcp-session-id');
+      if (id !== null || (await isLegacyRequest(request))) return this.legacy(request, undefined);
+      return this.modern.fetch(request);
+    }
+    if (!isJsonContentType(request.headers.get('content-type'))) {
       return jsonRpcError(415, 'Content-Type must be application/json.');
     }
-    if (await isLegacyRequest(request)) return this.legacy(request);
-    return this.modern.fetch(request);
+    // Read and parse once: the era check and the handler share the parsed body.
+    const body = await readJsonBody(request, incoming);
+    if (!body.ok) return jsonRpcError(body.status, body.message, body.code);
+    // A 2026-era request carries no session id; a 2025-era one, past its initialize, always does.
+    if (
+      request.headers.get('mcp-session-id') !== null ||
+      (await isLegacyRequest(request, body.parsed))
+    ) {
+      return this.legacy(request, body.parsed);
+    }
+    return this.modern.fetch(request, { parsedBody: body.parsed });
   }
 
   async close(): Promise<void> {
@@ -95,13 +112,15 @@ export class McpEndpoint {
     this.sessions.clear();
   }
 
-  private async legacy(request: Request): Promise<Response> {
+  private async legacy(request: Request, parsedBody: unknown): Promise<Response> {
     const id = request.headers.get('mcp-session-id');
     if (id !== null) {
       const session = this.sessions.get(id);
       if (session === undefined) return jsonRpcError(404, 'Session not found: initialize again.');
       session.lastSeen = Date.now();
-      return session.transport.handleRequest(request);
+      const answer = await session.transport.handleRequest(request, { parsedBody });
+      const requestId = plainRequestId(parsedBody);
+      return requestId === undefined ? answer : collapseToJson(answer, requestId, request.signal);
     }
     if (request.method !== 'POST') {
       return jsonRpcError(400, 'No Mcp-Session-Id: open a session with initialize first.');
@@ -109,10 +128,10 @@ export class McpEndpoint {
     if (this.sessions.size >= (this.options.maxSessions ?? MAX_SESSIONS)) {
       return jsonRpcError(503, 'Too many MCP sessions are open: close one, or try again later.');
     }
-    return this.openSession(request);
+    return this.openSession(request, parsedBody);
   }
 
-  private async openSession(request: Request): Promise<Response> {
+  private async openSession(request: Request, parsedBody: unknown): Promise<Response> {
     const reader = `http:${randomUUID()}`;
     const server = this.newServer(reader);
     const transport: WebStandardStreamableHTTPServerTransport =
@@ -127,7 +146,7 @@ export class McpEndpoint {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId);
     };
     await server.connect(transport);
-    const response = await transport.handleRequest(request);
+    const response = await transport.handleRequest(request, { parsedBody });
     // Not an initialize (or a refused one): no session was opened, so nothing may stay behind.
     if (transport.sessionId === undefined) await server.close();
     return response;
@@ -158,9 +177,9 @@ export class McpEndpoint {
   }
 }
 
-function jsonRpcError(status: number, message: string): Response {
+function jsonRpcError(status: number, message: string, code = -32000): Response {
   return Response.json(
-    { jsonrpc: '2.0', error: { code: -32000, message }, id: null },
+    { jsonrpc: '2.0', error: { code, message }, id: null },
     { status, headers: { 'Cache-Control': 'no-store' } },
   );
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import type { AgentInfo } from '../agents/api.js';
 import type { JobSummary, StatusResult } from '../api/listing.js';
 
 /**
@@ -11,6 +12,15 @@ export type JobRow = JobSummary & {
   ready_state: StatusResult['ready_state'];
   reason: string | null;
   pty: boolean;
+  /** The agent this job is a run of. */
+  agent: string | null;
+  /** For a prompt: its model. */
+  model: string | null;
+  /** Runs of a service (restarts included) and how the previous one ended; null when unknown. */
+  runs: number | null;
+  last_exit: StatusResult['last_exit'];
+  restart_policy: StatusResult['restart_policy'] | null;
+  next_restart_at: string | null;
 };
 
 export function rowOfStatus(status: StatusResult): JobRow {
@@ -34,11 +44,29 @@ export function rowOfStatus(status: StatusResult): JobRow {
     ready_state: status.ready_state,
     reason: status.reason,
     pty: status.pty !== null,
+    agent: status.agent,
+    model: status.model,
+    runs: status.runs,
+    last_exit: status.last_exit,
+    restart_policy: status.restart_policy,
+    next_restart_at: status.next_restart_at,
   };
 }
 
 export function rowOfSummary(summary: JobSummary): JobRow {
-  return { ...summary, ports: [], ready_state: null, reason: null, pty: false };
+  return {
+    ...summary,
+    ports: [],
+    ready_state: null,
+    reason: null,
+    pty: false,
+    agent: null,
+    model: null,
+    runs: null,
+    last_exit: null,
+    restart_policy: null,
+    next_restart_at: null,
+  };
 }
 
 /** A piece of a job's output, as the job page's stream sends it (bytes as written, ANSI kept). */
@@ -49,10 +77,15 @@ export interface OutputChunk {
   skipped: number;
 }
 
-/** The table's stream: `snapshot` once, then `job` for each change of a job. */
+/**
+ * The table's stream: `snapshot` (the newest page first, then — when there are more — the whole
+ * table, each replacing the last), then `job` for each change of a job.
+ */
 export interface SnapshotMessage {
   jobs: JobRow[];
   total: number;
+  /** False for the first page of a larger table: the whole one follows. */
+  complete: boolean;
 }
 
 /** Body of `POST /api/jobs/:id/input`: bytes for the job's stdin (or its terminal). */
@@ -67,3 +100,13 @@ export const inputBodySchema = z.object({
 export const killBodySchema = z.object({
   signal: z.enum(['SIGTERM', 'SIGKILL', 'SIGINT']).default('SIGTERM'),
 });
+
+/** An agent as the dashboard shows it: what agent_list says, and its latest runs. */
+export type AgentRow = AgentInfo & { recent: JobRow[] };
+
+/** The agents view's stream: `agents`, whole, at first and again at each change. */
+export interface AgentsMessage {
+  /** False where no agents are served (an HTTP server without the daemon's agents). */
+  available: boolean;
+  agents: AgentRow[];
+}

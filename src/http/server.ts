@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 
 import { BgError, ErrorCode } from '../api/errors.js';
+import type { AgentsApi } from '../agents/contract.js';
 import type { Caller } from '../api/caller.js';
 import type { JobsApi } from '../api/contract.js';
 import { portHolders } from '../procfs/ports.js';
@@ -17,6 +18,8 @@ export interface HttpServerOptions {
   api: JobsApi;
   home: string;
   caller: Caller;
+  /** The daemon's background agents, for the dashboard's agents view. */
+  agents?: AgentsApi | undefined;
   version: string;
   /** 0 picks a free port (tests). */
   port?: number;
@@ -76,6 +79,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       ...(options.allowedHosts ?? []),
     ],
     caller: options.caller,
+    agents: options.agents,
     version: options.version,
     sessionIdleMs: options.sessionIdleMs,
     logError: (message, error) =>

@@ -2,7 +2,11 @@
 // engine, on a free loopback port, in a fresh BGJOBS_HOME; and real MCP clients for it.
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
+import { Agents } from '../../src/agents/agents.js';
+import { jobsHost } from '../../src/agents/jobs-host.js';
+import { serveAgents } from '../../src/agents/serve-agents.js';
 import type { Caller } from '../../src/api/caller.js';
+import { agentStoreOf } from '../../src/store/agent-store.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/http/server.js';
 import { readOrCreateToken } from '../../src/http/token.js';
 import { openEngine, type EngineHarness } from '../helpers/engine.js';
@@ -12,6 +16,8 @@ export const ERAS: readonly Era[] = ['legacy', 'modern'];
 
 export interface HttpHarness {
   engine: EngineHarness;
+  /** The agents the server shows, when asked for (`openHttp(…, { agents: true })`). */
+  agents: Agents | undefined;
   server: RunningHttpServer;
   url: string;
   token: string;
@@ -22,14 +28,31 @@ export interface HttpHarness {
   close(): Promise<void>;
 }
 
-export async function openHttp(settings: Record<string, string> = {}): Promise<HttpHarness> {
+export async function openHttp(
+  settings: Record<string, string> = {},
+  options: { agents?: boolean } = {},
+): Promise<HttpHarness> {
   const engine = await openEngine(settings);
   const logs: string[] = [];
+  // The daemon's agents, built as the daemon builds them, for the agents view.
+  const agents =
+    options.agents === true
+      ? new Agents({
+          store: agentStoreOf(engine.engine.store),
+          host: jobsHost(engine.engine),
+          home: engine.home,
+          log: () => undefined,
+        })
+      : undefined;
   const caller: Caller = { cwd: engine.home, env: engine.env, reader: 'http-test' };
   const server = await startHttpServer({
     api: engine.engine,
     home: engine.home,
     caller,
+    agents:
+      agents === undefined
+        ? undefined
+        : serveAgents(agents, engine.engine, agentStoreOf(engine.engine.store)),
     version: '0.0.0-test',
     port: 0,
     log: (line) => logs.push(line),
@@ -38,6 +61,7 @@ export async function openHttp(settings: Record<string, string> = {}): Promise<H
   const clients: Client[] = [];
   return {
     engine,
+    agents,
     server,
     url: server.url,
     token,
@@ -66,6 +90,7 @@ export async function openHttp(settings: Record<string, string> = {}): Promise<H
         }
         await Promise.allSettled(clients.map((client) => client.close()));
         await server.close();
+        await agents?.close();
       } finally {
         await engine.close();
       }

@@ -1,0 +1,148 @@
+// Proves: in a 2025-era session, a request that asked for no progress is answered with one JSON
+// body (not an event stream), while `wait` with a progressToken still streams its progress
+// notifications before the outcome, over the same session; a body that is not JSON, or too
+// large, is refused with a JSON-RPC error and opens no session.
+import { request } from 'node:http';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { waitOutputSchema } from '../../src/api/control.js';
+import { executeOutputSchema } from '../../src/api/start.js';
+import { send } from './client.js';
+import { openHttp, type HttpHarness } from './harness.js';
+
+let h: HttpHarness;
+afterEach(async () => h?.close());
+
+function post(body: string, headers: Record<string, string> = {}) {
+  return send(
+    h.url,
+    'POST',
+    '/mcp',
+    {
+      authorization: `Bearer ${h.token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body,
+  );
+}
+
+async function openSession(): Promise<Record<string, string>> {
+  const init = await post(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'raw', version: '0' },
+      },
+    }),
+  );
+  expect(init.status).toBe(200);
+  const session = {
+    'mcp-session-id': String(init.headers['mcp-session-id']),
+    'mcp-protocol-version': '2025-06-18',
+  };
+  const done = await post(
+    JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    session,
+  );
+  expect(done.status).toBe(202);
+  return session;
+}
+
+function toolCall(id: number, name: string, args: object, meta?: object): string {
+  const params = { name, arguments: args, ...(meta !== undefined && { _meta: meta }) };
+  return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params });
+}
+
+/** POSTs BODY and calls `seen` with all the answer so far, each time more of it arrives. */
+function streamPost(
+  body: string,
+  headers: Record<string, string>,
+  seen: (text: string) => void,
+): Promise<{ type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      new URL('/mcp', h.url),
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          authorization: `Bearer ${h.token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...headers,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+          seen(text);
+        });
+        res.on('end', () => resolve({ type: res.headers['content-type'] ?? '', body: text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('answers of a 2025-era MCP session over HTTP', () => {
+  it('answers a plain call with one JSON body, and streams a wait that asked for progress', async () => {
+    h = await openHttp();
+    const session = await openSession();
+
+    const started = await post(toolCall(2, 'execute', { command: 'sleep 300' }), session);
+    expect(started.headers['content-type']).toMatch(/^application\/json/);
+    const message = JSON.parse(started.body) as {
+      id: number;
+      result: { structuredContent: unknown };
+    };
+    expect(message.id).toBe(2);
+    const job = executeOutputSchema.parse(message.result.structuredContent);
+
+    // The job cannot end by itself: it is killed once the first progress notification came.
+    const body = toolCall(3, 'wait', { job_id: job.job_id, timeout_s: 50 }, { progressToken: 'p' });
+    const waited = await streamPost(body, session, (text) => {
+      if (!text.includes('notifications/progress')) return;
+      void h.engine.engine.kill({ job_id: job.job_id, grace_s: 1 });
+    });
+    expect(waited.type).toMatch(/^text\/event-stream/);
+    const events = waited.body
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map(
+        (line) =>
+          JSON.parse(line.slice(6)) as {
+            method?: string;
+            id?: number;
+            result?: { structuredContent?: unknown };
+          },
+      );
+    const progress = events.filter((event) => event.method === 'notifications/progress');
+    expect(progress.length).toBeGreaterThan(0);
+    const last = events.at(-1);
+    expect(last?.id).toBe(3);
+    const outcome = waitOutputSchema.parse(last?.result?.structuredContent);
+    expect(outcome.jobs[0]?.status).toBe('killed');
+  });
+
+  it('refuses a body that is not JSON, or too large, and opens no session', async () => {
+    h = await openHttp();
+    const bad = await post('{"jsonrpc": "2.0", "id": 1, "method": ');
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body)).toMatchObject({ error: { code: -32700 } });
+    const big = await post(JSON.stringify({ padding: 'x'.repeat(5 * 1024 * 1024) }));
+    expect(big.status).toBe(413);
+    const endpoint = h.server.http.endpoints.get('');
+    expect(endpoint?.sessionCount).toBe(0);
+  });
+});
