@@ -1,6 +1,7 @@
 // Background agents: change → run start beyond the debounce, arming a watch on a tree of
 // 100,000 files (time and daemon RSS), and the daemon's CPU with 20 idle armed agents.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -12,10 +13,17 @@ import { summarize } from './stats.js';
 
 const DEBOUNCE_MS = 100;
 const CHANGES = 15;
+// Changes as a person makes them, apart: @parcel/watcher hands a change over at once after
+// 500 ms of quiet, and batches one that comes sooner for 50 ms more (its own Debounce).
+const CHANGE_GAP_MS = 700;
 const TREE_FILES = 100_000;
 const IDLE_AGENTS = 20;
-// A minute is what the target speaks of; 20 s measures the same rate (say so in the figure).
-const IDLE_WINDOW_MS = 20_000;
+// The target speaks of a minute of nothing with 20 agents armed; the daemon without agents is
+// measured first, over half a minute, as the second figure.
+const IDLE_WINDOW_MS = 60_000;
+const BASELINE_WINDOW_MS = 30_000;
+// Arming leaves a little behind (the probes' walks, a GC of what arming made): not idle yet.
+const SETTLE_MS = 5000;
 
 export async function measureAgents(): Promise<Figure[]> {
   const figures: Figure[] = [];
@@ -60,7 +68,7 @@ async function changeToRun(client: DaemonClient, bench: BenchHome): Promise<Figu
     let created: number | undefined;
     while ((created = await newestRun(client, 'latency', before)) === undefined) await delay(5);
     samples.push(created - before - DEBOUNCE_MS);
-    await delay(DEBOUNCE_MS * 3);
+    await delay(CHANGE_GAP_MS);
   }
   const s = summarize(samples);
   return [
@@ -70,7 +78,7 @@ async function changeToRun(client: DaemonClient, bench: BenchHome): Promise<Figu
       value: Math.round(s.p50),
       unit: 'ms',
       target: { kind: 'max', limit: 50, on: 'value' },
-      details: `n=${s.n}, debounce ${DEBOUNCE_MS} ms, p90 ${Math.round(s.p90)} ms, max ${Math.round(s.max)} ms`,
+      details: `n=${s.n}, debounce ${DEBOUNCE_MS} ms, changes ${CHANGE_GAP_MS} ms apart, p90 ${Math.round(s.p90)} ms, max ${Math.round(s.max)} ms`,
     },
   ];
 }
@@ -126,9 +134,8 @@ async function idleCpu(
   bench: BenchHome,
   daemonPid: number,
 ): Promise<Figure[]> {
-  // The same daemon with no agent first: what agents add is the difference.
-  await delay(1000);
-  const baseline = await cpuOver(daemonPid, IDLE_WINDOW_MS);
+  await delay(SETTLE_MS);
+  const baseline = await cpuOver(daemonPid, BASELINE_WINDOW_MS);
   for (let i = 0; i < IDLE_AGENTS; i++) {
     const dir = join(bench.home, `idle${i}`);
     mkdirSync(join(dir, 'src'), { recursive: true });
@@ -138,24 +145,28 @@ async function idleCpu(
       { caller: { cwd: dir, env: bench.env } },
     );
   }
-  await delay(1000);
+  await delay(SETTLE_MS);
   const used = await cpuOver(daemonPid, IDLE_WINDOW_MS);
-  const pct = (ms: number): number => Math.round((ms / IDLE_WINDOW_MS) * 10_000) / 100;
+  const pct = (ms: number, of: number): number => Math.round((ms / of) * 10_000) / 100;
+  const load = loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ');
   return [
     {
       id: 'agent_idle_cpu_pct',
-      label: `agent: daemon CPU with ${IDLE_AGENTS} idle armed agents`,
-      value: pct(used),
+      label: `agent: daemon CPU with ${IDLE_AGENTS} idle armed agents, over a minute`,
+      value: pct(used, IDLE_WINDOW_MS),
       unit: '%',
       target: { kind: 'max', limit: 1, on: 'value' },
-      details: `${used} ms of CPU over ${IDLE_WINDOW_MS / 1000} s (the target's minute, shortened: the rate is what counts); 10 watch, 10 every 1h; the same daemon with no agent: ${pct(baseline)} %`,
+      details: `${used} ms of CPU (utime+stime) over ${IDLE_WINDOW_MS / 1000} s, from ${SETTLE_MS / 1000} s after the last was armed; 10 watch, 10 every 1h; load average ${load}`,
     },
     {
-      id: 'agent_idle_cpu_added_pct',
-      label: `agent: CPU that ${IDLE_AGENTS} idle agents add to the daemon's own`,
-      value: pct(used - baseline),
+      id: 'daemon_idle_cpu_pct',
+      label: 'daemon CPU with no agent and no job',
+      value: pct(baseline, BASELINE_WINDOW_MS),
       unit: '%',
       target: { kind: 'max', limit: 1, on: 'value' },
+      details: `${baseline} ms of CPU over ${BASELINE_WINDOW_MS / 1000} s, the same daemon before the agents`,
     },
   ];
 }

@@ -9,6 +9,10 @@ import { watchError } from './watch-errors.js';
 /** Folders no watch ever reacts to, wherever they are in the tree. */
 export const DEFAULT_IGNORES = ['**/.git/**', '**/node_modules/**'];
 const DEFAULT_IGNORED_DIRS = ['**/.git', '**/node_modules'];
+// The same folders for the native watcher, as one plain regex on the path relative to the root:
+// it tests every path of the tree once when arming, and the regexes it makes of globs cost
+// about 4 µs a path each (0.8 s of a 100,000-file tree for the two globs), this one next to none.
+const DEFAULT_IGNORED_DIRS_RE = /(?:^|\/)(?:\.git|node_modules)(?:\/|$)/;
 
 /** At most this many changed paths are remembered for one run (BGJOBS_CHANGED says how many more). */
 export const MAX_CHANGED_PATHS = 1000;
@@ -53,7 +57,7 @@ export class FileWatch {
   async start(): Promise<void> {
     this.root = await realpath(this.options.root);
     const home = await realpath(this.options.home).catch(() => this.options.home);
-    const ignore = [...DEFAULT_IGNORED_DIRS, ...this.options.ignore];
+    const ignore: (string | RegExp)[] = [DEFAULT_IGNORED_DIRS_RE, ...this.options.ignore];
     if (isInside(this.root, home)) ignore.push(home);
     try {
       this.subscription = await watcher.subscribe(

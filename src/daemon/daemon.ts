@@ -15,7 +15,11 @@ import type { PingResult } from './protocol.js';
 import { SocketServer } from './server.js';
 import { explainHomeError, lockOwner } from './start-errors.js';
 
+// The idle check sleeps until the idle timeout could have run out, at least this long, and at
+// most IDLE_CHECK_MAX_MS (the timeout is counted from the last activity, which moves meanwhile).
 const IDLE_CHECK_MS = 1000;
+const IDLE_CHECK_MAX_MS = 60_000;
+const IDLE_NEVER_MS = 2 ** 31 - 1;
 
 export interface DaemonOptions {
   /** Serve MCP over HTTP and the dashboard (`bgjobs serve --http`, BGJOBS_HTTP_PORT). */
@@ -106,18 +110,24 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   if (options.configFile !== undefined)
     await applyConfigFile(daemonAgents.api, options.configFile, logger);
 
+  const idleFor = (): number => Date.now() - lastActivity;
+  const mayStop = (): boolean =>
+    http === undefined &&
+    engine.isIdle() &&
+    daemonAgents.agents.armedCount === 0 &&
+    server.inFlight === 0;
   while (!stopping) {
-    await delay(IDLE_CHECK_MS, undefined, { signal: stopped.signal }).catch(() => undefined);
-    const idleFor = Date.now() - lastActivity;
-    if (
-      config.idleTimeoutS > 0 &&
-      http === undefined &&
-      engine.isIdle() &&
-      daemonAgents.agents.armedCount === 0 &&
-      server.inFlight === 0 &&
-      idleFor >= config.idleTimeoutS * 1000
-    ) {
-      stop(`idle for ${Math.round(idleFor / 1000)} s with nothing running`);
+    // What keeps the daemon up (a job, an agent, a request) ends with an activity, which
+    // restarts the count: until the timeout has run out again there is nothing to look at.
+    const timeoutMs = config.idleTimeoutS * 1000;
+    const left = timeoutMs - idleFor();
+    const wait =
+      timeoutMs <= 0
+        ? IDLE_NEVER_MS
+        : clamp(left > 0 ? left : timeoutMs, IDLE_CHECK_MS, IDLE_CHECK_MAX_MS);
+    await delay(wait, undefined, { signal: stopped.signal }).catch(() => undefined);
+    if (config.idleTimeoutS > 0 && idleFor() >= config.idleTimeoutS * 1000 && mayStop()) {
+      stop(`idle for ${Math.round(idleFor() / 1000)} s with nothing running`);
     }
   }
   await http?.close();
@@ -177,4 +187,8 @@ async function serveHttp(
     ...options.http,
     log: (message) => log(`http: ${message}`),
   });
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(Math.max(value, min), max);
 }

@@ -1,5 +1,6 @@
-import { chmodSync, lstatSync, rmSync, type Stats } from 'node:fs';
+import { chmodSync, lstatSync, rmSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { basename, dirname } from 'node:path';
 
 import type { AgentMethod, AgentsApi } from '../agents/contract.js';
 import { BgError, describeZodError, ErrorCode, toBgError } from '../api/errors.js';
@@ -28,8 +29,11 @@ export interface DaemonHandlers {
   explain?: (error: unknown) => unknown;
 }
 
-// How often the socket path is checked: a deleted socket is listened on again within this.
-const KEEP_PATH_MS = 250;
+// The socket's folder is watched (inotify), so a deleted socket is listened on again at once;
+// the path is also looked at every KEEP_PATH_MS in case an event is lost, or every
+// KEEP_PATH_UNWATCHED_MS where the folder cannot be watched.
+const KEEP_PATH_MS = 5000;
+const KEEP_PATH_UNWATCHED_MS = 250;
 
 /**
  * Serves the JobsApi on a local socket private to the user (0600, in a 0700 folder). Each
@@ -41,8 +45,10 @@ export class SocketServer {
   private readonly sockets = new Set<Socket>();
   private readonly handlers: DaemonHandlers;
   private keeper: NodeJS.Timeout | undefined;
+  private folderWatch: FSWatcher | undefined;
   private bound: { path: string; file: Stats } | undefined;
   private rebinding = false;
+  private closed = false;
   private lastFailure = '';
   inFlight = 0;
 
@@ -52,17 +58,22 @@ export class SocketServer {
 
   /**
    * Listens on `path`, and keeps it: if the socket file is deleted or replaced (a cleanup of
-   * /tmp, a mistaken `rm`), it listens there again within KEEP_PATH_MS, so clients never find
-   * the home without a daemon while this one (holding the home's lock) lives.
+   * /tmp, a mistaken `rm`), it listens there again as soon as the folder's watch tells, so
+   * clients never find the home without a daemon while this one (holding the home's lock) lives.
    */
   async listen(path: string): Promise<void> {
     await this.bind(path);
-    this.keeper = setInterval(() => this.keepPath(), KEEP_PATH_MS);
+    this.keeper = setInterval(
+      () => this.keepPath(),
+      this.watchFolder(path) ? KEEP_PATH_MS : KEEP_PATH_UNWATCHED_MS,
+    );
     this.keeper.unref();
   }
 
   close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.keeper);
+    this.folderWatch?.close();
     for (const socket of this.sockets) socket.destroy();
     const { server } = this;
     if (server === undefined) return Promise.resolve();
@@ -87,9 +98,24 @@ export class SocketServer {
     });
   }
 
+  /** Watches the socket's folder for its name; false when the folder cannot be watched. */
+  private watchFolder(path: string): boolean {
+    const name = basename(path);
+    try {
+      this.folderWatch = watch(dirname(path), { persistent: false }, (_event, changed) => {
+        if (changed === null || changed === name) this.keepPath();
+      });
+    } catch {
+      return false;
+    }
+    // The folder gone or the watch broken: the periodic look goes on, only slower to notice.
+    this.folderWatch.on('error', () => this.folderWatch?.close());
+    return true;
+  }
+
   private keepPath(): void {
     const { bound, server } = this;
-    if (bound === undefined || server === undefined || this.rebinding) return;
+    if (bound === undefined || server === undefined || this.rebinding || this.closed) return;
     const now = statOrUndefined(bound.path);
     if (now !== undefined && now.ino === bound.file.ino && now.dev === bound.file.dev) return;
     const what = now === undefined ? 'deleted' : 'replaced';
@@ -101,6 +127,8 @@ export class SocketServer {
         () => {
           this.lastFailure = '';
           this.handlers.log?.(`the socket ${bound.path} was ${what}: listening there again`);
+          // Deleted again while this one was being made: its event came while rebinding.
+          setImmediate(() => this.keepPath());
         },
         (error: unknown) => {
           // Tried again at the next check; said once, not every KEEP_PATH_MS.

@@ -168,8 +168,9 @@ export class Engine implements JobsApi {
     void Promise.all(resumeStops(engine.stopDeps(), 'SIGTERM', config.killGraceS * 1000));
     engine.capper.start();
     engine.housekeeper.start();
-    engine.readiness.start();
-    engine.reaper = new SessionReaper(store, (job) => engine.stopFor(job, 'session'));
+    engine.reaper = new SessionReaper(store, engine.events, (job) =>
+      engine.stopFor(job, 'session'),
+    );
     // On a full disk no queued job can start yet; the daemon must come up all the same.
     await engine.queue.pump().catch(() => undefined);
     return engine;
@@ -180,9 +181,9 @@ export class Engine implements JobsApi {
     this.closing ??= (async () => {
       this.queue.closed = true;
       await this.runners.llm.close();
-      this.reaper?.close();
+      await this.reaper?.close();
       this.timeouts.close();
-      this.growth.close();
+      await this.growth.close();
       await this.housekeeper.stop();
       await this.readiness.stop();
       await this.capper.stop();

@@ -13,6 +13,8 @@ export interface RunStart {
  * emits the status events; the output watcher emits `output-grew`.
  */
 export interface JobEventMap {
+  /** A new job was admitted, queued. */
+  admitted: [job: JobRecord];
   /** A run started (its processes are known), or a job was re-adopted after a restart. */
   started: [job: JobRecord, run: RunStart | undefined];
   /** Its readiness condition was met, or its failure pattern matched. */

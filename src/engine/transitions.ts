@@ -52,6 +52,7 @@ export class Transitions {
   admit(job: JobRecord): void {
     this.check(job.id, 'new', job.status);
     this.store.insert(job);
+    this.events.emit('admitted', job);
   }
 
   /** The queue hands a queued job to its runner: from now on it holds a slot. */

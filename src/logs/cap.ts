@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
 import { BgError, ErrorCode, toBgError } from '../api/errors.js';
 import { countBeforePunch } from './line-count.js';
+import { WorkLoop } from '../work-loop.js';
 import { isMissing } from './window.js';
 
 /**
@@ -167,9 +167,8 @@ export class OutputCapper {
   private readonly punched = new Map<string, number>();
   private readonly reported = new Map<string, string>();
   private readonly finalPunches = new Set<Promise<void>>();
-  private abort = new AbortController();
-  private loop: Promise<void> | undefined;
-  private stopping = false;
+  // Runs while the capper is started and some file is tracked: nothing wakes an idle daemon.
+  private loop: WorkLoop | undefined;
 
   constructor(options: OutputCapperOptions = {}) {
     this.options = options;
@@ -179,6 +178,7 @@ export class OutputCapper {
 
   track(key: string, paths: readonly string[], cap: number): void {
     this.tracked.set(key, { paths: [...paths], cap });
+    this.loop?.wake();
   }
 
   /**
@@ -186,7 +186,7 @@ export class OutputCapper {
    * watched (a job that ended while no daemon ran), and they are watched no more.
    */
   finish(key: string, paths: readonly string[], cap: number): void {
-    this.track(key, paths, cap);
+    this.tracked.set(key, { paths: [...paths], cap });
     this.untrack(key);
   }
 
@@ -205,35 +205,29 @@ export class OutputCapper {
 
   start(): void {
     if (this.loop) return;
-    this.stopping = false;
-    this.abort = new AbortController();
-    this.loop = this.run(this.abort.signal);
+    this.loop = new WorkLoop({
+      everyMs: this.intervalMs,
+      ref: false,
+      round: async () => {
+        await this.checkNow();
+        return this.tracked.size > 0;
+      },
+      onError: (error) => this.report('', toBgError(error)),
+    });
+    if (this.tracked.size > 0) this.loop.wake();
   }
 
   /** Stops the loop and waits for it and any last punches. Safe to call more than once. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.abort.abort();
-    await this.loop;
-    this.loop = undefined;
+    const loop = this.loop;
+    await loop?.stop();
+    if (this.loop === loop) this.loop = undefined;
     await Promise.all([...this.finalPunches]);
   }
 
   /** One check of every tracked file now. Never throws. */
   async checkNow(): Promise<void> {
     for (const entry of [...this.tracked.values()]) await this.punchAll(entry, this.minPunchBytes);
-  }
-
-  private async run(signal: AbortSignal): Promise<void> {
-    while (!this.stopping) {
-      try {
-        await this.checkNow();
-      } catch (error) {
-        this.report('', toBgError(error));
-      }
-      // Rejects when stop() aborts it: that only ends the wait.
-      await delay(this.intervalMs, undefined, { signal, ref: false }).catch(() => undefined);
-    }
   }
 
   private async punchAll(

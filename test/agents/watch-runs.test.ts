@@ -1,6 +1,15 @@
 // A watch agent: one run per debounced burst, with the changed paths in BGJOBS_CHANGED; ignored
-// paths, the bgjobs home and symlinks out of the tree start nothing; a storm makes one run.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// paths, the bgjobs home and symlinks out of the tree start nothing; a storm makes one run;
+// .git and node_modules folders, at any depth, take no inotify watch.
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -147,4 +156,47 @@ describe('watch agents', () => {
       await watch.close();
     }
   });
+
+  it('takes no inotify watch for .git and node_modules folders, at any depth', async () => {
+    const dirs = [
+      'src/lib',
+      'node_modules/a/b',
+      'src/node_modules/c',
+      '.git/objects/ab',
+      'app/.git',
+    ];
+    for (const dir of dirs) mkdirSync(join(h.project, dir), { recursive: true });
+    const watch = new FileWatch({
+      root: h.project,
+      patterns: ['**'],
+      ignore: [],
+      home: join(h.project, 'nowhere'),
+      debounceMs: 100,
+      onBurst: () => undefined,
+      onError: () => undefined,
+    });
+    const before = inotifyWatches();
+    await watch.start();
+    try {
+      // The root, src, src/lib and app: nothing inside node_modules or .git.
+      expect(inotifyWatches() - before).toBe(4);
+    } finally {
+      await watch.close();
+    }
+  });
 });
+
+/** The inotify watches this process holds (one `inotify wd:` line each in its fdinfo). */
+function inotifyWatches(): number {
+  let count = 0;
+  for (const fd of readdirSync('/proc/self/fdinfo')) {
+    let info: string;
+    try {
+      info = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+    } catch {
+      continue;
+    }
+    count += info.split('\n').filter((line) => line.startsWith('inotify wd:')).length;
+  }
+  return count;
+}

@@ -1,5 +1,4 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
 
 import { compileSearchRegex } from '../../logs/regex.js';
 import { toModelText } from '../../logs/text.js';
@@ -9,6 +8,7 @@ import type { JobStore } from '../../store/store.js';
 import type { JobEvents, RunStart } from '../events.js';
 import type { JobRecord } from '../model.js';
 import type { Transitions } from '../transitions.js';
+import { WorkLoop } from '../../work-loop.js';
 
 const TICK_MS = 20;
 const PORT_EVERY_MS = 20;
@@ -42,9 +42,8 @@ export class Readiness {
   private readonly store: JobStore;
   private readonly folders: JobFolders;
   private readonly transitions: Transitions;
-  private stopping = false;
-  private loop: Promise<void> | undefined;
-  private readonly abort = new AbortController();
+  // Runs only while some run waits to be ready.
+  private readonly loop = new WorkLoop({ everyMs: TICK_MS, round: () => this.round() });
 
   constructor(store: JobStore, folders: JobFolders, transitions: Transitions, events: JobEvents) {
     this.store = store;
@@ -56,14 +55,8 @@ export class Readiness {
     }
   }
 
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.abort.abort();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Starts watching a run that has just started (or was re-adopted). */
@@ -93,23 +86,22 @@ export class Readiness {
       nextProbe: 0,
       probeBusy: false,
     });
+    this.loop.wake();
   }
 
   private unwatch(id: string): void {
     this.watches.delete(id);
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      for (const watch of [...this.watches.values()]) {
-        try {
-          this.check(watch);
-        } catch (error) {
-          process.emitWarning(`bgjobs: readiness check of ${watch.id} failed: ${String(error)}`);
-        }
+  private round(): boolean {
+    for (const watch of [...this.watches.values()]) {
+      try {
+        this.check(watch);
+      } catch (error) {
+        process.emitWarning(`bgjobs: readiness check of ${watch.id} failed: ${String(error)}`);
       }
-      await delay(TICK_MS, undefined, { signal: this.abort.signal }).catch(() => undefined);
     }
+    return this.watches.size > 0;
   }
 
   private check(watch: Watch): void {

@@ -10,6 +10,7 @@ import { escapeesOf, signalEach } from '../../../procfs/escapees.js';
 import { membersOf, signalJob, untilOwnGroup } from '../../../procfs/job-processes.js';
 import { isSameProcess, procStat } from '../../../procfs/proc.js';
 import type { JobStore } from '../../../store/store.js';
+import { WorkLoop } from '../../../work-loop.js';
 import type { Ending, JobRecord } from '../../model.js';
 import type { Runner, RunnerHost } from '../runner.js';
 import { escapeeRef } from './job-escapees.js';
@@ -54,13 +55,12 @@ export class ShellRunner implements Runner {
   // The last failure reported per job, so a look failing every POLL_MS is reported once.
   private readonly failures = new Map<string, string>();
   private stopping = false;
-  private readonly loop: Promise<void>;
-  private readonly abort = new AbortController();
+  // Looks at every live job every POLL_MS, while there is one: an idle runner wakes for nothing.
+  private readonly loop = new WorkLoop({ everyMs: POLL_MS, round: () => this.lookAll() });
   private readonly deps: ShellRunnerDeps;
 
   constructor(deps: ShellRunnerDeps) {
     this.deps = deps;
-    this.loop = this.watchLoop();
   }
 
   running(): number {
@@ -135,13 +135,12 @@ export class ShellRunner implements Runner {
   }
 
   async close(): Promise<void> {
-    if (this.stopping) return this.loop;
+    if (this.stopping) return this.loop.stop();
     this.stopping = true;
-    this.abort.abort();
     // A run being started finishes recording its pids first: a monitor that is out there but
     // unknown to the store would be judged lost by the next daemon.
     await Promise.allSettled([...this.launching]);
-    await this.loop;
+    await this.loop.stop();
     for (const entry of this.live.values()) {
       entry.child?.removeAllListeners('exit');
       clearTimeout(entry.restartTimer);
@@ -187,6 +186,7 @@ export class ShellRunner implements Runner {
       launching: false,
     };
     this.live.set(job.id, entry);
+    this.loop.wake();
     return entry;
   }
 
@@ -290,10 +290,8 @@ export class ShellRunner implements Runner {
     }, delayMs);
   }
 
-  private async watchLoop(): Promise<void> {
-    while (!this.stopping) {
-      for (const entry of [...this.live.values()]) this.check(entry);
-      await delay(POLL_MS, undefined, { signal: this.abort.signal }).catch(() => undefined);
-    }
+  private lookAll(): boolean {
+    for (const entry of [...this.live.values()]) this.check(entry);
+    return this.live.size > 0;
   }
 }
