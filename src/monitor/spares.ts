@@ -52,7 +52,8 @@ export interface SpareJob {
  *
  * @example
  * const spares = new SpareMonitors(jobsRoot(home));
- * const started = spares.take(env, paths, { id, command, cwd, pty: null, cgroup: null });
+ * const job = { id, command, cwd, pty: null, cgroup: null };
+ * const started = spares.take(env, paths, job, { keep: true });
  * // undefined: none ready for this environment; spawn the monitor, and spares follow for ENV.
  * await spares.close(); // every spare exits
  */
@@ -77,13 +78,20 @@ export class SpareMonitors {
 
   /**
    * Hands JOB to a spare made with ENV (the job's environment, as spawnMonitor takes it), its
-   * files at PATHS; undefined when none is ready, and spares for ENV are made a moment later.
+   * files at PATHS; undefined when none is ready. With KEEP, spares are made for ENV from now
+   * on (a moment later); the caller keeps them for a job without per-request overrides, so no
+   * spare carries what one request alone was given (a token, a test's marker).
    * The pids are known at once: the job's process is the spare's (for a terminal job, its
    * session's leader writes the pid file soon after).
    */
-  take(env: Record<string, string>, paths: JobPaths, job: SpareJob): MonitorStart | undefined {
+  take(
+    env: Record<string, string>,
+    paths: JobPaths,
+    job: SpareJob,
+    { keep }: { keep: boolean },
+  ): MonitorStart | undefined {
     const key = envKey(env);
-    this.want(env, key);
+    if (keep) this.want(env, key);
     // Each field travels as one line: a path with a newline in it starts the usual way.
     const fields = [
       paths.dir,

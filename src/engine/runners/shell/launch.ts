@@ -67,7 +67,7 @@ export async function launchRun(
     if (env === undefined) throw new Error(`its environment file ${paths.env} is gone`);
     const spec = { id: job.id, command: job.command, cwd: job.cwd, pty: job.pty, cgroup };
     const monitor =
-      spares?.take(env, paths, spec) ??
+      spares?.take(env, paths, spec, { keep: Object.keys(job.envOverrides).length === 0 }) ??
       (await spawnMonitor(paths, job.command, env, job.cwd, job.pty, cgroup));
     entry.child = monitor.child;
     store.update(job.id, {
