@@ -2,6 +2,7 @@
 # bgjobs job monitor: one per job, started detached in its own session by the daemon.
 #
 #   monitor.sh JOB_DIR        (the command comes in $BGJOBS_JOB_COMMAND, never as shell text)
+#   monitor.sh --spare FIFO SPARE_JOB_SH     (started ahead of need; see below)
 #
 # It runs the job as the leader of a new session and process group, with stdout and stderr
 # appended straight to files in JOB_DIR and stdin read from a FIFO that this monitor holds
@@ -36,7 +37,8 @@ pty_traps='trap "[ \$? -ne 130 ] || { trap - INT; kill -INT \$\$; }" INT; trap "
 
 # A spare (monitor.sh --spare FIFO SPARE_JOB_SH), started by the daemon before any job needs
 # it: it makes its stdin FIFO and, as its job's process, a waiting spare-job.sh (own session,
-# SIGINT and SIGQUIT at their defaults) that reads the job from fd 3. It says `ready JOB_PID`
+# SIGINT and SIGQUIT at their defaults) that reads the job from fd 3 and holds the FIFO's read
+# end already (fd 4: opened later, it would block for good once stdin was closed). It says `ready JOB_PID`
 # on stdout, then reads its job's folder from stdin. At the handover the daemon renames the
 # FIFO into that folder and writes the job to the waiting process. If the daemon dies first,
 # both read EOF and exit: a spare never outlives its daemon.
@@ -47,14 +49,24 @@ if [ "${1-}" = --spare ]; then
   (
     exec setsid env --default-signal=INT,QUIT BGJOBS_SPARE_MONITOR=$$ \
       BGJOBS_PTY_SESSION="$pty_session" BGJOBS_PTY_TRAPS="$pty_traps" /bin/sh "$3"
-  ) <&3 3<&- >/dev/null 2>&1 &
+  ) <&3 3<&- 4<"$2" >/dev/null 2>&1 &
   pid=$!
   # Read-write keeps a writer on the FIFO without blocking on open.
   exec 3<&- 3<>"$2"
+  # Set before the job can be handed over: its stdin may be closed the moment it is.
+  fired=0
+  trap 'exec 3>&-; fired=1' USR1
   printf 'ready %s\n' "$pid"
   exec >/dev/null 2>&1
-  # EOF: the daemon is gone (or let the spare go) before handing a job over.
-  IFS= read -r dir || { wait "$pid"; exit 0; }
+  # A trapped signal cuts read short (what came is kept); EOF: the daemon is gone, or let the
+  # spare go, before handing a job over.
+  dir=
+  until IFS= read -r part; do
+    [ "$fired" = 1 ] || { wait "$pid"; exit 0; }
+    dir=$dir$part
+    fired=0
+  done
+  dir=$dir$part
   exec </dev/null 2>>"$dir/monitor.log"
 else
   dir=$1
@@ -64,9 +76,9 @@ else
   unset BGJOBS_JOB_COMMAND BGJOBS_CGROUP
   mkfifo -m 600 "$dir/stdin" || exit 70
   exec 3<>"$dir/stdin"
+  fired=0
+  trap 'exec 3>&-; fired=1' USR1
 fi
-fired=0
-trap 'exec 3>&-; fired=1' USR1
 
 # The job's process joins its cgroup before it becomes the job ("0": the shell writing moves
 # itself), so everything it starts is in there, whatever session it makes; the monitor is not.

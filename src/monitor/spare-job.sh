@@ -34,7 +34,8 @@ $_bgj_line"
 done
 
 [ -z "$_bgj_cg" ] || echo 0 2>/dev/null >"$_bgj_cg/cgroup.procs" || :
-exec <"$_bgj_dir/stdin" >>"$_bgj_dir/stdout" 2>>"$_bgj_dir/stderr"
+# Its stdin, the FIFO, was opened as fd 4 when the spare was made.
+exec <&4 4<&- >>"$_bgj_dir/stdout" 2>>"$_bgj_dir/stderr"
 export BGJOBS_JOB_ID="$_bgj_id"
 if [ -n "$_bgj_cols" ] && [ -n "$_bgj_rows" ]; then
   # As monitor.sh starts a terminal job: script(1) runs the session text as `$SHELL -c`.
