@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 
-import type { JobFolders } from '../../../job-folder/folders.js';
 import type { JobPaths } from '../../../job-folder/paths.js';
 import { readCgroup } from '../../../job-folder/run-files.js';
 import { PID_FILE_WAIT_MS, readExitFile, readPidFile } from '../../../monitor/spawn.js';
@@ -9,7 +8,6 @@ import { killCgroup, removeCgroup } from '../../../procfs/cgroup.js';
 import { escapeesOf, signalEach } from '../../../procfs/escapees.js';
 import { membersOf, signalJob, untilOwnGroup } from '../../../procfs/job-processes.js';
 import { isSameProcess, procStat } from '../../../procfs/proc.js';
-import type { JobStore } from '../../../store/store.js';
 import type { Ending, JobRecord } from '../../model.js';
 import type { Runner, RunnerHost } from '../runner.js';
 import { escapeeRef } from './job-escapees.js';
