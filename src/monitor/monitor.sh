@@ -38,7 +38,7 @@ pty_traps='trap "[ \$? -ne 130 ] || { trap - INT; kill -INT \$\$; }" INT; trap "
 # A spare (monitor.sh --spare FIFO SPARE_JOB_SH), started by the daemon before any job needs
 # it: it makes its stdin FIFO and, as its job's process, a waiting spare-job.sh (own session,
 # SIGINT and SIGQUIT at their defaults) that reads the job from fd 3 and holds the FIFO's read
-# end already (fd 4: opened later, it would block for good once stdin was closed). It says `ready JOB_PID`
+# end already (fd 4: opened at the handover, it would block for good once stdin was closed). It says `ready JOB_PID`
 # on stdout, then reads its job's folder from stdin. At the handover the daemon renames the
 # FIFO into that folder and writes the job to the waiting process. If the daemon dies first,
 # both read EOF and exit: a spare never outlives its daemon.
@@ -46,13 +46,15 @@ spare=
 if [ "${1-}" = --spare ]; then
   spare=1
   mkfifo -m 600 "$2" || exit 70
+  # Read-write keeps a writer on the FIFO without blocking on open; the read end for the job
+  # process is opened here, before `ready`: the FIFO may be renamed the moment after.
+  exec 5<>"$2" 4<"$2"
   (
     exec setsid env --default-signal=INT,QUIT BGJOBS_SPARE_MONITOR=$$ \
       BGJOBS_PTY_SESSION="$pty_session" BGJOBS_PTY_TRAPS="$pty_traps" /bin/sh "$3"
-  ) <&3 3<&- 4<"$2" >/dev/null 2>&1 &
+  ) <&3 3<&- 5<&- >/dev/null 2>&1 &
   pid=$!
-  # Read-write keeps a writer on the FIFO without blocking on open.
-  exec 3<&- 3<>"$2"
+  exec 3<&- 4<&- 3<&5 5<&-
   # Set before the job can be handed over: its stdin may be closed the moment it is.
   fired=0
   trap 'exec 3>&-; fired=1' USR1
