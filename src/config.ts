@@ -36,6 +36,8 @@ export interface Config {
   workerTimeoutS: number;
   /** Run each job in a cgroup of its own where the system allows it (off: find escapees in /proc). */
   cgroups: boolean;
+  /** Monitors kept started ahead of need, so a job's start spawns nothing (0: none). */
+  spareMonitors: number;
 }
 
 /** The part of the configuration that belongs to the caller and travels with its requests. */
@@ -196,6 +198,7 @@ export const SETTINGS = {
   redisUrl: { names: ['BGJOBS_REDIS_URL'], parse: parseRedisUrl },
   workerTimeoutS: { names: ['BGJOBS_WORKER_TIMEOUT'], parse: parseSeconds(0.2, DAY_S) },
   cgroups: { names: ['BGJOBS_CGROUPS'], parse: parseSwitch },
+  spareMonitors: { names: ['BGJOBS_SPARE_MONITORS'], parse: parseInteger(0, 16) },
 } as const satisfies Record<keyof Config, Setting<unknown>>;
 
 export const DEFAULTS = {
@@ -210,6 +213,7 @@ export const DEFAULTS = {
   killGraceS: 5,
   llmIdleTimeoutS: 60,
   workerTimeoutS: 30,
+  spareMonitors: 2,
 } as const;
 
 export function defaultHome(env: Env): string {
@@ -238,6 +242,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: read(env, SETTINGS.redisUrl),
     workerTimeoutS: read(env, SETTINGS.workerTimeoutS) ?? DEFAULTS.workerTimeoutS,
     cgroups: read(env, SETTINGS.cgroups) ?? true,
+    spareMonitors: read(env, SETTINGS.spareMonitors) ?? DEFAULTS.spareMonitors,
   };
 }
 

@@ -13,6 +13,7 @@ import type { Config } from '../config.js';
 import { DiskReserve } from '../disk/reserve.js';
 import { JobCgroups } from '../procfs/cgroup.js';
 import { JobFolders } from '../job-folder/folders.js';
+import { SpareMonitors } from '../monitor/spares.js';
 import { jobsRoot } from '../job-folder/paths.js';
 import { OutputCapper } from '../logs/cap.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -83,6 +84,7 @@ export class Engine implements JobsApi {
   private readonly growth: OutputGrowth;
   private readonly reserve: DiskReserve;
   private readonly cgroups: JobCgroups | null;
+  private readonly spares: SpareMonitors | null;
   private reaper: SessionReaper | undefined;
   private closing: Promise<void> | undefined;
 
@@ -91,6 +93,10 @@ export class Engine implements JobsApi {
     this.store = store;
     this.reserve = reserve;
     const folders = (this.folders = new JobFolders(config.home));
+    this.spares =
+      config.spareMonitors > 0
+        ? new SpareMonitors(jobsRoot(config.home), config.spareMonitors)
+        : null;
     const events = this.events;
     const transitions = new Transitions(store, events, folders);
     const lifecycle = new Lifecycle(store, transitions, (ms) => this.wakeAfter(ms));
@@ -101,6 +107,7 @@ export class Engine implements JobsApi {
         host: lifecycle,
         limit: () => config.maxJobs,
         cgroups: (this.cgroups = openCgroups(config, store)),
+        spares: this.spares,
       }),
       llm: new PromptRunner({
         store,
@@ -188,6 +195,8 @@ export class Engine implements JobsApi {
       await this.readiness.stop();
       await this.capper.stop();
       await this.runners.shell.close();
+      // An idle daemon that stops takes its spares with it: they exit having run nothing.
+      await this.spares?.close();
       await this.runners.remote.close();
       await this.folders.close();
       this.reserve.close();

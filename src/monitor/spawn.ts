@@ -15,6 +15,9 @@ export interface MonitorStart {
   child: ChildProcess;
   monitorPid: number;
   monitorStart: number | null;
+  /** The job's process, when known at once (a spare's); else its monitor writes the pid file. */
+  jobPid?: number;
+  jobStart?: number | null;
 }
 
 /** The size of a job's pseudo-terminal, in character cells. */
@@ -81,10 +84,7 @@ function monitorEnv(
   command: string,
   pty: PtySize | null,
 ): Record<string, string> {
-  const rest = { ...env };
-  delete rest.BGJOBS_PTY_COLS;
-  delete rest.BGJOBS_PTY_ROWS;
-  delete rest.BGJOBS_CGROUP;
+  const rest = jobEnvOf(env);
   if (pty === null) return { ...rest, BGJOBS_JOB_COMMAND: command };
   for (const value of [pty.cols, pty.rows]) {
     if (!Number.isInteger(value) || value < 1 || value > 0xffff) {
@@ -97,6 +97,17 @@ function monitorEnv(
     BGJOBS_PTY_COLS: String(pty.cols),
     BGJOBS_PTY_ROWS: String(pty.rows),
   };
+}
+
+/** ENV without the variables only a monitor takes (the terminal size, the cgroup). */
+export function jobEnvOf(env: Record<string, string>): Record<string, string> {
+  const rest = { ...env };
+  delete rest.BGJOBS_PTY_COLS;
+  delete rest.BGJOBS_PTY_ROWS;
+  delete rest.BGJOBS_CGROUP;
+  delete rest.BGJOBS_JOB_ID;
+  delete rest.BGJOBS_JOB_COMMAND;
+  return rest;
 }
 
 /** How long a monitor may take to write its pid file before its start counts as failed. */

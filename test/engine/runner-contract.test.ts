@@ -87,7 +87,7 @@ function running(fields: Partial<JobRecord>, env: Record<string, string> = home.
 }
 
 const shell = (): Setup => ({
-  runner: new ShellRunner({ store, folders, host, cgroups: null, limit: () => 10 }),
+  runner: new ShellRunner({ store, folders, host, cgroups: null, spares: null, limit: () => 10 }),
   quick: () => running({ command: 'echo hi' }),
   long: () => running({ command: 'sleep 600' }),
   succeeded: (ending) => ending.exit?.exitCode === 0,

@@ -9,11 +9,22 @@ import {
   setAsidePreviousRun,
 } from '../../../job-folder/run-files.js';
 import type { JobCgroups } from '../../../procfs/cgroup.js';
+import type { SpareMonitors } from '../../../monitor/spares.js';
 import { spawnMonitor, waitForPids } from '../../../monitor/spawn.js';
 import { processesWithEnv, procStat } from '../../../procfs/proc.js';
 import type { JobStore } from '../../../store/store.js';
 import type { RunStart } from '../../events.js';
 import type { Ending, JobRecord } from '../../model.js';
+
+/** What launching runs works with. */
+export interface LaunchDeps {
+  store: JobStore;
+  folders: JobFolders;
+  /** Each job's own cgroup, where the system gives bgjobs one (null: none). */
+  cgroups: JobCgroups | null;
+  /** Monitors started ahead, a job's start then spawns nothing (null: always spawn). */
+  spares: SpareMonitors | null;
+}
 
 /** What launching a run needs to know of the job it follows, and what it learns. */
 export interface Launching {
@@ -23,12 +34,12 @@ export interface Launching {
 }
 
 /**
- * Starts one run of a shell job under a new monitor and records its pids; ON_EXIT is told the
- * moment the monitor ends. Resolves with where the run's output starts, or with how the start
- * failed.
+ * Starts one run of a shell job under a monitor — a spare one made for the job's environment
+ * when one is ready, else a new one — and records its pids; ON_EXIT is told the moment the
+ * monitor ends. Resolves with where the run's output starts, or with how the start failed.
  */
 export async function launchRun(
-  { store, folders, cgroups }: { store: JobStore; folders: JobFolders; cgroups: JobCgroups | null },
+  { store, folders, cgroups, spares }: LaunchDeps,
   entry: Launching,
   job: JobRecord,
   onExit: () => void,
@@ -54,10 +65,19 @@ export async function launchRun(
     if (!existsSync(job.cwd)) throw new Error(`its working directory ${job.cwd} no longer exists`);
     const env = folders.readEnv(job.id);
     if (env === undefined) throw new Error(`its environment file ${paths.env} is gone`);
-    const monitor = await spawnMonitor(paths, job.command, env, job.cwd, job.pty, cgroup);
+    const spec = { id: job.id, command: job.command, cwd: job.cwd, pty: job.pty, cgroup };
+    const monitor =
+      spares?.take(env, paths, spec, { keep: Object.keys(job.envOverrides).length === 0 }) ??
+      (await spawnMonitor(paths, job.command, env, job.cwd, job.pty, cgroup));
     entry.child = monitor.child;
-    store.update(job.id, { monitorPid: monitor.monitorPid, monitorStart: monitor.monitorStart });
+    store.update(job.id, {
+      monitorPid: monitor.monitorPid,
+      monitorStart: monitor.monitorStart,
+      ...(monitor.jobPid === undefined ? {} : { pid: monitor.jobPid, pidStart: monitor.jobStart }),
+    });
     monitor.child.once('exit', onExit);
+    // A spare's job process is known already: nothing spawned is waited for.
+    if (monitor.jobPid !== undefined) return { run };
     const pids = await waitForPids(paths, monitor.child);
     if (pids) {
       store.update(job.id, {

@@ -1,20 +1,18 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 
-import type { JobFolders } from '../../../job-folder/folders.js';
 import type { JobPaths } from '../../../job-folder/paths.js';
 import { readCgroup } from '../../../job-folder/run-files.js';
 import { PID_FILE_WAIT_MS, readExitFile, readPidFile } from '../../../monitor/spawn.js';
-import { killCgroup, removeCgroup, type JobCgroups } from '../../../procfs/cgroup.js';
+import { killCgroup, removeCgroup } from '../../../procfs/cgroup.js';
 import { escapeesOf, signalEach } from '../../../procfs/escapees.js';
 import { membersOf, signalJob, untilOwnGroup } from '../../../procfs/job-processes.js';
 import { isSameProcess, procStat } from '../../../procfs/proc.js';
-import type { JobStore } from '../../../store/store.js';
 import { WorkLoop } from '../../../work-loop.js';
 import type { Ending, JobRecord } from '../../model.js';
 import type { Runner, RunnerHost } from '../runner.js';
 import { escapeeRef } from './job-escapees.js';
-import { cutStartEnding, launchRun } from './launch.js';
+import { cutStartEnding, launchRun, type LaunchDeps } from './launch.js';
 
 const POLL_MS = 200;
 const AFTER_SIGKILL_WAIT_MS = 5000;
@@ -35,13 +33,9 @@ export interface LiveJob {
   unrecorded?: Ending | undefined;
 }
 
-export interface ShellRunnerDeps {
-  store: JobStore;
-  folders: JobFolders;
+export interface ShellRunnerDeps extends LaunchDeps {
   host: RunnerHost;
   limit: () => number;
-  /** Each job's own cgroup, where the system gives bgjobs one (null: none). */
-  cgroups: JobCgroups | null;
 }
 
 /**
