@@ -12,7 +12,7 @@ import { readOrCreateToken } from '../src/http/token.js';
 import { launchChromium } from '../test/http/browser.js';
 import { cleanupHome, makeHome, startAndConnect } from './home.js';
 import { mcpClient } from './mcp-client.js';
-import type { Figure } from './report.js';
+import { latencyFigure, type Figure } from './report.js';
 import { describeSummary, summarize } from './stats.js';
 
 const ROUND_TRIPS = 200;
@@ -120,15 +120,13 @@ async function measureEnds(daemon: DaemonClient, page: Page): Promise<Figure> {
     const status = await daemon.status({ job_id: id });
     delays.push(seenAt - Date.parse(status.ended_at ?? ''));
   }
-  const summary = summarize(delays);
-  return {
+  return latencyFigure({
     id: 'dashboard_end_shown_ms',
     label: 'job end → the dashboard table shows it',
-    value: summary.p50,
-    unit: 'ms',
-    target: { kind: 'max', limit: 100, on: 'value' },
-    details: describeSummary(summary, 1),
-  };
+    samples: delays,
+    limitMs: 100,
+    digits: 1,
+  });
 }
 
 async function measureFirstRender(daemon: DaemonClient, page: Page, base: string): Promise<Figure> {
@@ -161,15 +159,13 @@ async function measureFirstRender(daemon: DaemonClient, page: Page, base: string
       `document.querySelector('table.jobs')?.dataset.total === '${TABLE_JOBS}'`,
     );
   }
-  const summary = summarize(renders);
-  return {
+  return latencyFigure({
     id: 'dashboard_1000_first_render_ms',
     label: `dashboard table with ${TABLE_JOBS} jobs: first render (its first ${PAGE_ROWS} rows)`,
-    value: summary.p50,
-    unit: 'ms',
-    target: { kind: 'max', limit: 300, on: 'value' },
-    details: describeSummary(summary, 1),
-  };
+    samples: renders,
+    limitMs: 300,
+    digits: 1,
+  });
 }
 
 function freePort(): Promise<number> {

@@ -10,8 +10,8 @@ import { executeOutputSchema } from '../src/api/start.js';
 import { structured } from './execute-latency.js';
 import { mcpClient } from './mcp-client.js';
 import type { BenchHome } from './home.js';
-import type { Figure } from './report.js';
-import { describeSummary, median, nsToMs, summarize, wallNowMs } from './stats.js';
+import { latencyFigure, type Figure } from './report.js';
+import { median, nsToMs, wallNowMs } from './stats.js';
 
 const WARMUP = 3;
 const RUNS = 40;
@@ -96,16 +96,14 @@ export async function measureNotification(
       recordedToClient.push(sample.heardAt - recordedAt);
     }
 
-    const summary = summarize(total);
     return [
-      {
+      latencyFigure({
         id: 'notify_exit_to_update_ms',
         label: 'job exit → resources/updated at the client (MCP stdio)',
-        value: summary.p50,
-        unit: 'ms',
-        target: { kind: 'max', limit: 50, on: 'value' },
-        details: `${describeSummary(summary)}; median exit → ended_at ${median(toRecorded).toFixed(1)} ms, ended_at → client ${median(recordedToClient).toFixed(1)} ms (ended_at in whole ms)`,
-      },
+        samples: total,
+        limitMs: 50,
+        note: `median exit → ended_at ${median(toRecorded).toFixed(1)} ms, ended_at → client ${median(recordedToClient).toFixed(1)} ms (ended_at in whole ms)`,
+      }),
     ];
   } finally {
     await client.close().catch(() => undefined);

@@ -4,8 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { DaemonClient } from '../src/daemon/client.js';
 import { FAKE_MODEL, FAKE_PROMPT, startFakeOpenAi } from './fake-openai.js';
 import type { BenchHome } from './home.js';
-import type { Figure } from './report.js';
-import { describeSummary, summarize } from './stats.js';
+import { latencyFigure, type Figure } from './report.js';
 
 const KILLS = 30;
 const FIRST_TEXT_TIMEOUT_MS = 10_000;
@@ -35,16 +34,13 @@ export async function measurePromptKill(client: DaemonClient, bench: BenchHome):
       }
       times.push((await cutOff) - began);
     }
-    const summary = summarize(times);
     return [
-      {
+      latencyFigure({
         id: 'prompt_kill_close_ms',
         label: 'kill of a streaming prompt → provider sees the connection close',
-        value: summary.p50,
-        unit: 'ms',
-        target: { kind: 'max', limit: 100, on: 'value' },
-        details: describeSummary(summary),
-      },
+        samples: times,
+        limitMs: 100,
+      }),
     ];
   } finally {
     await fake.close();

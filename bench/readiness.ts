@@ -9,8 +9,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { DaemonClient } from '../src/daemon/client.js';
 import type { ReadySpec } from '../src/api/specs.js';
 import type { BenchHome } from './home.js';
-import type { Figure } from './report.js';
-import { describeSummary, nsToMs, summarize, wallNowMs } from './stats.js';
+import { latencyFigure, type Figure } from './report.js';
+import { nsToMs, wallNowMs } from './stats.js';
 
 const WARMUP = 3;
 const RUNS = 25;
@@ -79,16 +79,14 @@ export async function measureReadiness(client: DaemonClient, bench: BenchHome): 
 
 function figure(kind: 'pattern' | 'port', samples: readonly Sample[]): Figure {
   const counted = samples.filter((s) => s.waitFirst).map((s) => s.latencyMs);
-  const summary = summarize(counted);
   const dropped = samples.length - counted.length;
-  return {
+  return latencyFigure({
     id: `ready_${kind}_ms`,
     label: `${kind === 'pattern' ? 'ready line written' : 'port listening'} → wait(until ready) returns (socket)`,
-    value: summary.p50,
-    unit: 'ms',
-    target: { kind: 'max', limit: 50, on: 'value' },
-    details: `${describeSummary(summary)}${dropped > 0 ? `; ${dropped} dropped (ready before wait was sent)` : ''}`,
-  };
+    samples: counted,
+    limitMs: 50,
+    ...(dropped > 0 && { note: `${dropped} dropped (ready before wait was sent)` }),
+  });
 }
 
 interface Run {

@@ -8,8 +8,8 @@ import { isSameProcess, procStat } from '../src/procfs/proc.js';
 import { cleanupHome, killLiveJobs, makeHome, startAndConnect } from './home.js';
 import { rssMb } from './proc-mem.js';
 import { runningOn, startRedis, startWorker, until, type BenchWorker } from './remote-setup.js';
-import type { Figure } from './report.js';
-import { describeSummary, median, nsToMs, summarize, wallNowMs } from './stats.js';
+import { latencyFigure, type Figure } from './report.js';
+import { median, nsToMs, wallNowMs } from './stats.js';
 
 const SHORT_JOBS = 1000;
 const WORKERS = 3;
@@ -111,15 +111,13 @@ async function lineLatency(client: DaemonClient): Promise<Figure> {
     }
     await delay(1);
   }
-  const summary = summarize(samples);
-  return {
+  return latencyFigure({
     id: 'remote_line_to_output_ms',
     label: 'line written by a remote job → readable through output',
-    value: summary.p50,
-    unit: 'ms',
-    target: { kind: 'max', limit: 50, on: 'value' },
-    details: `${describeSummary(summary)}; output polled every ~1 ms`,
-  };
+    samples,
+    limitMs: 50,
+    note: 'output polled every ~1 ms',
+  });
 }
 
 /** `kill` of a remote `sleep` → its process gone, watched from here (the same machine). */
@@ -139,15 +137,12 @@ async function killLatency(client: DaemonClient): Promise<Figure> {
     samples.push(performance.now() - began);
     await killing;
   }
-  const summary = summarize(samples);
-  return {
+  return latencyFigure({
     id: 'remote_kill_gone_ms',
     label: 'kill of a remote job → its process gone',
-    value: summary.p50,
-    unit: 'ms',
-    target: { kind: 'max', limit: 200, on: 'value' },
-    details: describeSummary(summary),
-  };
+    samples,
+    limitMs: 200,
+  });
 }
 
 /** One worker holding 100 running `sleep` jobs: its RSS, against itself idle. */

@@ -1,4 +1,5 @@
 // The bench's figures: one row each, printed as a table and as one `BENCH_JSON` line.
+import { describeSummary, summarize } from './stats.js';
 
 export interface Target {
   /** `max`: the checked value must stay at or under `limit`; `min`: at or over it. */
@@ -23,6 +24,30 @@ export interface Figure {
   target?: Target | undefined;
   /** n, percentiles, spread: what a reader needs to judge the figure. */
   details?: string | undefined;
+}
+
+/**
+ * A latency figure: the median of `samples` in ms, its target a most of `limitMs`, its details
+ * the samples' spread (to `digits` places) and then `note`, when there is one.
+ */
+export function latencyFigure(figure: {
+  id: string;
+  label: string;
+  samples: readonly number[];
+  limitMs: number;
+  digits?: number;
+  note?: string;
+}): Figure {
+  const summary = summarize(figure.samples);
+  const spread = describeSummary(summary, figure.digits);
+  return {
+    id: figure.id,
+    label: figure.label,
+    value: summary.p50,
+    unit: 'ms',
+    target: { kind: 'max', limit: figure.limitMs, on: 'value' },
+    details: figure.note === undefined ? spread : `${spread}; ${figure.note}`,
+  };
 }
 
 export interface Row extends Omit<Figure, 'ratio'> {
