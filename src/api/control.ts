@@ -38,6 +38,10 @@ export const interactOutputSchema = z.object({
       'waiting_for_input: the job read the input, answered and waits for more (its output drained); settled: the output went quiet where the kernel cannot tell.',
     ),
   stdin_open: z.boolean(),
+  exit_code: z
+    .number()
+    .nullable()
+    .describe('Once the job has ended: its exit code (null: by a signal).'),
   screen: z
     .string()
     .nullable()

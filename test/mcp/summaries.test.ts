@@ -120,3 +120,38 @@ it.skipIf(!existsSync('/usr/bin/script'))(
     expect(reply.text).not.toContain('--- stdout');
   },
 );
+
+it('interact shows only the streams that answered, and says so when none did', async () => {
+  h = await openHarness();
+  const { data } = await h.ok(
+    'execute',
+    { command: 'while read x; do [ "$x" = quiet ] || echo "got $x"; done; echo bye >&2' },
+    executeOutputSchema,
+  );
+  const reply = await h.ok(
+    'interact',
+    { job_id: data.job_id, input: 'one', expect: 'got one' },
+    interactOutputSchema,
+  );
+  expect(reply.text).toContain('--- stdout ---\ngot one');
+  expect(reply.text).not.toContain('stderr');
+
+  const silent = await h.ok(
+    'interact',
+    { job_id: data.job_id, input: 'quiet' },
+    interactOutputSchema,
+  );
+  expect(silent.data).toMatchObject({ stdout: '', stderr: '' });
+  expect(silent.text).toMatch(/No new output\.$/);
+  expect(silent.text).not.toContain('---');
+
+  const end = await h.ok(
+    'interact',
+    { job_id: data.job_id, close_stdin: true },
+    interactOutputSchema,
+  );
+  expect(end.data).toMatchObject({ status: 'completed', exit_code: 0, stderr: 'bye\n' });
+  expect(end.text).toMatch(/^Job \w+ has ended: completed \(exited with code 0\)\./);
+  expect(end.text).toContain('--- stderr ---\nbye');
+  expect(end.text).not.toContain('stdout');
+});

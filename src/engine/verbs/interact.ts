@@ -118,6 +118,7 @@ export async function interact(
     stderr: read('stderr', final),
     returned_because: because,
     stdin_open: !final && !fresh.stdinClosed,
+    exit_code: fresh.exitCode,
     screen: await screenOf(ctx, fresh),
   };
 

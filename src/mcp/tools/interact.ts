@@ -1,4 +1,6 @@
 import { interactInputSchema, interactOutputSchema } from '../../api/control.js';
+import { isFinal } from '../../api/job.js';
+import { describeStatus } from '../../present/words.js';
 import { outputBlock } from '../format.js';
 import { defineTool } from '../tool.js';
 
@@ -29,18 +31,20 @@ export const interactTool = defineTool({
   },
   call: (api, input, options) => api.interact(input, options),
   summarize: (result) => {
-    const stdin = result.stdin_open ? 'stdin open' : 'stdin closed';
-    const head = `Job ${result.job_id} (${result.status}, ${stdin}): returned because ${BECAUSE[result.returned_because]}.`;
+    // Once the job has ended, how it ended is the news; while it runs, whether it still reads.
+    const head = isFinal(result.status)
+      ? `Job ${result.job_id} has ended: ${describeStatus(result)}.`
+      : `Job ${result.job_id} (${result.status}, stdin ${result.stdin_open ? 'open' : 'closed'}): returned because ${BECAUSE[result.returned_because]}.`;
     // A terminal program's output is cursor movements; its screen is what it shows.
     if (result.screen !== null) {
       const lines = [head, outputBlock('screen', result.screen, 'blank')];
-      if (result.stderr !== '') lines.push(outputBlock('stderr', result.stderr, 'no new output'));
+      if (result.stderr !== '') lines.push(outputBlock('stderr', result.stderr, ''));
       return lines.join('\n');
     }
-    return [
-      head,
-      outputBlock('stdout', result.stdout, 'no new output'),
-      outputBlock('stderr', result.stderr, 'no new output'),
-    ].join('\n');
+    // Only the streams that said something: an empty block is bytes a model reads for nothing.
+    const blocks = (['stdout', 'stderr'] as const)
+      .filter((stream) => result[stream] !== '')
+      .map((stream) => outputBlock(stream, result[stream], ''));
+    return blocks.length === 0 ? `${head} No new output.` : [head, ...blocks].join('\n');
   },
 });
