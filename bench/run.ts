@@ -38,7 +38,7 @@ const STEPS: readonly [string, Step][] = [
   [`${CONCURRENT_PROMPTS} streaming prompts, daemon RSS`, promptMemory],
   ['http: MCP round trip against stdio, dashboard end latency and first render', measureHttp],
   ['background agents: change → run, 100,000-file tree, idle CPU', measureAgents],
-  ['agent economy: six goals in calls and bytes over MCP stdio', measureScenarios],
+  ['agent economy: seven goals in calls and bytes over MCP stdio', measureScenarios],
   ['faults: oversized MCP messages, deleted socket, locked database', faults],
   ['remote workers: 1,000 jobs over three, output and kill latency, worker RSS', measureRemote],
 ];
