@@ -152,7 +152,7 @@ export function startDaemonSide(
       const jobId = spec.jobId ?? newJobId();
       await runs.enqueue({
         jobId,
-        attempt: 1,
+        seq: 1,
         cwd: null,
         env: {},
         envFromWorker: [],
