@@ -1,7 +1,8 @@
 // Proves, through the engine and a real worker process: `status.runs` counts a remote job's
 // runs; a remote service that exits is queued again by its restart policy as a new run of the
 // same job (on any worker of its label), with each run's exact exit code in `last_exit` and the
-// line between runs in its output, until it gives up after `max_restarts`; a declared `port` is
+// line between runs in its output, until it gives up after `max_restarts`; its restart
+// appointment survives a daemon restart and a kill between runs cancels it; a declared `port` is
 // checked free on the worker's host (a run that finds it taken fails, naming the holder) and
 // the ports a remote run listens on are reported in `status.ports`.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -91,6 +92,37 @@ describe('remote services', () => {
     const status = await h.engine.status({ job_id });
     expect(status.runs).toBe(3);
     expect(status.reason).toMatch(/gave up after 2 restarts/);
+  });
+
+  it('keeps a restart appointment across a daemon restart, and a kill cancels one', async () => {
+    const { job_id } = await h.engine.execute(
+      { command: 'exit 1', on: 'svc', restart: { policy: 'always', max_restarts: 30 } },
+      { caller: h.caller },
+    );
+    // The backoff grows ×1.5 from 100 ms: wait for a gap long enough to act in.
+    const between = async (engine = h.engine) =>
+      until(
+        async () => {
+          const status = await engine.status({ job_id });
+          const at = status.next_restart_at === null ? 0 : Date.parse(status.next_restart_at);
+          return at - Date.now() > 800 ? status : undefined;
+        },
+        60_000,
+        'a restart appointment',
+      );
+    const before = await between();
+    const engine = await h.reopen();
+    await until(
+      async () => ((await engine.status({ job_id })).runs > before.runs ? true : undefined),
+      30_000,
+      'the next run after the daemon restart',
+    );
+    const waiting = await between(engine);
+    expect(waiting.status).toBe('running');
+    expect((await engine.kill({ job_id, grace_s: 1 })).status).toBe('killed');
+    const killed = await engine.status({ job_id });
+    expect(killed.reason).toMatch(/stopped while waiting to restart/);
+    expect(killed.runs).toBe(waiting.runs);
   });
 
   it('checks a declared port on the worker’s host and reports the ports a run listens on', async () => {

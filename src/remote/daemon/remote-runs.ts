@@ -103,9 +103,7 @@ export class RemoteRuns {
   }
 
   /** Follows a run a previous daemon queued: its streams are read again from what is left. */
-  adopt(
-    spec: Pick<RemoteJobSpec, 'jobId' | 'seq' | 'label' | 'maxOutputBytes' | 'base'>,
-  ): string {
+  adopt(spec: Pick<RemoteJobSpec, 'jobId' | 'seq' | 'label' | 'maxOutputBytes' | 'base'>): string {
     const run = runKeyOf(this.options.daemonId, spec.jobId, spec.seq);
     this.followRun(run, spec);
     return run;
