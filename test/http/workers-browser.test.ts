@@ -23,11 +23,15 @@ beforeAll(async () => {
 });
 afterAll(async () => browser?.close());
 afterEach(async () => {
-  await h?.close();
-  await worker?.stop();
-  await worker?.home.cleanup();
-  await redis?.cleanup();
-  h = worker = redis = undefined;
+  // Whatever failed, nothing is left running: Redis is stopped last, whatever came before.
+  try {
+    await h?.close();
+    await worker?.stop();
+    await worker?.home.cleanup();
+  } finally {
+    await redis?.cleanup();
+    h = worker = redis = undefined;
+  }
 });
 
 async function open(server: HttpHarness, path: string): Promise<Page> {

@@ -30,11 +30,15 @@ describe('remote services', () => {
   });
 
   afterEach(async () => {
-    await h.close();
-    await worker.stop();
-    await worker.home.cleanup();
-    await redis.cleanup();
-    rmSync(dir, { recursive: true, force: true });
+    // Whatever failed, nothing is left running: Redis is stopped last, whatever came before.
+    try {
+      await h?.close();
+      await worker?.stop();
+      await worker?.home.cleanup();
+    } finally {
+      await redis?.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   // Counts its runs in a file of its cwd: exits 3 on the first two, then stays up.
