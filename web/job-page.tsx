@@ -73,7 +73,7 @@ export function JobPage({ id }: { id: string }) {
               Kill
             </button>
           )}
-          {job.kind === 'shell' && (
+          {job.kind === 'shell' && job.on === null && (
             <button type="button" onClick={() => run('retry')}>
               {live ? 'Restart' : 'Run again'}
             </button>

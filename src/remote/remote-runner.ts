@@ -227,7 +227,14 @@ export class RemoteRunner implements Runner {
       this.restarts.delete(id);
       const job = this.options.store.get(id);
       if (!job || job.stopRequest !== null || job.status !== 'running' || !this.runs) return;
-      void this.launch(job, this.runs);
+      this.launch(job, this.runs).catch((error: unknown) => {
+        // The store could not record the next run (a full disk): the service ends, saying why.
+        try {
+          this.report(id, { failed: true, how: `could not start its next run: ${String(error)}` });
+        } catch {
+          console.error(`bgjobs: job ${id}: its next run could not start: ${String(error)}`);
+        }
+      });
     }, delayMs);
     this.restarts.set(id, timer);
   }

@@ -1,7 +1,7 @@
 // Proves, in real Chromium with a real redis-server and a real `bgjobs worker` process: the
 // workers view (/workers, a deep link) lists each worker with its host, labels, running count
 // and a live heartbeat; a job run on it shows up under it, linking to its page, which shows
-// `on` and `worker`; a worker that stops turns gone without the page asking again (the server
+// `on` and `worker` (and offers no run again here); its kill shows under the worker; a worker that stops turns gone without the page asking again (the server
 // pushes); a server without BGJOBS_REDIS_URL says so.
 import { hostname } from 'node:os';
 
@@ -67,9 +67,13 @@ describe('the workers view in Chromium', () => {
     await page.waitForURL(`**/jobs/${job_id}`);
     expect(await page.getByTestId('on').textContent()).toBe('gpu');
     expect(await page.getByTestId('worker').textContent()).toBe(`gpu-box (${hostname()})`);
+    // Run again would start it on this machine, with this machine's folder: not offered.
+    expect(await page.getByRole('button', { name: 'Restart' }).count()).toBe(0);
 
     await page.goto(`${server.url}/workers`);
     await section.waitFor();
+    await server.engine.engine.kill({ job_id, grace_s: 1 });
+    await section.locator(`tr[data-job="${job_id}"][data-status="killed"]`).waitFor();
     await worker.stop();
     await page.locator('section[data-worker="gpu-box"][data-state="gone"]').waitFor();
     expect(
