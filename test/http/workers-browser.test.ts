@@ -1,8 +1,9 @@
 // Proves, in real Chromium with a real redis-server and a real `bgjobs worker` process: the
 // workers view (/workers, a deep link) lists each worker with its host, labels, running count
 // and a live heartbeat; a job run on it shows up under it, linking to its page, which shows
-// `on` and `worker` (and offers no run again here); its kill shows under the worker; a worker that stops turns gone without the page asking again (the server
-// pushes); a server without BGJOBS_REDIS_URL says so.
+// `on` and `worker` (and offers no run again here); its kill shows under the worker; a worker
+// that stops turns gone without the page asking again (the server pushes); a server without
+// BGJOBS_REDIS_URL says so.
 import { hostname } from 'node:os';
 
 import type { Browser, Page } from 'playwright-core';
