@@ -73,7 +73,7 @@ export function JobPage({ id }: { id: string }) {
               Kill
             </button>
           )}
-          {job.kind === 'shell' && (
+          {job.kind === 'shell' && job.on === null && (
             <button type="button" onClick={() => run('retry')}>
               {live ? 'Restart' : 'Run again'}
             </button>
@@ -108,6 +108,14 @@ export function JobPage({ id }: { id: string }) {
         <dd data-testid="exit">{exitOf(job) || '—'}</dd>
         <dt>reason</dt>
         <dd>{job.reason ?? '—'}</dd>
+        {job.on !== null && <dt>on</dt>}
+        {job.on !== null && <dd data-testid="on">{job.on}</dd>}
+        {job.on !== null && <dt>worker</dt>}
+        {job.on !== null && (
+          <dd data-testid="worker">
+            {job.worker === null ? 'not started yet' : `${job.worker.name} (${job.worker.host})`}
+          </dd>
+        )}
         {job.ports.length > 0 && <dt>ports</dt>}
         {job.ports.length > 0 && <dd>{job.ports.join(', ')}</dd>}
         {job.runs > 1 && <dt>runs</dt>}

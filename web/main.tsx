@@ -10,6 +10,7 @@ import { JobPage } from './job-page.js';
 import { JobsTable } from './jobs-table.js';
 import { ProcessesView } from './processes-view.js';
 import { ServicesView } from './services-view.js';
+import { WorkersView } from './workers-view.js';
 
 function view(path: string): JSX.Element {
   const job = /^\/jobs\/([^/]+)$/.exec(path)?.[1];
@@ -17,6 +18,7 @@ function view(path: string): JSX.Element {
   if (path === '/processes') return <ProcessesView />;
   if (path === '/services') return <ServicesView />;
   if (path === '/agents') return <AgentsView />;
+  if (path === '/workers') return <WorkersView />;
   return <JobsTable />;
 }
 

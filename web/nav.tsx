@@ -7,6 +7,7 @@ export const VIEWS = [
   { path: '/processes', label: 'Processes' },
   { path: '/services', label: 'Services' },
   { path: '/agents', label: 'Agents' },
+  { path: '/workers', label: 'Workers' },
 ] as const;
 
 export function Header({

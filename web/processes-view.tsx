@@ -70,9 +70,11 @@ export function ProcessesView() {
                 </td>
                 <td class="actions">
                   <a href={`/jobs/${job.job_id}`}>log</a>
-                  <button type="button" onClick={() => run(job, 'retry')}>
-                    Restart
-                  </button>
+                  {job.on === null && (
+                    <button type="button" onClick={() => run(job, 'retry')}>
+                      Restart
+                    </button>
+                  )}
                   <button type="button" onClick={() => run(job, 'kill')}>
                     Stop
                   </button>

@@ -79,5 +79,9 @@ export const remoteSpecSchema = z.object({
   base: z.object({ stdout: z.number(), stderr: z.number() }).nullable(),
   /** What runs there: a shell command, or a prompt (its `llm` travels to the worker). */
   kind: z.enum(['shell', 'llm']).default('shell'),
+  /** Which run of the job its worker has now (its key in Redis); absent before the first. */
+  seq: z.number().int().optional(),
+  /** The TCP ports its run listens on, as its worker last reported them (a declared port). */
+  ports: z.array(z.number().int()).optional(),
 });
 export type RemoteSpec = z.infer<typeof remoteSpecSchema>;

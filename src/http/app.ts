@@ -8,6 +8,7 @@ import { PROFILE_NAMES, type ProfileName } from '../mcp/profiles/names.js';
 import type { AgentsApi } from '../agents/contract.js';
 import { dashboardAgents } from './dashboard-agents.js';
 import { dashboardApi, type DashboardEnv } from './dashboard-api.js';
+import { dashboardWorkers } from './dashboard-workers.js';
 import { JobFeed } from '../mcp/job-feed.js';
 import {
   checkBearer,
@@ -23,7 +24,7 @@ import { loadFrontEnd } from './static-files.js';
 import type { TokenSource } from './token.js';
 
 /** The dashboard's views besides the jobs table (`/`) and a job's page (`/jobs/ID`). */
-export const VIEWS = ['processes', 'services', 'agents'] as const;
+export const VIEWS = ['processes', 'services', 'agents', 'workers'] as const;
 
 export interface HttpAppOptions {
   api: JobsApi;
@@ -142,6 +143,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     '/api/agents',
     dashboardAgents({ api, agents: options.agents, hub, caller: dashboardCaller, logError }),
   );
+  app.route('/api/workers', dashboardWorkers({ api, hub, caller: dashboardCaller, logError }));
 
   app.get('/assets/:file', (c) => {
     const file = files.get(c.req.param('file'));

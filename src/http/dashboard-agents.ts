@@ -6,6 +6,7 @@ import type { JobsApi } from '../api/contract.js';
 import type { JobFeed } from '../mcp/job-feed.js';
 import type { DashboardEnv } from './dashboard-api.js';
 import { replyError } from './dashboard-api.js';
+import { coalesced } from './coalesce.js';
 import { rowOfSummary, type AgentRow, type AgentsMessage } from './rows.js';
 import { sse } from './sse.js';
 
@@ -35,25 +36,15 @@ export function dashboardAgents(deps: DashboardAgentsDeps): Hono<DashboardEnv> {
 
   app.get('/events', (c) =>
     sse(c, deps.logError, async (stream, signal) => {
-      let running: Promise<void> | undefined;
-      let again = false;
       const send = async () => {
         const message = await describe(api, agents, caller);
         await stream.writeSSE({ event: 'agents', data: JSON.stringify(message) });
       };
-      // One description at a time; changes meanwhile make one more, not one each.
-      const kick = () => {
-        if (running !== undefined) return void (again = true);
-        running = send()
-          .catch((error: unknown) => deps.logError('describing agents failed', error))
-          .finally(() => {
-            running = undefined;
-            if (again && !signal.aborted) {
-              again = false;
-              kick();
-            }
-          });
-      };
+      const { kick, settled } = coalesced(
+        send,
+        (error) => deps.logError('describing agents failed', error),
+        () => signal.aborted,
+      );
       const leave = hub.on((event) => {
         if (event.type !== 'output') kick();
       });
@@ -67,7 +58,7 @@ export function dashboardAgents(deps: DashboardAgentsDeps): Hono<DashboardEnv> {
         { once: true },
       );
       kick();
-      await running;
+      await settled();
     }),
   );
 

@@ -112,6 +112,13 @@ export function dashboardApi(deps: DashboardDeps): Hono<DashboardEnv> {
     if (job.kind !== 'shell') {
       throw new BgError(ErrorCode.invalidInput, 'Only shell jobs can be run again from here.');
     }
+    // Its cwd and env_from_worker are the worker's, which the page cannot give back.
+    if (job.on !== null) {
+      throw new BgError(
+        ErrorCode.invalidInput,
+        `A remote job is not run again from here: run it again with execute (on: "${job.on}").`,
+      );
+    }
     // Status masks secret-looking values; running with "***" in their place would be wrong.
     const hidden = Object.keys(job.env).filter((key) => job.env[key] === MASKED);
     if (hidden.length > 0) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import type { AgentInfo } from '../agents/api.js';
 import type { JobSummary, StatusResult } from '../api/listing.js';
+import type { WorkerSummary } from '../remote/workers-list.js';
 
 /**
  * What the dashboard's API sends: the rows of the jobs table and the messages of its event
@@ -109,4 +110,18 @@ export interface AgentsMessage {
   /** False where no agents are served (an HTTP server without the daemon's agents). */
   available: boolean;
   agents: AgentRow[];
+}
+
+/** A worker as the workers view shows it: what `bgjobs workers` says, and its remote jobs. */
+export type WorkerRow = WorkerSummary & { jobs: JobRow[] };
+
+/** The workers view's stream: `workers`, whole, at first and again at each change. */
+export interface WorkersMessage {
+  /** False where the server has no BGJOBS_REDIS_URL (it sees no workers). */
+  available: boolean;
+  /** Why the workers could not be read this time (Redis down, a bad password). */
+  problem: string | null;
+  workers: WorkerRow[];
+  /** Remote jobs no worker has started yet. */
+  waiting: JobRow[];
 }

@@ -28,6 +28,8 @@ export interface RemoteRunnerOptions {
 export class RemoteRunner implements Runner {
   private readonly options: RemoteRunnerOptions;
   private readonly held = new Set<string>();
+  /** Services waiting out their backoff before their next run is queued. */
+  private readonly restarts = new Map<string, NodeJS.Timeout>();
   private readonly runs: RemoteRuns | undefined;
 
   constructor(options: RemoteRunnerOptions) {
@@ -52,6 +54,10 @@ export class RemoteRunner implements Runner {
               },
               ready: (id, state, match) =>
                 this.options.host.ready(id, state, match ?? 'the worker found it ready'),
+              ports: (id, ports) => {
+                const job = store.get(id);
+                if (job?.remote) store.update(id, { remote: { ...job.remote, ports } });
+              },
               output: () => undefined,
               ended: (id, end) => this.ended(id, end),
             },
@@ -68,25 +74,44 @@ export class RemoteRunner implements Runner {
   }
 
   async start(job: JobRecord): Promise<void> {
-    const { host, folders } = this.options;
     const remote = job.remote;
     if (!this.runs || !remote) {
-      host.runEnded(job, {
+      this.options.host.runEnded(job, {
         failed: true,
         how: 'could not start: this daemon has no BGJOBS_REDIS_URL, so it cannot reach any worker',
       });
       return;
     }
     this.runs.start();
+    this.held.add(job.id);
+    await this.launch(job, this.runs);
+  }
+
+  /**
+   * Queues one run of a job (its first, a retry, a service's restart) as a new run in Redis:
+   * recorded first, then queued for any worker of its label.
+   */
+  private async launch(job: JobRecord, runs: RemoteRuns): Promise<void> {
+    const { host, folders, store } = this.options;
+    const remote = job.remote;
+    if (!remote) return;
     const paths = folders.make(job.id);
     const base = { stdout: folders.sizeOf(paths.stdout), stderr: folders.sizeOf(paths.stderr) };
-    this.held.add(job.id);
-    this.options.store.update(job.id, { remote: { ...remote, base, worker: null } });
+    const seq = job.runs + 1;
+    store.update(job.id, {
+      runs: seq,
+      runStartedAt: Date.now(),
+      nextRestartAt: null,
+      readyState: job.ready === null ? null : 'pending',
+      readyAt: null,
+      readyMatch: null,
+      remote: { ...remote, base, worker: null, seq, ports: [] },
+    });
     host.started(job.id, base);
     try {
-      await this.runs.enqueue({
+      await runs.enqueue({
         jobId: job.id,
-        attempt: job.attempt,
+        seq,
         label: remote.on,
         command: job.command,
         cwd: remote.cwd,
@@ -96,14 +121,14 @@ export class RemoteRunner implements Runner {
         timeoutS: job.timeoutS,
         maxOutputBytes: job.maxOutputBytes,
         ready: probedOnWorker(job.ready),
+        port: job.port,
         llm: promptOf(job),
         priority: job.priority,
         base,
       });
     } catch (error) {
-      this.held.delete(job.id);
       const message = error instanceof Error ? error.message : String(error);
-      host.runEnded(job, { failed: true, how: `could not queue it on Redis: ${message}` });
+      this.report(job.id, { failed: true, how: `could not queue it on Redis: ${message}` });
     }
   }
 
@@ -112,6 +137,14 @@ export class RemoteRunner implements Runner {
     signal: NodeJS.Signals,
     graceMs: number,
   ): Promise<{ escalated: boolean }> {
+    const waiting = this.restarts.get(job.id);
+    if (waiting !== undefined) {
+      // A service between runs: its next run is simply not queued.
+      clearTimeout(waiting);
+      this.restarts.delete(job.id);
+      this.report(job.id, { how: 'stopped while waiting to restart' });
+      return { escalated: false };
+    }
     const reason = job.stopRequest === 'timeout' ? 'timeout' : 'kill';
     await this.runs?.stop(job.id, { signal, graceMs, reason });
     return { escalated: false };
@@ -127,9 +160,15 @@ export class RemoteRunner implements Runner {
     }
     this.runs.start();
     this.held.add(job.id);
+    if (job.nextRestartAt !== null) {
+      // The previous daemon stopped while this service waited to restart: keep the appointment.
+      this.scheduleRun(job.id, Math.max(0, job.nextRestartAt - Date.now()));
+      return;
+    }
     this.runs.adopt({
       jobId: job.id,
-      attempt: job.attempt,
+      // A run queued before runs were counted for remote jobs has its attempt in its key.
+      seq: remote.seq ?? job.attempt,
       label: remote.on,
       maxOutputBytes: job.maxOutputBytes,
       base: remote.base ?? { stdout: 0, stderr: 0 },
@@ -156,15 +195,48 @@ export class RemoteRunner implements Runner {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.restarts.values()) clearTimeout(timer);
+    this.restarts.clear();
     await this.runs?.close();
     this.held.clear();
   }
 
   private ended(id: string, end: RemoteRunEnd): void {
-    this.held.delete(id);
     const job = this.options.store.get(id);
-    if (!job) return;
-    this.options.host.runEnded(job, endingOf(end, job.remote?.kind === 'llm'));
+    // The ports its worker reported were the ended run's.
+    if (job?.remote?.ports?.length) {
+      this.options.store.update(id, { remote: { ...job.remote, ports: [] } });
+    }
+    this.report(id, endingOf(end, job?.remote?.kind === 'llm'));
+  }
+
+  /**
+   * Reports a run's end to the engine, which decides what follows: a service's next run after
+   * its backoff (queued from here, as a new run of the same job), or the job's end.
+   */
+  private report(id: string, ending: Ending): void {
+    const job = this.options.store.get(id);
+    if (!job) return void this.held.delete(id);
+    const next = this.options.host.runEnded(job, ending);
+    if (next === null) return void this.held.delete(id);
+    this.scheduleRun(id, next.restartInMs);
+  }
+
+  private scheduleRun(id: string, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.restarts.delete(id);
+      const job = this.options.store.get(id);
+      if (!job || job.stopRequest !== null || job.status !== 'running' || !this.runs) return;
+      this.launch(job, this.runs).catch((error: unknown) => {
+        // The store could not record the next run (a full disk): the service ends, saying why.
+        try {
+          this.report(id, { failed: true, how: `could not start its next run: ${String(error)}` });
+        } catch {
+          console.error(`bgjobs: job ${id}: its next run could not start: ${String(error)}`);
+        }
+      });
+    }, delayMs);
+    this.restarts.set(id, timer);
   }
 }
 

@@ -16,8 +16,18 @@ export const WIRE_VERSION = 1;
  * by its version, instead of running its summary line as a shell command.
  */
 export const PROMPT_WIRE_VERSION = 2;
+/**
+ * The version of a payload that declares a `port`, which its worker checks is free on its own
+ * host before it starts the run: a worker older than that refuses it, instead of starting it
+ * without the check.
+ */
+export const PORT_WIRE_VERSION = 3;
 /** The payload versions this side reads. */
-export const WIRE_VERSIONS: readonly number[] = [WIRE_VERSION, PROMPT_WIRE_VERSION];
+export const WIRE_VERSIONS: readonly number[] = [
+  WIRE_VERSION,
+  PROMPT_WIRE_VERSION,
+  PORT_WIRE_VERSION,
+];
 
 /** Bytes of one output chunk in a run's output stream. */
 export const MAX_CHUNK_BYTES = 256 * 1024;
@@ -44,8 +54,11 @@ export const workerNameSchema = z
     /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/,
     'a worker name is 1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit',
   );
-/** One run of one job of one daemon: `<daemon>.<job id>.<attempt>`. Also the BullMQ job id. */
-export const runKeySchema = z.string().regex(/^[a-z0-9]{12}\.[a-z0-9]{8}\.\d{1,4}$/);
+/**
+ * One run of one job of one daemon: `<daemon>.<job id>.<run>`, where the run counts every start
+ * of the job (a retry's, a service's restart). Also the BullMQ job id.
+ */
+export const runKeySchema = z.string().regex(/^[a-z0-9]{12}\.[a-z0-9]{8}\.\d{1,9}$/);
 const envNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
 
 /** Where each piece lives in Redis, under one prefix (`bgjobs` unless told otherwise). */
@@ -77,10 +90,12 @@ export type WireKeys = ReturnType<typeof wireKeys>;
 export const OUTPUT_STREAMS = ['stdout', 'stderr'] as const;
 export type OutputStream = (typeof OUTPUT_STREAMS)[number];
 
+const portField = z.number().int().min(1).max(65535);
+
 /** The readiness condition as a worker evaluates it (port and URL on the worker's host). */
 export const wireReadySchema = z.object({
   pattern: z.string().max(1000).optional(),
-  port: z.number().int().min(1).max(65535).optional(),
+  port: portField.optional(),
   url: z.string().max(2000).optional(),
   fail_pattern: z.string().max(1000).optional(),
 });
@@ -101,7 +116,11 @@ export type WirePrompt = z.infer<typeof wirePromptSchema>;
 /** The BullMQ job's data: everything a worker needs to run one run of a job. */
 export const runPayloadSchema = z
   .object({
-    v: z.union([z.literal(WIRE_VERSION), z.literal(PROMPT_WIRE_VERSION)]),
+    v: z.union([
+      z.literal(WIRE_VERSION),
+      z.literal(PROMPT_WIRE_VERSION),
+      z.literal(PORT_WIRE_VERSION),
+    ]),
     run: runKeySchema,
     job_id: z.string().regex(/^[a-z0-9]{8}$/),
     daemon: z.string().regex(/^[a-z0-9]{12}$/),
@@ -117,6 +136,8 @@ export const runPayloadSchema = z
     timeout_s: z.number().positive().nullable(),
     max_output_bytes: z.number().int().min(1024),
     ready: wireReadySchema.nullable(),
+    /** A declared port: the worker refuses to start the run while something listens on it. */
+    port: portField.nullable().default(null),
     /** A prompt job: the worker runs this prompt (under a monitor, like any run) for `command`. */
     llm: wirePromptSchema.nullable().default(null),
     enqueued_at: z.number(),
@@ -124,8 +145,11 @@ export const runPayloadSchema = z
   .refine((p) => envBytes(p.env) <= MAX_ENV_BYTES, {
     message: `env overrides take at most ${MAX_ENV_BYTES} bytes`,
   })
-  .refine((p) => (p.llm === null) === (p.v === WIRE_VERSION), {
+  .refine((p) => (p.llm !== null) === (p.v === PROMPT_WIRE_VERSION), {
     message: `a payload carries a prompt exactly when its version is ${PROMPT_WIRE_VERSION}`,
+  })
+  .refine((p) => (p.port !== null) === (p.v === PORT_WIRE_VERSION), {
+    message: `a payload declares a port exactly when its version is ${PORT_WIRE_VERSION}`,
   });
 export type RunPayload = z.infer<typeof runPayloadSchema>;
 
@@ -152,6 +176,12 @@ export const runEventSchema = z.discriminatedUnion('type', [
     type: z.literal('ready'),
     state: z.enum(['ready', 'failed']),
     match: z.string().max(1000).nullable(),
+    at: z.number(),
+  }),
+  /** The TCP ports the run's processes listen on, on the worker's host, each time they change. */
+  z.object({
+    type: z.literal('ports'),
+    ports: z.array(portField).max(64),
     at: z.number(),
   }),
   z.object({

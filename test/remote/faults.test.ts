@@ -72,7 +72,7 @@ describe('faults', () => {
       );
       client.disconnect();
       const daemon = await remote.restartDaemon();
-      daemon.runs.adopt({ jobId: id, attempt: 1, label: 'f', maxOutputBytes: 10 * 1024 * 1024 });
+      daemon.runs.adopt({ jobId: id, seq: 1, label: 'f', maxOutputBytes: 10 * 1024 * 1024 });
       const end = await daemon.waitEnd(id, 30_000);
       expect(end).toMatchObject({ exitCode: 7, lost: null });
       expect(stdoutOf(id)).toBe(expectedLines(200));

@@ -53,7 +53,7 @@ export async function startWorker(
       child.stderr?.on('data', (data: Buffer) => (log += data.toString()));
       worker.child = child;
       await until(
-        () => workerBeats(redis, options.name, child),
+        () => workerBeats(redis, options.name, child, () => log),
         20_000,
         `worker ${options.name} to beat`,
       );
@@ -74,8 +74,15 @@ export async function startWorker(
   return worker;
 }
 
-async function workerBeats(redis: TestRedis, name: string, child: ChildProcess): Promise<boolean> {
-  if (child.exitCode !== null) throw new Error(`worker ${name} exited with ${child.exitCode}`);
+async function workerBeats(
+  redis: TestRedis,
+  name: string,
+  child: ChildProcess,
+  stderr: () => string,
+): Promise<boolean> {
+  if (child.exitCode !== null) {
+    throw new Error(`worker ${name} exited with ${child.exitCode}: ${stderr().slice(-1000)}`);
+  }
   const client = testClient(redis);
   try {
     const pid = await client.hget(wireKeys('bgjobs').worker(name), 'pid');
@@ -152,7 +159,7 @@ export function startDaemonSide(
       const jobId = spec.jobId ?? newJobId();
       await runs.enqueue({
         jobId,
-        attempt: 1,
+        seq: 1,
         cwd: null,
         env: {},
         envFromWorker: [],

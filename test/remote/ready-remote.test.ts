@@ -1,8 +1,7 @@
 // Proves, through the engine and a real worker process: readiness by port and by URL of a job
 // with `on` is judged by its worker on the worker's host and reported back (the match names the
 // worker), `wait until: "ready"` returns on it, and it is not ready before the port listens;
-// readiness by pattern still works on the mirrored output; `restart` and `port` are refused with
-// a message that says why.
+// readiness by pattern still works on the mirrored output.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { openEngine, type EngineHarness } from '../helpers/engine.js';
@@ -74,17 +73,5 @@ describe('readiness of remote jobs', () => {
     const ready = await h.engine.wait({ job_id, until: 'ready', timeout_s: 30 });
     expect(ready.jobs[0]).toMatchObject({ ready: true, match: 'up on 8080' });
     await h.engine.kill({ job_id, grace_s: 1 });
-  });
-
-  it('refuses restart and port, saying why', async () => {
-    await expect(
-      h.engine.execute(
-        { command: 'true', on: 'web', restart: { policy: 'always' } },
-        { caller: h.caller },
-      ),
-    ).rejects.toThrow(/does not take restart: workers do not restart services yet/);
-    await expect(
-      h.engine.execute({ command: 'true', on: 'web', port: 8080 }, { caller: h.caller }),
-    ).rejects.toThrow(/does not take port/);
   });
 });

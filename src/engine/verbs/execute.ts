@@ -12,7 +12,8 @@ import { admitJob, type AdmitContext } from './admit.js';
 
 /**
  * `execute`: checks the request and works out what the command runs with, refuses a declared
- * port that is taken, then admits the job (see admit.ts: a live name returns that job, or is
+ * port that is taken on this machine (a worker checks a remote job's on its own), then admits
+ * the job (see admit.ts: a live name returns that job, or is
  * replaced).
  */
 export async function executeJob(
@@ -38,8 +39,9 @@ export async function executeJob(
     },
     {
       replace: input.replace,
+      // A remote job's port is a fact of its worker's host: the worker checks it there.
       beforeQueue: () => {
-        if (prepared.port !== null) assertPortFree(ctx, prepared.port);
+        if (prepared.port !== null && remote === null) assertPortFree(ctx, prepared.port);
       },
     },
   );
@@ -60,16 +62,6 @@ function remoteSpecOf(
     throw new BgError(
       ErrorCode.invalidInput,
       `No worker can be reached: this daemon has no BGJOBS_REDIS_URL. Set it (and restart the daemon) to run jobs on "${input.on}", or leave out on.`,
-    );
-  }
-  const unsupported = [
-    input.restart !== undefined && 'restart',
-    input.port !== undefined && 'port',
-  ].filter((name): name is string => typeof name === 'string');
-  if (unsupported.length > 0) {
-    throw new BgError(
-      ErrorCode.invalidInput,
-      `A job with on does not take ${unsupported.join(', ')}: workers do not restart services yet, and a declared port is checked on this machine, not the worker's. Leave ${unsupported.join(' and ')} out (ready.port and ready.url are checked on the worker's host), or run it here.`,
     );
   }
   return {

@@ -62,7 +62,8 @@ export function presentJob(
     stderrBytes: live ? ctx.folders.sizeOf(paths.stderr) : job.stderrBytes,
     queuePosition: job.status === 'queued' ? ctx.queue.position(job) : null,
     waitingForInput: job.status === 'running' && isWaitingForInput(job, paths.stdin, members),
-    ports: portsOf(members),
+    // A remote job's processes are on its worker's host, which reports their ports.
+    ports: job.remote === null ? portsOf(members) : live ? (job.remote.ports ?? []) : [],
     now: Date.now(),
     agentRun: ctx.store.agentRunOf(job.id),
   });

@@ -25,7 +25,7 @@ export function daemonIdOf(home: string): string {
   return id;
 }
 
-/** The key of one run of one job: `<daemon>.<job id>.<attempt>`. */
-export function runKeyOf(daemon: string, jobId: string, attempt: number): string {
-  return `${daemon}.${jobId}.${attempt}`;
+/** The key of one run of one job: `<daemon>.<job id>.<run>` (1 for its first start). */
+export function runKeyOf(daemon: string, jobId: string, seq: number): string {
+  return `${daemon}.${jobId}.${seq}`;
 }

@@ -96,17 +96,15 @@ export class RemoteRuns {
 
   /** Queues one run of a job for a worker with its label, and follows it. */
   async enqueue(spec: RemoteJobSpec): Promise<string> {
-    const run = runKeyOf(this.options.daemonId, spec.jobId, spec.attempt);
+    const run = runKeyOf(this.options.daemonId, spec.jobId, spec.seq);
     this.followRun(run, spec);
     await this.queues.add(spec, run, this.options.daemonId);
     return run;
   }
 
   /** Follows a run a previous daemon queued: its streams are read again from what is left. */
-  adopt(
-    spec: Pick<RemoteJobSpec, 'jobId' | 'attempt' | 'label' | 'maxOutputBytes' | 'base'>,
-  ): string {
-    const run = runKeyOf(this.options.daemonId, spec.jobId, spec.attempt);
+  adopt(spec: Pick<RemoteJobSpec, 'jobId' | 'seq' | 'label' | 'maxOutputBytes' | 'base'>): string {
+    const run = runKeyOf(this.options.daemonId, spec.jobId, spec.seq);
     this.followRun(run, spec);
     return run;
   }
@@ -208,6 +206,8 @@ export class RemoteRuns {
       if (entry.kill) await this.sendControl(event.worker, entry.kill);
     } else if (event.type === 'ready') {
       this.host.ready(entry.jobId, event.state, event.match);
+    } else if (event.type === 'ports') {
+      this.host.ports?.(entry.jobId, event.ports);
     } else {
       entry.worker ??= { name: event.worker, host: event.host };
       // Everything the worker sent before its end is read before the end is recorded.

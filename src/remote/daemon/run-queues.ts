@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 
 import { bullConnection } from '../redis.js';
 import {
+  PORT_WIRE_VERSION,
   PROMPT_WIRE_VERSION,
   runPayloadSchema,
   WIRE_VERSION,
@@ -38,8 +39,9 @@ export class RunQueues {
   /** Queues one run on its label's queue; bgjobs priority (higher first) becomes BullMQ's. */
   async add(spec: RemoteJobSpec, run: string, daemon: string): Promise<void> {
     const llm = spec.llm ?? null;
+    const port = spec.port ?? null;
     const payload: RunPayload = runPayloadSchema.parse({
-      v: llm === null ? WIRE_VERSION : PROMPT_WIRE_VERSION,
+      v: llm !== null ? PROMPT_WIRE_VERSION : port !== null ? PORT_WIRE_VERSION : WIRE_VERSION,
       run,
       job_id: spec.jobId,
       daemon,
@@ -52,6 +54,7 @@ export class RunQueues {
       timeout_s: spec.timeoutS,
       max_output_bytes: spec.maxOutputBytes,
       ready: spec.ready,
+      port,
       llm,
       enqueued_at: Date.now(),
     });

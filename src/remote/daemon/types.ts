@@ -3,8 +3,11 @@ import type { RunPayload } from '../wire.js';
 /** One run of a job to queue for a worker with its label. */
 export interface RemoteJobSpec {
   jobId: string;
-  /** Which attempt of the job this is (1 for the first): each attempt is its own run. */
-  attempt: number;
+  /**
+   * Which run of the job this is (1 for the first): every start — a retry's, a service's
+   * restart — is a run of its own, with its own key.
+   */
+  seq: number;
   label: string;
   command: string;
   /** A directory on the worker's machine, or null for the worker's own default. */
@@ -16,11 +19,13 @@ export interface RemoteJobSpec {
   timeoutS: number | null;
   maxOutputBytes: number;
   ready: RunPayload['ready'];
+  /** A declared port, checked free on the worker's host before the run starts. */
+  port?: number | null;
   /** A prompt job's prompt, run on the worker with the worker's provider settings. */
   llm?: RunPayload['llm'];
   /** bgjobs priority, -1000 to 1000: higher starts first. */
   priority: number;
-  /** Where this run's output starts in the job's files (after earlier attempts' output). */
+  /** Where this run's output starts in the job's files (after earlier runs' output). */
   base?: { stdout: number; stderr: number };
 }
 
@@ -50,6 +55,8 @@ export interface RemoteHost {
     info: { name: string; host: string; pid: number | null; at: number },
   ) => void;
   ready: (jobId: string, state: 'ready' | 'failed', match: string | null) => void;
+  /** The TCP ports the run's processes listen on changed (a run with a declared port). */
+  ports?: (jobId: string, ports: number[]) => void;
   /** The mirrored output grew. */
   output: (jobId: string) => void;
   ended: (jobId: string, end: RemoteRunEnd) => void;

@@ -63,6 +63,10 @@ export class WorkerRuns {
     return [...this.active.keys()];
   }
 
+  records(): RunRecord[] {
+    return [...this.active.values()].map((entry) => entry.record);
+  }
+
   get(run: string): RunRecord | undefined {
     return this.active.get(run)?.record;
   }

@@ -3,6 +3,7 @@ import { isAbsolute } from 'node:path';
 
 import type { Redis } from 'ioredis';
 
+import { isListening, portHolders } from '../../procfs/ports.js';
 import type { RunPayload, WireKeys } from '../wire.js';
 import { remoteJobEnv } from './job-env.js';
 import { startRun } from './local-run.js';
@@ -90,6 +91,8 @@ async function startOrFail(context: StartContext, pending: RunRecord): Promise<R
       startError: `could not start: the working directory ${cwd} is not absolute`,
     };
   }
+  const taken = portTaken(payload.port, context.me.host);
+  if (taken !== null) return { ...pending, startError: taken };
   const { llm } = payload;
   if (llm === null) return startRun(pending, env.env, cwd, payload.command);
   // A prompt: its provider settings are the worker's own, like the secrets of env_from_worker.
@@ -101,4 +104,15 @@ async function startOrFail(context: StartContext, pending: RunRecord): Promise<R
     const message = error instanceof Error ? error.message : String(error);
     return { ...pending, startError: `could not start the prompt: ${message}` };
   }
+}
+
+/** Why a declared PORT cannot be had on this host (who holds it), or null when it is free. */
+function portTaken(port: number | null, host: string): string | null {
+  if (port === null || !isListening(port)) return null;
+  const holders = portHolders(port);
+  const who =
+    holders.length > 0
+      ? holders.map((h) => `pid ${h.pid} (${h.command.slice(0, 120)})`).join(', ')
+      : 'a process the worker cannot see (another user’s)';
+  return `could not start: port ${port} is already in use on ${host} by ${who}`;
 }

@@ -15,6 +15,7 @@ import {
   type WireKeys,
 } from '../wire.js';
 import { ControlReader } from './control.js';
+import { PortWatch } from './port-watch.js';
 import { ReadyProbe } from './ready-probe.js';
 import { closeRunStdin, writeRunInput } from './local-run.js';
 import { beat, claimName, leave, type PresenceInfo } from './presence.js';
@@ -67,6 +68,9 @@ export class RemoteWorker {
   private runs: WorkerRuns | undefined;
   private control: ControlReader | undefined;
   private readonly probe = new ReadyProbe((payload) => this.announceReady(payload));
+  private readonly ports = new PortWatch(async ({ payload }, ports) =>
+    this.runs?.publish(payload, { type: 'ports', ports, at: Date.now() }),
+  );
   private loops: Promise<void>[] = [];
   private startedAt = Date.now();
   private starting: Promise<void> | undefined;
@@ -107,6 +111,7 @@ export class RemoteWorker {
       me: { name, host: this.host },
       onLeave: (run) => {
         this.probe.forget(run);
+        this.ports.forget(run);
         this.slots.release();
       },
       report: this.report,
@@ -128,6 +133,7 @@ export class RemoteWorker {
       this.every(CHECK_MS, async () => {
         runs.checkAll();
         this.probe.probeAll();
+        this.ports.lookAll(runs.records());
       }),
     );
     for (const label of this.options.labels) this.bullWorkers.push(this.bullWorker(label));
