@@ -46,8 +46,8 @@ export async function startDaemon(
   const existing = await ping(config);
   if (existing) return { pid: existing.pid, started: false };
   // A database another program holds locked is reported now, not by a daemon seconds later.
-  const { lockedByProgram } = await import('./home-lock.js');
-  const locked = lockedByProgram(config.home);
+  const { lockedByProgram } = await import('./locked-home.js');
+  const locked = await lockedByProgram(config.home);
   if (locked) throw locked;
   const logPath = daemonLogPath(config.home);
   let log: number;

@@ -2,7 +2,8 @@ import { isAbsolute, join, relative } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { BgError, ErrorCode, isBgError } from '../api/errors.js';
-import { type LockHolder, lockHolders } from '../procfs/file-locks.js';
+import { lockHolders } from '../procfs/file-locks.js';
+import { isDaemonCommand, lockedByOther } from './locked-home.js';
 import { liveDaemonPid } from './pid-file.js';
 
 /**
@@ -76,27 +77,4 @@ export async function lockOwner(home: string, cause: unknown): Promise<number | 
     }
     await delay(50);
   }
-}
-
-/** A command line that runs a daemon: `bgjobs daemon run` or `bgjobs serve`. */
-export function isDaemonCommand(args: readonly string[]): boolean {
-  const at = args.findIndex((arg) => arg === 'daemon' || arg === 'serve');
-  return at > 0 && (args[at] === 'serve' || args[at + 1] === 'run');
-}
-
-/** The error for a database a program other than a bgjobs daemon holds locked: who, and what to do. */
-export function lockedByOther(
-  database: string,
-  holders: readonly LockHolder[],
-  cause: unknown,
-): BgError {
-  const who =
-    holders.length === 0
-      ? 'another program (none is listed in /proc/locks: it may run on another machine sharing this folder)'
-      : holders.map((holder) => `pid ${holder.pid} (${holder.command})`).join(', ');
-  return new BgError(
-    ErrorCode.daemonUnavailable,
-    `The database ${database} is locked by ${who}, not by a bgjobs daemon, so no daemon can start. End that program (an sqlite3 shell, or a backup holding a transaction), or have it commit, then try again.`,
-    { cause, data: { holders } },
-  );
 }
