@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 
-import { LOCK_PATIENCE_MS, LOCK_RETRY_MS } from './locked-home.js';
+import { LOCK_PATIENCE_MS, LOCK_RETRY_MS } from './home-precheck.js';
 
 /**
  * Takes the exclusive lock of DB (in exclusive locking mode, it is then held until the

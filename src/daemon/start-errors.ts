@@ -1,9 +1,9 @@
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { BgError, ErrorCode, isBgError } from '../api/errors.js';
 import { lockHolders } from '../procfs/file-locks.js';
-import { isDaemonCommand, lockedByOther } from './locked-home.js';
+import { corruptDatabase, isDaemonCommand, lockedByOther } from './home-precheck.js';
 import { liveDaemonPid } from './pid-file.js';
 
 /**
@@ -18,8 +18,10 @@ export function explainHomeError(error: unknown, home: string): unknown {
   if (isBgError(error) || !(error instanceof Error) || !('code' in error)) return error;
   const code = String(error.code);
   const path = 'path' in error && typeof error.path === 'string' ? error.path : home;
-  // A file elsewhere (a job's cwd, say) is no fault of the home: its own error says more.
-  if (relative(home, path).startsWith('..') || isAbsolute(relative(home, path))) return error;
+  // A file elsewhere (a job's cwd, say) is no fault of the home: its own error says more. A
+  // folder above the home, made with it, is the home's.
+  const outside = relative(home, path).startsWith('..') || isAbsolute(relative(home, path));
+  if (outside && !home.startsWith(`${path}${sep}`)) return error;
   const database = join(home, 'bgjobs.db');
   const explain = (message: string): BgError =>
     new BgError(ErrorCode.daemonUnavailable, message, { cause: error, data: { cause: code } });
@@ -41,9 +43,7 @@ export function explainHomeError(error: unknown, home: string): unknown {
     );
   }
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
-    return explain(
-      `The database ${database} is corrupt (${error.message}). Move it aside to start afresh: mv ${database} ${database}.corrupt — bgjobs then starts with no job history (job folders under ${join(home, 'jobs')} stay; jobs still running there are not re-adopted).`,
-    );
+    return corruptDatabase(home, error.message, code, error);
   }
   if (code === 'SQLITE_CANTOPEN') {
     return explain(

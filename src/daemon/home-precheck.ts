@@ -1,9 +1,16 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { BgError, ErrorCode } from '../api/errors.js';
 import { type LockHolder, lockHolders } from '../procfs/file-locks.js';
+
+/**
+ * What a client can tell of its home before it starts a daemon (which takes seconds to load and
+ * would then fail the same way): a database that is no SQLite file, a database another program
+ * holds locked. Neither SQLite's native module nor zod is loaded here: on a loaded machine each
+ * took longer than the whole check.
+ */
 
 /**
  * How long the home's lock may stay taken before bgjobs calls it locked: a checkpoint or
@@ -21,8 +28,7 @@ export const LOCK_RETRY_MS = 2;
  * daemon? Then the error that names it; otherwise undefined, and a daemon is started as usual —
  * no database yet, no lock listed, a daemon holding it (its command line says so). The kernel's lock
  * table (/proc/locks) is read every 2 ms for LOCK_PATIENCE_MS: a lock that is gone at one look
- * was held only for moments. Neither SQLite's native module nor zod is loaded on this path (on a
- * loaded machine each took longer than the patience itself), so the database is not opened. A holder
+ * was held only for moments; the database is not opened. A holder
  * /proc/locks does not list (another machine sharing the folder) is left to the daemon's own
  * checks, which say more.
  *
@@ -66,4 +72,53 @@ export function lockedByOther(
     `The database ${database} is locked by ${who}, not by a bgjobs daemon, so no daemon can start. End that program (an sqlite3 shell, or a backup holding a transaction), or have it commit, then try again.`,
     { cause, data: { holders } },
   );
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * The error for a home whose database is not an SQLite file at all (its first 16 bytes say
+ * so); undefined for a missing, empty or SQLite file (damage inside one is the daemon's to find).
+ */
+export function notADatabase(home: string): BgError | undefined {
+  const database = join(home, 'bgjobs.db');
+  const header = Buffer.alloc(SQLITE_HEADER.length);
+  let read: number;
+  try {
+    const fd = openSync(database, 'r');
+    try {
+      read = readSync(fd, header, 0, header.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  if (read === 0 || header.equals(SQLITE_HEADER)) return undefined;
+  return corruptDatabase(home, 'file is not a database', 'SQLITE_NOTADB');
+}
+
+/** The error for a corrupt database: what to move aside, and what is then lost. */
+export function corruptDatabase(home: string, why: string, code: string, cause?: unknown): BgError {
+  const database = join(home, 'bgjobs.db');
+  return new BgError(
+    ErrorCode.daemonUnavailable,
+    `The database ${database} is corrupt (${why}). Move it aside to start afresh: mv ${database} ${database}.corrupt — bgjobs then starts with no job history (job folders under ${join(home, 'jobs')} stay; jobs still running there are not re-adopted).`,
+    { cause, data: { cause: code } },
+  );
+}
+
+/**
+ * `mkdir -p` for the home, failing with the real reason: Node's recursive mkdir reports a
+ * read-only file system (EROFS) as ENOENT, so the missing folders are then made one by one.
+ */
+export function makeHomeFolder(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const parent = dirname(path);
+    if (parent !== path && !existsSync(parent)) makeHomeFolder(parent);
+    mkdirSync(path, { mode: 0o700 });
+  }
 }
