@@ -169,6 +169,11 @@ export class DaemonClient implements JobsApi {
           { cause: error },
         );
       }
+      // A database that is none, or that another program holds locked, is reported now, before
+      // the daemon's start (and zod, which it loads) costs hundreds of milliseconds.
+      const { lockedByProgram, notADatabase } = await import('./home-precheck.js');
+      const refused = notADatabase(this.config.home) ?? (await lockedByProgram(this.config.home));
+      if (refused) throw refused;
       // Loaded only when no daemon answers: a running one needs none of it.
       const { startDaemon } = await import('./lifecycle.js');
       await startDaemon(this.config);

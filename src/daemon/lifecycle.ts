@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -46,13 +46,13 @@ export async function startDaemon(
   const existing = await ping(config);
   if (existing) return { pid: existing.pid, started: false };
   // A database another program holds locked is reported now, not by a daemon seconds later.
-  const { lockedByProgram } = await import('./home-lock.js');
-  const locked = lockedByProgram(config.home);
-  if (locked) throw locked;
+  const { lockedByProgram, makeHomeFolder, notADatabase } = await import('./home-precheck.js');
+  const refused = notADatabase(config.home) ?? (await lockedByProgram(config.home));
+  if (refused) throw refused;
   const logPath = daemonLogPath(config.home);
   let log: number;
   try {
-    mkdirSync(config.home, { recursive: true, mode: 0o700 });
+    makeHomeFolder(config.home);
     log = openSync(logPath, 'a', 0o600);
   } catch (error) {
     throw explainHomeError(error, config.home);

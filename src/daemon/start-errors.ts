@@ -1,8 +1,9 @@
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { BgError, ErrorCode, isBgError } from '../api/errors.js';
-import { type LockHolder, lockHolders } from '../procfs/file-locks.js';
+import { lockHolders } from '../procfs/file-locks.js';
+import { corruptDatabase, isDaemonCommand, lockedByOther } from './home-precheck.js';
 import { liveDaemonPid } from './pid-file.js';
 
 /**
@@ -17,8 +18,10 @@ export function explainHomeError(error: unknown, home: string): unknown {
   if (isBgError(error) || !(error instanceof Error) || !('code' in error)) return error;
   const code = String(error.code);
   const path = 'path' in error && typeof error.path === 'string' ? error.path : home;
-  // A file elsewhere (a job's cwd, say) is no fault of the home: its own error says more.
-  if (relative(home, path).startsWith('..') || isAbsolute(relative(home, path))) return error;
+  // A file elsewhere (a job's cwd, say) is no fault of the home: its own error says more. A
+  // folder above the home, made with it, is the home's.
+  const outside = relative(home, path).startsWith('..') || isAbsolute(relative(home, path));
+  if (outside && !home.startsWith(`${path}${sep}`)) return error;
   const database = join(home, 'bgjobs.db');
   const explain = (message: string): BgError =>
     new BgError(ErrorCode.daemonUnavailable, message, { cause: error, data: { cause: code } });
@@ -40,9 +43,7 @@ export function explainHomeError(error: unknown, home: string): unknown {
     );
   }
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
-    return explain(
-      `The database ${database} is corrupt (${error.message}). Move it aside to start afresh: mv ${database} ${database}.corrupt — bgjobs then starts with no job history (job folders under ${join(home, 'jobs')} stay; jobs still running there are not re-adopted).`,
-    );
+    return corruptDatabase(home, error.message, code, error);
   }
   if (code === 'SQLITE_CANTOPEN') {
     return explain(
@@ -76,27 +77,4 @@ export async function lockOwner(home: string, cause: unknown): Promise<number | 
     }
     await delay(50);
   }
-}
-
-/** A command line that runs a daemon: `bgjobs daemon run` or `bgjobs serve`. */
-export function isDaemonCommand(args: readonly string[]): boolean {
-  const at = args.findIndex((arg) => arg === 'daemon' || arg === 'serve');
-  return at > 0 && (args[at] === 'serve' || args[at + 1] === 'run');
-}
-
-/** The error for a database a program other than a bgjobs daemon holds locked: who, and what to do. */
-export function lockedByOther(
-  database: string,
-  holders: readonly LockHolder[],
-  cause: unknown,
-): BgError {
-  const who =
-    holders.length === 0
-      ? 'another program (none is listed in /proc/locks: it may run on another machine sharing this folder)'
-      : holders.map((holder) => `pid ${holder.pid} (${holder.command})`).join(', ');
-  return new BgError(
-    ErrorCode.daemonUnavailable,
-    `The database ${database} is locked by ${who}, not by a bgjobs daemon, so no daemon can start. End that program (an sqlite3 shell, or a backup holding a transaction), or have it commit, then try again.`,
-    { cause, data: { holders } },
-  );
 }

@@ -38,7 +38,10 @@ export function searchBudgetMs(env: NodeJS.ProcessEnv = process.env): number {
 export function runWithBudget<T>(request: BudgetedSearch): Promise<T> {
   const budget = searchBudgetMs();
   return new Promise<T>((resolve, reject) => {
-    const worker = new Worker(workerEntry(), { workerData: request, execArgv: [] });
+    const worker = new Worker(workerEntry('search-worker.js'), {
+      workerData: request,
+      execArgv: [],
+    });
     const finish = (settle: () => void): void => {
       clearTimeout(timer);
       worker.removeAllListeners();
@@ -61,10 +64,14 @@ export function runWithBudget<T>(request: BudgetedSearch): Promise<T> {
   });
 }
 
+/** What to change in a pattern that ran past its budget. */
+export const slowPatternAdvice =
+  'V8 cannot switch this pattern to its linear-time engine (it has a lookaround, a backreference or a count above 16); write it without those, or with fewer repeats in a row that can match the same text (".*a.*b" over "(?=x).*.*b").';
+
 function tooSlow(pattern: string, budget: number): BgError {
   return new BgError(
     ErrorCode.invalidInput,
-    `The pattern is too slow: the search ran past its ${budget / 1000} s budget and was stopped. V8 cannot switch this pattern to its linear-time engine (it has a lookaround, a backreference or a count above 16); write it without those, or with fewer repeats in a row that can match the same text (".*a.*b" over "(?=x).*.*b").`,
+    `The pattern is too slow: the search ran past its ${budget / 1000} s budget and was stopped. ${slowPatternAdvice}`,
     { data: { pattern, budget_ms: budget } },
   );
 }
@@ -77,9 +84,9 @@ function fromWorker(error: { code?: string; message: string }): Error {
   return new Error(error.message);
 }
 
-/** The worker's script: beside this module in dist, or dist's when this module runs from src. */
-function workerEntry(): URL {
-  const beside = new URL('./search-worker.js', import.meta.url);
+/** A worker's script: beside this module in dist, or dist's when this module runs from src. */
+export function workerEntry(name: string): URL {
+  const beside = new URL(`./${name}`, import.meta.url);
   if (existsSync(fileURLToPath(beside))) return beside;
-  return new URL('../../dist/logs/search-worker.js', import.meta.url);
+  return new URL(`../../dist/logs/${name}`, import.meta.url);
 }

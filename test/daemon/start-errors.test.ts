@@ -2,10 +2,11 @@
 // report rather than after its 15 s start timeout, and never as an "internal error": a home on a
 // read-only file system (fresh, or with a database already in it), a database another program
 // holds locked (named by pid, not taken for another daemon) while one held for moments is waited
-// out, and a corrupt database file; and a
+// out, and a corrupt database file (one that is no SQLite file told by the client, without a
+// daemon); a home to be made on a read-only file system; and a
 // home made read-only while the daemon runs refuses a new job saying so.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -44,6 +45,19 @@ it('says a fresh home is read-only, and what to do', async () => {
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro]);
   mounted.push(ro);
   const result = await cli(ro, ['ls']);
+  expect(result.code).toBe(1);
+  expectExplained(result.stderr);
+  expect(result.stderr).toMatch(/read-only/);
+  expect(result.stderr).toContain('BGJOBS_HOME');
+});
+
+it('says a home to be made on a read-only file system is read-only', async () => {
+  // Node's recursive mkdir reports EROFS there as ENOENT.
+  const ro = join(home, 'ro');
+  mkdirSync(ro);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro]);
+  mounted.push(ro);
+  const result = await cli(join(ro, 'state', 'bgjobs'), ['ls'], { cwd: ro });
   expect(result.code).toBe(1);
   expectExplained(result.stderr);
   expect(result.stderr).toMatch(/read-only/);
@@ -125,4 +139,6 @@ it('says the database is corrupt, and how to start afresh', async () => {
   expectExplained(result.stderr);
   expect(result.stderr).toMatch(/corrupt|not a database/);
   expect(result.stderr).toMatch(/bgjobs\.db\.corrupt/);
+  // Told by the client from the file's header: no daemon was started to find it.
+  expect(existsSync(join(home, 'daemon.log'))).toBe(false);
 });

@@ -5,7 +5,7 @@ import { BgError, ErrorCode } from '../../api/errors.js';
 import { readStream } from '../../logs/reader.js';
 import { readScreenFile } from '../../logs/screen.js';
 import { keyBytes } from '../../api/keys.js';
-import { compileSearchRegex } from '../../logs/regex.js';
+import { PatternMatcher } from '../../logs/pattern-budget.js';
 import { signalProcess } from '../../procfs/proc.js';
 import { openStdinForWrite } from '../../monitor/spawn.js';
 import { parseInput, type CallOptions } from '../../api/contract.js';
@@ -61,8 +61,25 @@ export async function interact(
       `The stdin of job ${job.id} was already closed; it takes no more input.`,
     );
   }
+  // Compiled (or refused) before anything is written; ended with the call.
   const expect =
-    input.expect === undefined ? undefined : compileSearchRegex(input.expect, { multiline: true });
+    input.expect === undefined
+      ? undefined
+      : new PatternMatcher([{ pattern: input.expect, multiline: true }]);
+  try {
+    return await exchange(ctx, job, input, options, expect);
+  } finally {
+    expect?.close();
+  }
+}
+
+async function exchange(
+  ctx: Pick<EngineContext, 'store' | 'folders' | 'runners'>,
+  job: JobRecord,
+  input: ReturnType<typeof interactInputSchema.parse>,
+  options: CallOptions,
+  expect: PatternMatcher | undefined,
+): Promise<InteractResult> {
   const paths = ctx.folders.paths(job.id);
   const fileSize = (path: string): number => ctx.folders.sizeOf(path);
   const from = { stdout: fileSize(paths.stdout), stderr: fileSize(paths.stderr) };
@@ -143,7 +160,7 @@ export async function interact(
       if (
         expect &&
         grown &&
-        (expect.test(read('stdout', ended)) || expect.test(read('stderr', ended)))
+        (await expected(expect, [read('stdout', ended), read('stderr', ended)]))
       )
         return 'expect';
       if (ended) return 'exited';
@@ -176,6 +193,19 @@ export async function interact(
         await delay(job.pty === null ? DRAIN_LOOK_MS : PTY_DRAIN_LOOK_MS);
       else await delay(now - began < FAST_FOR_MS ? FAST_POLL_MS : POLL_MS);
     }
+  }
+}
+
+/** Whether expect matches either stream's new output; past its time budget, an error saying the input went in. */
+async function expected(expect: PatternMatcher, texts: string[]): Promise<boolean> {
+  try {
+    return (await expect.match(texts)) !== undefined;
+  } catch (error) {
+    if (!(error instanceof BgError)) throw error;
+    throw new BgError(error.code, `The input was written. ${error.message}`, {
+      data: error.data,
+      cause: error,
+    });
   }
 }
 

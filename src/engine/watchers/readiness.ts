@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 
-import { compileSearchRegex } from '../../logs/regex.js';
+import { PatternMatcher } from '../../logs/pattern-budget.js';
 import { toModelText } from '../../logs/text.js';
 import { connect } from 'node:net';
 import type { JobFolders } from '../../job-folder/folders.js';
@@ -22,8 +22,12 @@ type Stream = 'stdout' | 'stderr';
 interface Watch {
   id: string;
   run: number;
-  pattern: RegExp | undefined;
-  fail: RegExp | undefined;
+  /** The failure pattern, then the readiness pattern, whichever are given. */
+  patterns: PatternMatcher | undefined;
+  /** What a match of each of those patterns means. */
+  means: ('failed' | 'ready')[];
+  /** An unbounded pattern is being tested off the thread: look again once it answers. */
+  matching: boolean;
   port: number | undefined;
   url: string | undefined;
   offsets: Record<Stream, number>;
@@ -56,6 +60,7 @@ export class Readiness {
   }
 
   stop(): Promise<void> {
+    for (const id of [...this.watches.keys()]) this.forget(id);
     return this.loop.stop();
   }
 
@@ -66,11 +71,17 @@ export class Readiness {
     const paths = this.folders.paths(job.id);
     // A remote job's port and URL are on its worker's host: the worker probes them and says so.
     const here = job.kind !== 'remote';
+    const given = [
+      { pattern: spec.fail_pattern, means: 'failed' as const },
+      { pattern: spec.pattern, means: 'ready' as const },
+    ].filter((entry): entry is { pattern: string; means: 'failed' | 'ready' } => !!entry.pattern);
+    this.forget(job.id);
     this.watches.set(job.id, {
       id: job.id,
       run: job.runs,
-      pattern: spec.pattern === undefined ? undefined : compileSearchRegex(spec.pattern),
-      fail: spec.fail_pattern === undefined ? undefined : compileSearchRegex(spec.fail_pattern),
+      patterns: given.length === 0 ? undefined : new PatternMatcher(given),
+      means: given.map((entry) => entry.means),
+      matching: false,
       port: here ? spec.port : undefined,
       url: here ? spec.url : undefined,
       // From where this run's output starts; a re-adopted first run from the beginning.
@@ -90,6 +101,11 @@ export class Readiness {
   }
 
   private unwatch(id: string): void {
+    this.forget(id);
+  }
+
+  private forget(id: string): void {
+    this.watches.get(id)?.patterns?.close();
     this.watches.delete(id);
   }
 
@@ -112,13 +128,12 @@ export class Readiness {
       job.runs !== watch.run ||
       job.readyState !== 'pending'
     ) {
-      this.watches.delete(watch.id);
+      this.forget(watch.id);
       return;
     }
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const line = this.scan(watch, stream);
-      if (line !== undefined)
-        return this.settle(watch, line.failed ? 'failed' : 'ready', line.text);
+    if (watch.patterns !== undefined && !watch.matching) {
+      const lines = [...this.scan(watch, 'stdout'), ...this.scan(watch, 'stderr')];
+      if (lines.length > 0 && this.matchLines(watch, watch.patterns, lines)) return;
     }
     if (watch.probeBusy || Date.now() < watch.nextProbe) return;
     if (watch.port !== undefined)
@@ -146,12 +161,39 @@ export class Readiness {
       });
   }
 
-  /** Reads what the stream gained and tests each line: the failure pattern first. */
-  private scan(watch: Watch, stream: Stream): { text: string; failed: boolean } | undefined {
-    if (watch.pattern === undefined && watch.fail === undefined) return undefined;
+  /**
+   * Tests the lines, the failure pattern first on each: here when V8 bounds the patterns (true
+   * once one matched), else off the thread, settling when it answers — or failing the
+   * readiness, saying the pattern is too slow, when its budget is spent.
+   */
+  private matchLines(watch: Watch, patterns: PatternMatcher, lines: string[]): boolean {
+    const settleOn = (found: { text: number; pattern: number } | undefined): boolean => {
+      if (found === undefined) return false;
+      this.settle(watch, watch.means[found.pattern] ?? 'ready', lines[found.text] ?? '');
+      return true;
+    };
+    if (patterns.bounded) return settleOn(patterns.matchNow(lines));
+    watch.matching = true;
+    const current = (): boolean => this.watches.get(watch.id) === watch;
+    patterns
+      .match(lines)
+      .then((found) => current() && settleOn(found))
+      .catch((error: unknown) => {
+        const why = error instanceof Error ? error.message : String(error);
+        if (current()) this.settle(watch, 'failed', why);
+      })
+      .finally(() => {
+        watch.matching = false;
+        if (current()) this.loop.wake();
+      });
+    return false;
+  }
+
+  /** Reads the lines the stream gained (the last one kept for the next read as well). */
+  private scan(watch: Watch, stream: Stream): string[] {
     const path = this.folders.paths(watch.id)[stream];
     const size = this.folders.sizeOf(path);
-    if (size <= watch.offsets[stream]) return undefined;
+    if (size <= watch.offsets[stream]) return [];
     // Past a flood, look at the newest megabyte only.
     const from = Math.max(watch.offsets[stream], size - MAX_READ);
     const text = watch.partial[stream] + toModelText(readRange(path, from, size - from), false);
@@ -159,15 +201,11 @@ export class Readiness {
     const lines = text.split('\n');
     // The last piece has no newline yet: test it now (a prompt), keep it for the next read.
     watch.partial[stream] = (lines[lines.length - 1] ?? '').slice(-MAX_PARTIAL);
-    for (const line of lines) {
-      if (watch.fail?.test(line)) return { text: line, failed: true };
-      if (watch.pattern?.test(line)) return { text: line, failed: false };
-    }
-    return undefined;
+    return lines;
   }
 
   private settle(watch: Watch, state: 'ready' | 'failed', match: string): void {
-    this.watches.delete(watch.id);
+    this.forget(watch.id);
     this.transitions.ready(watch.id, state, match);
   }
 }
