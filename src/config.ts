@@ -38,6 +38,8 @@ export interface Config {
   cgroups: boolean;
   /** Monitors kept started ahead of need, so a job's start spawns nothing (0: none). */
   spareMonitors: number;
+  /** How long one search (or one test of a slow readiness or expect pattern) may run, in ms. */
+  searchBudgetMs: number;
 }
 
 /** The part of the configuration that belongs to the caller and travels with its requests. */
@@ -199,6 +201,7 @@ export const SETTINGS = {
   workerTimeoutS: { names: ['BGJOBS_WORKER_TIMEOUT'], parse: parseSeconds(0.2, DAY_S) },
   cgroups: { names: ['BGJOBS_CGROUPS'], parse: parseSwitch },
   spareMonitors: { names: ['BGJOBS_SPARE_MONITORS'], parse: parseInteger(0, 16) },
+  searchBudgetMs: { names: ['BGJOBS_SEARCH_BUDGET_MS'], parse: parseInteger(1, 3_600_000) },
 } as const satisfies Record<keyof Config, Setting<unknown>>;
 
 export const DEFAULTS = {
@@ -214,6 +217,7 @@ export const DEFAULTS = {
   llmIdleTimeoutS: 60,
   workerTimeoutS: 30,
   spareMonitors: 2,
+  searchBudgetMs: 30_000,
 } as const;
 
 export function defaultHome(env: Env): string {
@@ -243,7 +247,13 @@ export function loadConfig(env: Env = process.env): Config {
     workerTimeoutS: read(env, SETTINGS.workerTimeoutS) ?? DEFAULTS.workerTimeoutS,
     cgroups: read(env, SETTINGS.cgroups) ?? true,
     spareMonitors: read(env, SETTINGS.spareMonitors) ?? DEFAULTS.spareMonitors,
+    searchBudgetMs: searchBudgetMs(env),
   };
+}
+
+/** BGJOBS_SEARCH_BUDGET_MS (30 s by default); a bad value is a `config` error like any other. */
+export function searchBudgetMs(env: Env): number {
+  return read(env, SETTINGS.searchBudgetMs) ?? DEFAULTS.searchBudgetMs;
 }
 
 /**

@@ -17,7 +17,9 @@ describe('config', () => {
       workingDir: undefined,
       allowedCommands: undefined,
       killGraceS: 5,
+      searchBudgetMs: 30_000,
     });
+    expect(loadConfig({ BGJOBS_SEARCH_BUDGET_MS: '500' }).searchBudgetMs).toBe(500);
     expect(loadConfig({ XDG_STATE_HOME: '/state' }).home).toBe('/state/bgjobs');
     expect(DEFAULTS.maxJobs).toBe(10);
   });
@@ -51,6 +53,8 @@ describe('config', () => {
     ['BGJOBS_JOB_TIMEOUT', '1.5'],
     ['BGJOBS_CLEANUP_INTERVAL', '99999999999'],
     ['BGJOBS_ALLOWED_COMMANDS', '(unclosed'],
+    ['BGJOBS_SEARCH_BUDGET_MS', '30s'],
+    ['BGJOBS_SEARCH_BUDGET_MS', '0'],
   ])('refuses %s=%s with a clear error', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(
       expect.objectContaining({

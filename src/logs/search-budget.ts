@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import { BgError, ErrorCode } from '../api/errors.js';
+import { searchBudgetMs as budgetSetting } from '../config.js';
 
 /**
  * Running a search whose regex V8 cannot bound (see regex.ts: `needsTimeBudget`) in a worker
@@ -11,8 +12,6 @@ import { BgError, ErrorCode } from '../api/errors.js';
  * for the whole search, worker start included; a search past it is an `invalid_input` error
  * saying the pattern is too slow and what to change.
  */
-
-const DEFAULT_BUDGET_MS = 30_000;
 
 /** What the worker is asked: the arguments of one search. */
 export interface BudgetedSearch {
@@ -24,9 +23,9 @@ export interface BudgetedSearch {
 
 type WorkerReply = { ok: unknown } | { error: { code?: string; message: string } };
 
+/** The budget of this process's searches: its environment was checked when it loaded its config. */
 export function searchBudgetMs(env: NodeJS.ProcessEnv = process.env): number {
-  const value = Number(env.BGJOBS_SEARCH_BUDGET_MS);
-  return Number.isFinite(value) && value > 0 ? value : DEFAULT_BUDGET_MS;
+  return budgetSetting(env);
 }
 
 /**
