@@ -8,6 +8,7 @@ import type { AgentsApi } from '../agents/contract.js';
 import { applyConfigFile, startDaemonAgents } from '../agents/daemon-agents.js';
 import { Engine } from '../engine/engine.js';
 import { VERSION } from '../version.js';
+import { forgetDaemonEnv } from './daemon-env.js';
 import { makeLogger } from './log.js';
 import { socketPath } from './paths.js';
 import { removePidFile, writePidFile } from './pid-file.js';
@@ -39,6 +40,7 @@ export interface DaemonOptions {
  * running when it stops. If another daemon already owns this home, returns at once.
  */
 export async function runDaemon(config: Config, options: DaemonOptions = {}): Promise<void> {
+  forgetDaemonEnv();
   const logger = makeLogger({ json: options.json ?? false, level: options.logLevel });
   const log = (message: string): void => logger('info', message);
   // The log is a file in BGJOBS_HOME: on a full disk a failed write must not end the daemon.
