@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'coverage', 'scripts', 'eslint.config.js', 'bench/*.mjs'] },
+  {
+    ignores: [
+      'dist',
+      'node_modules',
+      'coverage',
+      'scripts',
+      'eslint.config.js',
+      'bench/*.mjs',
+      'test/fixtures/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,7 +1,7 @@
 import { opendir, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 
-import watcher from '@parcel/watcher';
+import type { AsyncSubscription, Event } from '@parcel/watcher';
 import picomatch from 'picomatch';
 
 import { watchError } from './watch-errors.js';
@@ -38,7 +38,7 @@ export interface FileWatchOptions {
 export class FileWatch {
   private readonly options: FileWatchOptions;
   private readonly matches: (path: string) => boolean;
-  private subscription: watcher.AsyncSubscription | undefined;
+  private subscription: AsyncSubscription | undefined;
   private readonly pending = new Set<string>();
   private more = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -60,6 +60,8 @@ export class FileWatch {
     const ignore: (string | RegExp)[] = [DEFAULT_IGNORED_DIRS_RE, ...this.options.ignore];
     if (isInside(this.root, home)) ignore.push(home);
     try {
+      // The native watcher loads with the first watch armed, not with every daemon.
+      const { default: watcher } = await import('@parcel/watcher');
       this.subscription = await watcher.subscribe(
         this.root,
         (error, events) => this.onEvents(error, events),
@@ -75,7 +77,7 @@ export class FileWatch {
 
   private homeRelative: string | undefined;
 
-  private onEvents(error: Error | null, events: watcher.Event[]): void {
+  private onEvents(error: Error | null, events: Event[]): void {
     if (this.closed) return;
     if (error) {
       this.options.onError(watchError(error, this.root));

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 
 import type { UpResult } from '../agents/api.js';
 import { BgError, ErrorCode } from '../api/errors.js';
+import { daemonEnv } from '../daemon/daemon-env.js';
 import { cliConfig, type JsonOption, print, withApi } from './session.js';
 
 /** `bgjobs up`/`down` (a project file), `agent logs`, `serve --config` and `daemon unit`. */
@@ -125,6 +126,10 @@ Type=simple
 WorkingDirectory=${dirname(file)}
 Environment=BGJOBS_HOME=${home}
 Environment=LOG_LEVEL=info
+# One malloc arena, as for a daemon started on demand (bgjobs drops it from its jobs' env).
+${Object.entries(daemonEnv({}))
+  .map(([name, value]) => `Environment=${name}=${value ?? ''}`)
+  .join('\n')}
 ExecStart=${process.execPath} ${cli} serve --config ${file}
 Restart=always
 RestartSec=2

@@ -67,7 +67,7 @@ export function addWorkerCommands(program: Command): void {
     .option('--redis <url>', 'the Redis the workers use; or BGJOBS_REDIS_URL')
     .option('--json', 'print the result as JSON')
     .action(async (options: JsonOption & { redis?: string }) => {
-      const { checkRedisUrl } = await import('../remote/redis.js');
+      const { checkRedisUrl } = await import('../remote/redis-url.js');
       const { listWorkers } = await import('../remote/workers-list.js');
       const raw = options.redis ?? process.env.BGJOBS_REDIS_URL;
       if (raw === undefined || raw === '') {

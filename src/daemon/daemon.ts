@@ -2,12 +2,14 @@ import { rmSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import type { Config } from '../config.js';
+import type { startHttpServer as StartHttpServer } from '../http/server.js';
 import type { HttpSettings } from '../http/settings.js';
 import { BgError, isBgError } from '../api/errors.js';
 import type { AgentsApi } from '../agents/contract.js';
 import { applyConfigFile, startDaemonAgents } from '../agents/daemon-agents.js';
 import { Engine } from '../engine/engine.js';
 import { VERSION } from '../version.js';
+import { forgetDaemonEnv } from './daemon-env.js';
 import { makeLogger } from './log.js';
 import { socketPath } from './paths.js';
 import { removePidFile, writePidFile } from './pid-file.js';
@@ -39,6 +41,7 @@ export interface DaemonOptions {
  * running when it stops. If another daemon already owns this home, returns at once.
  */
 export async function runDaemon(config: Config, options: DaemonOptions = {}): Promise<void> {
+  forgetDaemonEnv();
   const logger = makeLogger({ json: options.json ?? false, level: options.logLevel });
   const log = (message: string): void => logger('info', message);
   // The log is a file in BGJOBS_HOME: on a full disk a failed write must not end the daemon.
@@ -82,6 +85,9 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     stopped.abort();
   }
 
+  // Loaded before the socket answers: whoever started this daemon for HTTP asks it for its URL
+  // as soon as it answers, and hono and the MCP SDK take a while to load.
+  const httpServer = options.http === undefined ? undefined : await import('../http/server.js');
   const path = socketPath(config.home);
   try {
     await server.listen(path);
@@ -92,9 +98,16 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   }
   // While it serves HTTP the daemon stays up: clients come and go over HTTP.
   let http: { url: string; close: () => Promise<void> } | undefined;
-  if (options.http !== undefined) {
+  if (httpServer !== undefined) {
     try {
-      http = await serveHttp(config, engine, daemonAgents.api, options, log);
+      http = await serveHttp(
+        httpServer.startHttpServer,
+        config,
+        engine,
+        daemonAgents.api,
+        options,
+        log,
+      );
     } catch (error) {
       await server.close();
       rmSync(path, { force: true });
@@ -170,13 +183,13 @@ async function openHome(
 }
 
 async function serveHttp(
+  startHttpServer: typeof StartHttpServer,
   config: Config,
   engine: Engine,
   agents: AgentsApi,
   options: { http?: HttpSettings | undefined; httpCwd?: string },
   log: (message: string) => void,
 ): Promise<{ url: string; close: () => Promise<void> }> {
-  const { startHttpServer } = await import('../http/server.js');
   const { httpCaller } = await import('../http/settings.js');
   return startHttpServer({
     api: engine,

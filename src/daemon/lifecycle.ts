@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import { BgError, ErrorCode } from '../api/errors.js';
 import { isSameProcess, procStat } from '../procfs/proc.js';
 import { Connection } from './connection.js';
+import { daemonEnv } from './daemon-env.js';
 import { daemonLogPath, socketPath } from './paths.js';
 import { pingResultSchema, type PingResult } from './protocol.js';
 import { explainHomeError } from './start-errors.js';
@@ -62,7 +63,7 @@ export async function startDaemon(
   const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, cliEntry(), 'daemon', 'run'], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: { ...(options.env ?? process.env), BGJOBS_HOME: config.home },
+    env: { ...daemonEnv(options.env ?? process.env), BGJOBS_HOME: config.home },
     cwd: config.home,
   });
   closeSync(log);

@@ -26,8 +26,8 @@ import { ShellRunner } from './runners/shell/shell-runner.js';
 import { Queue, type Runners } from './scheduling/queue.js';
 import { resumeStops, stopJob, type StopDeps } from './stop.js';
 import { Transitions } from './transitions.js';
-import { checkRedisUrl } from '../remote/redis.js';
-import { RemoteRunner } from '../remote/remote-runner.js';
+import { checkRedisUrl } from '../remote/redis-url.js';
+import { loadRedis, RemoteRunner, type RemoteRunnerOptions } from '../remote/remote-runner.js';
 import { executeJob } from './verbs/execute.js';
 import { interact } from './verbs/interact.js';
 import { killJob } from './verbs/kill.js';
@@ -88,7 +88,12 @@ export class Engine implements JobsApi {
   private reaper: SessionReaper | undefined;
   private closing: Promise<void> | undefined;
 
-  private constructor(config: Config, store: JobStore, reserve: DiskReserve) {
+  private constructor(
+    config: Config,
+    store: JobStore,
+    reserve: DiskReserve,
+    redis: RemoteRunnerOptions['redis'],
+  ) {
     this.config = config;
     this.store = store;
     this.reserve = reserve;
@@ -122,7 +127,7 @@ export class Engine implements JobsApi {
         folders,
         host: lifecycle,
         home: config.home,
-        redisUrl: config.redisUrl === undefined ? undefined : checkRedisUrl(config.redisUrl),
+        redis,
         workerTimeoutMs: config.workerTimeoutS * 1000,
         limit: () => REMOTE_LIMIT,
       }),
@@ -163,13 +168,16 @@ export class Engine implements JobsApi {
     mkdirSync(jobsRoot(config.home), { recursive: true, mode: 0o700 });
     chmodSync(config.home, 0o700);
     // Room a write can have back when the disk is full, so a job's end is still recorded.
+    const redis = await loadRedis(
+      config.redisUrl === undefined ? undefined : checkRedisUrl(config.redisUrl),
+    );
     const reserve = new DiskReserve(join(config.home, 'reserve'));
     const store = SqliteStore.open(join(config.home, 'bgjobs.db'), {
       exclusive: true,
       makeRoom: () => reserve.release(),
     });
     reserve.restore();
-    const engine = new Engine(config, store, reserve);
+    const engine = new Engine(config, store, reserve, redis);
     // After a daemon restart: every job the store thinks runs is re-adopted or settled.
     for (const job of store.withStatus(['running'])) engine.runners[job.kind].adopt(job);
     void Promise.all(resumeStops(engine.stopDeps(), 'SIGTERM', config.killGraceS * 1000));

@@ -9,10 +9,8 @@ import type { Caller } from '../api/caller.js';
 import type { JobsApi } from '../api/contract.js';
 import { portHolders } from '../procfs/ports.js';
 import { createHttpApp, type HttpApp } from './app.js';
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from './settings.js';
 import { TokenSource } from './token.js';
-
-export const DEFAULT_HTTP_PORT = 7717;
-export const DEFAULT_HTTP_HOST = '127.0.0.1';
 
 export interface HttpServerOptions {
   api: JobsApi;

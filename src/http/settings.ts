@@ -3,7 +3,11 @@ import { homedir } from 'node:os';
 import { BgError, ErrorCode } from '../api/errors.js';
 import { type Caller, defaultCaller } from '../api/caller.js';
 import type { Config } from '../config.js';
-import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from './server.js';
+
+// Kept here, not beside the server: the daemon reads its settings without loading the server
+// (hono, the MCP SDK) when HTTP is off.
+export const DEFAULT_HTTP_PORT = 7717;
+export const DEFAULT_HTTP_HOST = '127.0.0.1';
 
 /** How the daemon serves HTTP: from `bgjobs serve --http` flags or BGJOBS_HTTP_* variables. */
 export interface HttpSettings {

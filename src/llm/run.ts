@@ -89,7 +89,7 @@ export async function runPrompt(
     }
   };
   try {
-    const model = provider.create({
+    const model = await provider.create({
       modelId: request.model.modelId,
       apiKey: keyOf(provider, options.env),
       baseURL: endpointOf(provider, request.model, options.env),

@@ -1,4 +1,4 @@
-import xterm from '@xterm/headless';
+import type { Terminal } from '@xterm/headless';
 
 import { readAt, windowOf, withStreamFile } from './window.js';
 
@@ -56,6 +56,8 @@ export async function readScreen(
   rows: number,
   options: ScreenOptions = {},
 ): Promise<Screen> {
+  // The emulator loads with the first screen asked for: a daemon with no PTY job never needs it.
+  const { default: xterm } = await import('@xterm/headless');
   const term = new xterm.Terminal({ cols, rows, scrollback: 0, allowProposedApi: true });
   try {
     const cursorHidden = trackCursorVisibility(term);
@@ -127,7 +129,7 @@ function cleanStart(tail: Buffer): number {
 }
 
 // DECTCEM (CSI ? 25 l / h) hides and shows the cursor; a full reset (ESC c) shows it again.
-function trackCursorVisibility(term: InstanceType<typeof xterm.Terminal>): () => boolean {
+function trackCursorVisibility(term: Terminal): () => boolean {
   let hidden = false;
   const has25 = (params: (number | number[])[]): boolean => params.some((p) => p === 25);
   term.parser.registerCsiHandler({ prefix: '?', final: 'l' }, (params) => {

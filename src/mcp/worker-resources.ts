@@ -44,7 +44,7 @@ async function readWorkers(raw: string | undefined): Promise<unknown[]> {
       'This MCP server has no BGJOBS_REDIS_URL, so it cannot see any worker: set it in the server’s environment (the Redis your workers use).',
     );
   }
-  const { checkRedisUrl, redactUrl } = await import('../remote/redis.js');
+  const { checkRedisUrl, redactUrl } = await import('../remote/redis-url.js');
   const { listWorkers } = await import('../remote/workers-list.js');
   const url = checkRedisUrl(raw);
   try {

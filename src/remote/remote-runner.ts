@@ -4,7 +4,7 @@ import type { Ending, JobRecord } from '../engine/model.js';
 import type { Runner, RunnerHost } from '../engine/runners/runner.js';
 import { BgError, ErrorCode } from '../api/errors.js';
 import { daemonIdOf } from './daemon/identity.js';
-import { RemoteRuns } from './daemon/remote-runs.js';
+import type { RemoteRuns } from './daemon/remote-runs.js';
 import { RETRYABLE_EXIT } from './worker/prompt-run.js';
 import type { RemoteJobSpec, RemoteRunEnd } from './daemon/types.js';
 
@@ -13,10 +13,23 @@ export interface RemoteRunnerOptions {
   folders: JobFolders;
   host: RunnerHost;
   home: string;
-  /** BGJOBS_REDIS_URL; without it a remote job fails to start, saying so. */
-  redisUrl: URL | undefined;
+  /**
+   * BGJOBS_REDIS_URL and the class that follows runs through it (see loadRedis); without them
+   * a remote job fails to start, saying so.
+   */
+  redis: { url: URL; RemoteRuns: typeof RemoteRuns } | undefined;
   workerTimeoutMs: number;
   limit: () => number;
+}
+
+/**
+ * What RemoteRunner needs of Redis, loaded only when BGJOBS_REDIS_URL is set: BullMQ and the
+ * Redis client weigh tens of MB that a daemon without workers does not carry.
+ */
+export async function loadRedis(url: URL | undefined): Promise<RemoteRunnerOptions['redis']> {
+  if (url === undefined) return undefined;
+  const { RemoteRuns } = await import('./daemon/remote-runs.js');
+  return { url, RemoteRuns };
 }
 
 /**
@@ -34,12 +47,12 @@ export class RemoteRunner implements Runner {
 
   constructor(options: RemoteRunnerOptions) {
     this.options = options;
-    const { redisUrl, folders, store } = options;
+    const { redis, folders, store } = options;
     this.runs =
-      redisUrl === undefined
+      redis === undefined
         ? undefined
-        : new RemoteRuns({
-            redisUrl,
+        : new redis.RemoteRuns({
+            redisUrl: redis.url,
             daemonId: daemonIdOf(options.home),
             workerTimeoutMs: options.workerTimeoutMs,
             host: {

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { z } from 'zod';
 
 import { BgError, describeZodError, ErrorCode } from '../api/errors.js';
-import { checkRedisUrl } from './redis.js';
+import { checkRedisUrl } from './redis-url.js';
 import { labelSchema, workerNameSchema } from './wire.js';
 
 /** What `bgjobs worker` is told, from its flags or else its environment. */

@@ -49,5 +49,8 @@ it('prints a systemd user unit that restarts always and leaves jobs running', as
   expect(result.stdout).toMatch(/^Restart=always$/m);
   expect(result.stdout).toMatch(/^Type=simple$/m);
   expect(result.stdout).toMatch(/^KillMode=process$/m);
+  // One malloc arena, and the name the daemon drops from its jobs' environment.
+  expect(result.stdout).toMatch(/^Environment=MALLOC_ARENA_MAX=1$/m);
+  expect(result.stdout).toMatch(/^Environment=BGJOBS_DAEMON_ADDED_ENV=MALLOC_ARENA_MAX$/m);
   expect(result.stdout).toMatch(/^ExecStart=.* serve --config .*bgjobs\.toml$/m);
 });

@@ -1,5 +1,3 @@
-import { createAnthropic } from '@ai-sdk/anthropic';
-
 import type { LlmProvider } from './provider.js';
 
 /** Anthropic's Messages API. The SDK's base URL ends in /v1 (Anthropic's own SDKs' does not). */
@@ -11,6 +9,8 @@ export const anthropic: LlmProvider = {
   defaultBaseURL: 'https://api.anthropic.com/v1',
   apiPath: '/v1',
   legacyNames: /^claude-/,
-  create: ({ modelId, apiKey, baseURL, fetch }) =>
-    createAnthropic({ apiKey, baseURL, fetch })(modelId),
+  create: async ({ modelId, apiKey, baseURL, fetch }) => {
+    const { createAnthropic } = await import('@ai-sdk/anthropic');
+    return createAnthropic({ apiKey, baseURL, fetch })(modelId);
+  },
 };

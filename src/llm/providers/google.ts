@@ -1,5 +1,3 @@
-import { createGoogleGenerativeAI } from '@ai-sdk/google';
-
 import type { LlmProvider } from './provider.js';
 
 /** Google's Gemini API (generativelanguage.googleapis.com), not Vertex AI. */
@@ -11,6 +9,8 @@ export const google: LlmProvider = {
   defaultBaseURL: 'https://generativelanguage.googleapis.com/v1beta',
   apiPath: '/v1beta',
   legacyNames: /^gemini-/,
-  create: ({ modelId, apiKey, baseURL, fetch }) =>
-    createGoogleGenerativeAI({ apiKey, baseURL, fetch })(modelId),
+  create: async ({ modelId, apiKey, baseURL, fetch }) => {
+    const { createGoogleGenerativeAI } = await import('@ai-sdk/google');
+    return createGoogleGenerativeAI({ apiKey, baseURL, fetch })(modelId);
+  },
 };

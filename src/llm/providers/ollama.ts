@@ -1,8 +1,3 @@
-import { JSONParseError } from 'ai';
-import { createOllama } from 'ollama-ai-provider-v2';
-
-import { ProviderStreamError } from '../llm-error.js';
-
 import type { LlmProvider, PromptParams } from './provider.js';
 
 /** A local (or remote) Ollama server's /api/chat; it needs no key. */
@@ -14,8 +9,13 @@ export const ollama: LlmProvider = {
   // 127.0.0.1, not localhost: Ollama listens on IPv4 only, and localhost may resolve to ::1.
   defaultBaseURL: 'http://127.0.0.1:11434/api',
   apiPath: '/api',
-  create: ({ modelId, baseURL, fetch }) =>
-    createOllama({ baseURL, fetch: strictNdjson(fetch) })(modelId),
+  create: async ({ modelId, baseURL, fetch }) => {
+    const [{ createOllama }, { strictNdjson }] = await Promise.all([
+      import('ollama-ai-provider-v2'),
+      import('./ollama-stream.js'),
+    ]);
+    return createOllama({ baseURL, fetch: strictNdjson(fetch) })(modelId);
+  },
   call: ollamaCall,
 };
 
@@ -37,50 +37,4 @@ function ollamaCall(params: PromptParams) {
     settings: {},
     providerOptions: Object.keys(set).length > 0 ? { ollama: { options: set } } : undefined,
   };
-}
-
-/**
- * The provider skips NDJSON lines it cannot parse (with a console.warn) and lines that do not
- * fit its schema — Ollama's mid-stream `{"error": "…"}` among them — so a broken stream would
- * pass as a short answer. This fetch fails the stream at the first such line instead.
- */
-function strictNdjson(fetch: typeof globalThis.fetch): typeof globalThis.fetch {
-  return async (input, init) => {
-    const response = await fetch(input, init);
-    if (!response.ok || response.body === null) return response;
-    return new Response(response.body.pipeThrough(checkLines()), {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
-  };
-}
-
-function checkLines(): TransformStream<Uint8Array, Uint8Array> {
-  const decoder = new TextDecoder();
-  let pending = '';
-  const check = (line: string) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (cause) {
-      throw new JSONParseError({ text: line, cause });
-    }
-    if (typeof value === 'object' && value !== null && 'error' in value) {
-      throw new ProviderStreamError(value);
-    }
-  };
-  return new TransformStream({
-    transform(chunk, controller) {
-      pending += decoder.decode(chunk, { stream: true });
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      lines.forEach(check);
-      controller.enqueue(chunk);
-    },
-    flush() {
-      check(pending + decoder.decode());
-    },
-  });
 }

@@ -1,5 +1,3 @@
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-
 import type { LlmProvider } from './provider.js';
 
 /**
@@ -14,13 +12,15 @@ export const openaiCompatible: LlmProvider = {
   defaultBaseURL: undefined,
   apiPath: '/v1',
   baseUrlInSpec: true,
-  create: ({ modelId, apiKey, baseURL, fetch }) =>
+  create: async ({ modelId, apiKey, baseURL, fetch }) => {
+    const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
     // includeUsage asks for the final usage chunk (stream_options.include_usage).
-    createOpenAICompatible({
+    return createOpenAICompatible({
       name: 'openai-compatible',
       apiKey,
       baseURL,
       fetch,
       includeUsage: true,
-    })(modelId),
+    })(modelId);
+  },
 };

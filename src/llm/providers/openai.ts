@@ -1,5 +1,3 @@
-import { createOpenAI } from '@ai-sdk/openai';
-
 import type { LlmProvider } from './provider.js';
 
 /**
@@ -14,6 +12,8 @@ export const openai: LlmProvider = {
   defaultBaseURL: 'https://api.openai.com/v1',
   apiPath: '/v1',
   legacyNames: /^(gpt-|chatgpt-|o\d(-|$))/,
-  create: ({ modelId, apiKey, baseURL, fetch }) =>
-    createOpenAI({ apiKey, baseURL, fetch }).chat(modelId),
+  create: async ({ modelId, apiKey, baseURL, fetch }) => {
+    const { createOpenAI } = await import('@ai-sdk/openai');
+    return createOpenAI({ apiKey, baseURL, fetch }).chat(modelId);
+  },
 };

@@ -33,7 +33,8 @@ export interface ProviderCall {
  * export const acme: LlmProvider = {
  *   name: 'acme', keyVars: ['ACME_API_KEY'], keyRequired: true,
  *   baseUrlVar: 'ACME_BASE_URL', defaultBaseURL: 'https://api.acme.ai/v1', apiPath: '/v1',
- *   create: ({ modelId, apiKey, baseURL, fetch }) => createAcme({ apiKey, baseURL, fetch })(modelId),
+ *   create: async ({ modelId, apiKey, baseURL, fetch }) =>
+ *     (await import('@acme/ai-sdk')).createAcme({ apiKey, baseURL, fetch })(modelId),
  * };
  */
 export interface LlmProvider {
@@ -53,7 +54,8 @@ export interface LlmProvider {
   readonly legacyNames?: RegExp;
   /** Whether the model spec carries the endpoint: `name:model@https://host/v1`. */
   readonly baseUrlInSpec?: boolean;
-  create(settings: ProviderSettings): LanguageModel;
+  /** Builds the model; the provider's SDK is imported here, on first use, not with bgjobs. */
+  create(settings: ProviderSettings): Promise<LanguageModel>;
   /** Maps params to call settings; when absent, `standardCall`. */
   call?(params: PromptParams): ProviderCall;
 }

@@ -1,12 +1,22 @@
 import { appendFileSync, closeSync, openSync, writeSync } from 'node:fs';
 
 import type { JobFolders } from '../../../job-folder/folders.js';
-import { LlmError } from '../../../llm/llm-error.js';
 import { resolveModel } from '../../../llm/models.js';
-import { runPrompt, type PromptResult } from '../../../llm/run.js';
+import type * as LlmRun from '../../../llm/run.js';
+import type { PromptResult } from '../../../llm/run.js';
 import type { JobStore } from '../../../store/store.js';
 import type { Ending, JobRecord } from '../../model.js';
 import type { Runner, RunnerHost } from '../runner.js';
+
+// The AI SDK (tens of MB with its schemas) loads with the first prompt, not with the daemon.
+type Llm = typeof LlmRun;
+let loading: Promise<Llm> | undefined;
+let loaded: Llm | undefined;
+const loadLlm = (): Promise<Llm> =>
+  (loading ??= import('../../../llm/run.js').then((module) => (loaded = module)));
+/** Whether a failure is the model's (an LlmError: none can exist before the SDK is loaded). */
+const isLlmError = (error: unknown): error is InstanceType<Llm['LlmError']> =>
+  loaded !== undefined && error instanceof loaded.LlmError;
 
 interface Running {
   job: JobRecord;
@@ -102,6 +112,7 @@ export class PromptRunner implements Runner {
       // What the prompt's providers read of its caller's environment (promptEnv), kept 0600.
       const env = this.deps.folders.readEnv(job.id) ?? {};
       const model = resolveModel(spec.model, env);
+      const { runPrompt } = await loadLlm();
       const answer = openSync(paths.stdout, 'a', 0o600);
       out = answer;
       result = await runPrompt(
@@ -154,8 +165,8 @@ export class PromptRunner implements Runner {
     return {
       failed: true,
       how: message,
-      retryable: failure instanceof LlmError && failure.retryable,
-      retryAfterMs: failure instanceof LlmError ? (failure.retryAfterMs ?? undefined) : undefined,
+      retryable: isLlmError(failure) && failure.retryable,
+      retryAfterMs: isLlmError(failure) ? (failure.retryAfterMs ?? undefined) : undefined,
     };
   }
 }
