@@ -3,7 +3,8 @@
 // responsive all through (a script answers, a click takes effect), the page's scrollback
 // bounded (at most MAX_LINES lines and MAX_CHARS characters), and the daemon's resident
 // memory bounded (it never grows by more than FLOOD_RSS_MB over its size before the flood).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,7 +15,9 @@ import { launchChromium } from './browser.js';
 import { freePort } from './free-port.js';
 
 const GIB = 1024 ** 3;
-const BURSTS = 32;
+const BURST = 32 * 1024 * 1024;
+/** The page is tried at least this many times while the job floods it. */
+const ROUNDS = 4;
 /** How much the daemon may grow while the job floods its page (RSS, in MB). */
 const FLOOD_RSS_MB = 100;
 /** The most text the page's output may hold: the scrollback's, and its lines' newlines. */
@@ -27,6 +30,11 @@ afterEach(async () => {
   if (home !== undefined) await teardown(home);
   home = undefined;
 });
+
+async function stdoutBytes(folder: string, id: string): Promise<number> {
+  const status = await cli(folder, ['status', id, '--json']);
+  return (JSON.parse(status.stdout) as { stdout: { bytes: number } }).stdout.bytes;
+}
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'latin1');
@@ -67,14 +75,15 @@ describe('a job writing 1 GiB while its page is open', () => {
     await until(() => serve.seen.stderr.includes('serving HTTP'), 'the HTTP server');
     const daemon = serve.child.pid!;
     const link = (await cli(home, ['dashboard', '--no-open'])).stdout.trim();
+    const stop = join(home, 'stop-flood');
     const line = 'flood line: the quick brown fox jumps over the lazy dog 0123456789 abcdefghij';
     const id = await runJob(home, [
       '--',
       'sh',
       '-c',
-      // 1 GiB in 32 bursts of 32 MiB, each as fast as `yes` writes, half a second apart: the
-      // flood lasts long enough for the page to be tried again and again while it runs.
-      `read go; for i in $(seq ${BURSTS}); do yes '${line}' | head -c ${GIB / BURSTS}; sleep 0.5; done; echo flood-done`,
+      // Bursts of 32 MiB, each as fast as `yes` writes, until the test has tried the page enough
+      // times and the job has written at least 1 GiB: the flood lasts as long as the test needs.
+      `read go; until [ -e '${stop}' ]; do yes '${line}' | head -c ${BURST}; sleep 0.2; done; echo flood-done`,
     ]);
 
     const browser = await launchChromium();
@@ -108,10 +117,10 @@ describe('a job writing 1 GiB while its page is open', () => {
           expect(shape.lines).toBeLessThanOrEqual(MAX_LINES);
           expect(shape.chars).toBeLessThan(MAX_PAGE_CHARS);
           rounds++;
-          const status = await page.getByTestId('status').textContent();
-          if (status !== 'running') break;
+          expect(await page.getByTestId('status').textContent()).toBe('running');
+          if (rounds >= ROUNDS && (await stdoutBytes(home, id)) >= GIB) break;
         }
-        expect(rounds).toBeGreaterThan(3);
+        writeFileSync(stop, '');
         if ((await pause.textContent()) === 'Resume') await pause.click();
         await page.getByTestId('status').filter({ hasText: 'completed' }).waitFor();
         await expect
@@ -121,10 +130,7 @@ describe('a job writing 1 GiB while its page is open', () => {
       } finally {
         clearInterval(sampler);
       }
-      const job = JSON.parse((await cli(home, ['status', id, '--json'])).stdout) as {
-        stdout: { bytes: number };
-      };
-      expect(job.stdout.bytes).toBeGreaterThanOrEqual(GIB);
+      expect(await stdoutBytes(home, id)).toBeGreaterThanOrEqual(GIB);
       console.error(
         `flood: ${rounds} rounds; daemon RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak`,
       );
