@@ -14,6 +14,9 @@ import { JOB_VIEW_URI } from '../../src/mcp/job-view.js';
 import { type Harness, openHarness } from '../mcp/harness.js';
 import { launchChromium } from './browser.js';
 
+// The view reads through the host once a second; a loaded machine slows every hop of that.
+const SLOW = { timeout: 20_000 };
+
 const APPS = { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: [RESOURCE_MIME_TYPE] } } };
 
 let browser: Browser;
@@ -79,18 +82,18 @@ describe('the job view in a sandboxed frame', () => {
 
     const { page, requests } = await showView(h, input, result);
     const view = page.frameLocator('iframe');
-    await expect.poll(() => view.getByTestId('status').textContent()).toBe('running');
-    await expect.poll(() => view.getByTestId('output').textContent()).toContain('first-line');
+    await expect.poll(() => view.getByTestId('status').textContent(), SLOW).toBe('running');
+    await expect.poll(() => view.getByTestId('output').textContent(), SLOW).toContain('first-line');
     expect(await view.getByText(jobId).count()).toBeGreaterThan(0);
 
     // Written after the view opened: it appears, read through the host.
     await h.call('interact', { job_id: jobId, input: 'from-the-test' });
     await expect
-      .poll(() => view.getByTestId('output').textContent())
+      .poll(() => view.getByTestId('output').textContent(), SLOW)
       .toContain('got from-the-test');
 
     await view.getByRole('button', { name: 'Kill' }).click();
-    await expect.poll(() => view.getByTestId('status').textContent()).toBe('killed');
+    await expect.poll(() => view.getByTestId('status').textContent(), SLOW).toBe('killed');
     const status = await h.call('status', { job_id: jobId });
     expect((status.structuredContent as { status: string }).status).toBe('killed');
     // The frame is sandboxed (an opaque origin) and the view reads through the bridge only.
@@ -106,8 +109,8 @@ describe('the job view in a sandboxed frame', () => {
     const waited = await h.call('wait', { job_id: jobId, timeout_s: 5 });
     const { page } = await showView(h, { job_id: jobId }, waited);
     const view = page.frameLocator('iframe');
-    await expect.poll(() => view.getByTestId('status').textContent()).toBe('completed');
-    await expect.poll(() => view.getByTestId('output').textContent()).toContain('done-here');
+    await expect.poll(() => view.getByTestId('status').textContent(), SLOW).toBe('completed');
+    await expect.poll(() => view.getByTestId('output').textContent(), SLOW).toContain('done-here');
     expect(await view.getByRole('button', { name: 'Kill' }).count()).toBe(0);
     await page.close();
   });
