@@ -1,8 +1,6 @@
 // The HTTP server's figures: an MCP round trip over Streamable HTTP against stdio (same daemon,
 // same run), how soon the dashboard's table shows a job's end, and the first render of a table
 // of 1,000 jobs in Chromium.
-import { createServer, type AddressInfo } from 'node:net';
-
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { Page } from 'playwright-core';
 
@@ -10,6 +8,7 @@ import type { DaemonClient } from '../src/daemon/client.js';
 import { makeLoginCode } from '../src/http/login.js';
 import { readOrCreateToken } from '../src/http/token.js';
 import { launchChromium } from '../test/http/browser.js';
+import { freePort } from '../test/http/free-port.js';
 import { cleanupHome, makeHome, startAndConnect } from './home.js';
 import { mcpClient } from './mcp-client.js';
 import { latencyFigure, type Figure } from './report.js';
@@ -165,16 +164,5 @@ async function measureFirstRender(daemon: DaemonClient, page: Page, base: string
     samples: renders,
     limitMs: 300,
     digits: 1,
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
   });
 }

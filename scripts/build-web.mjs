@@ -31,3 +31,42 @@ const page = readFileSync('web/index.html', 'utf8').replace(
   [...chunks, '    <script type="module"'].join('\n'),
 );
 writeFileSync('dist/web/index.html', page);
+
+// The job view for MCP Apps hosts (web/job-view.tsx): one self-contained page, its script and
+// stylesheet inline, since the host shows it in a sandboxed frame that fetches nothing.
+const view = await build({
+  entryPoints: ['web/job-view.tsx'],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: 'es2022',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  outdir: 'dist/web/job-view',
+  legalComments: 'none',
+  logLevel: 'warning',
+  write: false,
+});
+const inline = (ext) =>
+  view.outputFiles
+    .filter((file) => file.path.endsWith(ext))
+    .map((file) => file.text)
+    .join('\n')
+    // Nothing in the inlined text may close its element early.
+    .replaceAll(/<\/(script|style)/gi, '<\\/$1');
+writeFileSync(
+  'dist/web/job-view.html',
+  [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" />',
+    '<title>bgjobs job</title>',
+    `<style>${inline('.css')}</style>`,
+    '</head>',
+    '<body class="job-view"><div id="app"></div>',
+    `<script>${inline('.js')}</script>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n'),
+);

@@ -1,8 +1,11 @@
 // Output as lines of styled segments, fed in chunks as they arrive: ANSI colour codes (SGR)
 // become classes, other escape sequences are dropped, `\r` rewrites the line (progress bars),
-// and only the last MAX_LINES lines are kept, so a flood never grows the page without bound.
+// and only the last MAX_LINES lines (MAX_CHARS characters) are kept, a line wrapping past
+// MAX_LINE_CHARS, so a flood — with newlines or without — never grows the page without bound.
 
 export const MAX_LINES = 5000;
+export const MAX_LINE_CHARS = 4096;
+export const MAX_CHARS = 2 * 1024 * 1024;
 
 export interface Segment {
   text: string;
@@ -14,6 +17,8 @@ export interface Line {
   id: number;
   segments: Segment[];
   stream: 'stdout' | 'stderr';
+  /** The characters of its segments. */
+  chars: number;
 }
 
 interface Pen {
@@ -78,6 +83,7 @@ export class AnsiLines {
   private pens: Record<Line['stream'], Pen> = { stdout: { ...PLAIN }, stderr: { ...PLAIN } };
   private open: Partial<Record<Line['stream'], Line>> = {};
   private carry: Record<Line['stream'], string> = { stdout: '', stderr: '' };
+  private chars = 0;
 
   push(stream: Line['stream'], chunk: string): void {
     let text = this.carry[stream] + chunk;
@@ -93,7 +99,12 @@ export class AnsiLines {
       last = match.index + match[0].length;
     }
     this.write(stream, text.slice(last));
-    if (this.lines.length > MAX_LINES) this.lines = this.lines.slice(-MAX_LINES);
+    let drop = 0;
+    while (this.lines.length - drop > MAX_LINES || this.chars > MAX_CHARS) {
+      this.chars -= this.lines[drop]?.chars ?? 0;
+      drop++;
+    }
+    if (drop > 0) this.lines = this.lines.slice(drop);
   }
 
   /** Notes that output was left out here. */
@@ -108,13 +119,35 @@ export class AnsiLines {
       if (index > 0) delete this.open[stream];
       const returns = part.split('\r');
       const tail = returns[returns.length - 1] ?? '';
-      if (returns.length > 1) this.lineOf(stream).segments = [];
+      if (returns.length > 1) this.clear(this.lineOf(stream));
       if (tail === '' && index < parts.length - 1 && this.open[stream] === undefined) {
         this.newLine(stream);
       } else if (tail !== '') {
-        this.lineOf(stream).segments.push({ text: tail, style: styleOf(this.pens[stream]) });
+        this.append(stream, tail);
       }
     });
+  }
+
+  /** Adds text to the stream's open line, wrapping to a new line at MAX_LINE_CHARS. */
+  private append(stream: Line['stream'], text: string): void {
+    const style = styleOf(this.pens[stream]);
+    for (let rest = text; rest !== '';) {
+      const line = this.lineOf(stream);
+      const piece = rest.slice(0, MAX_LINE_CHARS - line.chars);
+      if (piece !== '') {
+        line.segments.push({ text: piece, style });
+        line.chars += piece.length;
+        this.chars += piece.length;
+        rest = rest.slice(piece.length);
+      }
+      if (line.chars >= MAX_LINE_CHARS) delete this.open[stream];
+    }
+  }
+
+  private clear(line: Line): void {
+    this.chars -= line.chars;
+    line.chars = 0;
+    line.segments = [];
   }
 
   private lineOf(stream: Line['stream']): Line {
@@ -122,7 +155,7 @@ export class AnsiLines {
   }
 
   private newLine(stream: Line['stream']): Line {
-    const line: Line = { id: this.nextId++, segments: [], stream };
+    const line: Line = { id: this.nextId++, segments: [], stream, chars: 0 };
     this.lines.push(line);
     this.open[stream] = line;
     return line;

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { OutputChunk } from '../src/http/rows.js';
 import type { StatusResult } from '../src/api/listing.js';
 import { act, follow } from './api.js';
-import { duration, exitOf, when } from './format.js';
+import { JobFacts } from './job-facts.js';
 import { useNow } from './now.js';
 import { OutputView, type OutputSink } from './output-view.js';
 import type { TerminalView as TerminalViewType } from './terminal-view.js';
@@ -87,49 +87,7 @@ export function JobPage({ id }: { id: string }) {
         </span>
       </header>
       {problem !== undefined && <p class="problem">{problem}</p>}
-      <dl class="facts">
-        <dt>command</dt>
-        <dd>
-          <code>{job.command}</code>
-        </dd>
-        <dt>cwd</dt>
-        <dd>{job.cwd}</dd>
-        <dt>id</dt>
-        <dd>{job.job_id}</dd>
-        <dt>pid</dt>
-        <dd>{job.pid ?? '—'}</dd>
-        <dt>started</dt>
-        <dd>{when(job.started_at)}</dd>
-        <dt>ended</dt>
-        <dd>{when(job.ended_at)}</dd>
-        <dt>duration</dt>
-        <dd>{duration(job.started_at, job.ended_at, now)}</dd>
-        <dt>exit</dt>
-        <dd data-testid="exit">{exitOf(job) || '—'}</dd>
-        <dt>reason</dt>
-        <dd>{job.reason ?? '—'}</dd>
-        {job.on !== null && <dt>on</dt>}
-        {job.on !== null && <dd data-testid="on">{job.on}</dd>}
-        {job.on !== null && <dt>worker</dt>}
-        {job.on !== null && (
-          <dd data-testid="worker">
-            {job.worker === null ? 'not started yet' : `${job.worker.name} (${job.worker.host})`}
-          </dd>
-        )}
-        {job.ports.length > 0 && <dt>ports</dt>}
-        {job.ports.length > 0 && <dd>{job.ports.join(', ')}</dd>}
-        {job.runs > 1 && <dt>runs</dt>}
-        {job.runs > 1 && <dd>{job.runs}</dd>}
-        {job.model !== null && <dt>model</dt>}
-        {job.model !== null && <dd>{job.model}</dd>}
-        {job.usage !== null && <dt>tokens</dt>}
-        {job.usage !== null && (
-          <dd>
-            {job.usage.input_tokens ?? '?'} in, {job.usage.output_tokens ?? '?'} out
-            {job.latency_ms !== null && `, ${job.latency_ms} ms`}
-          </dd>
-        )}
-      </dl>
+      <JobFacts job={job} now={now} />
       {job.pty !== null ? (
         <LazyTerminal size={job.pty} attach={attach} onData={(data) => run('input', { data })} />
       ) : (

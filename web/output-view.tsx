@@ -7,6 +7,8 @@ import { AnsiLines, lineText } from './ansi.js';
 
 export type OutputSink = (chunk: OutputChunk) => void;
 
+const RENDER_EVERY_MS = 250;
+
 export function OutputView({ attach }: { attach: (sink: OutputSink) => void }) {
   const model = useRef(new AnsiLines());
   const [version, setVersion] = useState(0);
@@ -14,7 +16,8 @@ export function OutputView({ attach }: { attach: (sink: OutputSink) => void }) {
   const [followEnd, setFollowEnd] = useState(true);
   const [search, setSearch] = useState('');
   const box = useRef<HTMLPreElement>(null);
-  const frame = useRef(0);
+  const scheduled = useRef(false);
+  const lastRender = useRef(-Infinity);
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
 
@@ -23,13 +26,20 @@ export function OutputView({ attach }: { attach: (sink: OutputSink) => void }) {
       if (chunk.skipped > 0 && model.current.lines.length > 0)
         model.current.gap(chunk.stream, chunk.skipped);
       model.current.push(chunk.stream, chunk.text);
-      // One render per frame however many chunks arrive.
-      if (frame.current === 0 && !pausedRef.current) {
-        frame.current = requestAnimationFrame(() => {
-          frame.current = 0;
-          setVersion((v) => v + 1);
-        });
-      }
+      // One render however many chunks arrive: at the next frame, and at most every
+      // RENDER_EVERY_MS, so a flood replacing the whole scrollback costs a few renders a second.
+      if (scheduled.current || pausedRef.current) return;
+      scheduled.current = true;
+      const wait = Math.max(0, lastRender.current + RENDER_EVERY_MS - performance.now());
+      setTimeout(
+        () =>
+          requestAnimationFrame(() => {
+            scheduled.current = false;
+            lastRender.current = performance.now();
+            setVersion((v) => v + 1);
+          }),
+        wait,
+      );
     });
   }, []);
   useEffect(() => {
@@ -39,11 +49,13 @@ export function OutputView({ attach }: { attach: (sink: OutputSink) => void }) {
     if (followEnd && box.current !== null) box.current.scrollTop = box.current.scrollHeight;
   }, [version, followEnd]);
 
+  // A copy: the model appends to its array in place before trimming it, so a render between
+  // a chunk and its frame (the page's clock ticking) would show the untrimmed array.
   const lines = useMemo(() => {
     const needle = search.toLowerCase();
     const all = model.current.lines;
     return needle === ''
-      ? all
+      ? all.slice()
       : all.filter((line) => lineText(line).toLowerCase().includes(needle));
   }, [version, search]);
 

@@ -1,4 +1,5 @@
 import type {
+  ClientCapabilities,
   JSONRPCMessage,
   MessageExtraInfo,
   Transport,
@@ -15,19 +16,28 @@ const listenParamsSchema = z.object({
   }),
 });
 const cancelledParamsSchema = z.object({ requestId: z.union([z.string(), z.number()]) });
+// A 2026-07-28 request carries the client's capabilities in its `_meta`, not in `initialize`.
+const CAPABILITIES_KEY = 'io.modelcontextprotocol/clientCapabilities';
+const envelopeSchema = z.object({
+  _meta: z.object({ [CAPABILITIES_KEY]: z.record(z.string(), z.unknown()) }),
+});
 
 /**
  * On the 2026-07-28 era, `serveStdio` answers `subscriptions/listen` itself and forwards to the
  * client only the change notifications a listen asked for: the server never sees the request.
  * This wraps the connection's transport to note what each listen asks for (and when it is
- * cancelled) in `subscriptions`, so the server knows which jobs to watch. Everything else
- * passes through untouched.
+ * cancelled) in `subscriptions`, so the server knows which jobs to watch, and to report the
+ * capabilities a request declares to `onCapabilities`. Everything passes through untouched.
  *
  * @example
  * serveStdio(factory, { transport: observeListens(new StdioServerTransport(), subscriptions) });
  */
-export function observeListens(inner: Transport, subscriptions: Subscriptions): Transport {
-  return new ListenObservingTransport(inner, subscriptions);
+export function observeListens(
+  inner: Transport,
+  subscriptions: Subscriptions,
+  onCapabilities?: (capabilities: ClientCapabilities) => void,
+): Transport {
+  return new ListenObservingTransport(inner, subscriptions, onCapabilities);
 }
 
 class ListenObservingTransport implements Transport {
@@ -36,10 +46,16 @@ class ListenObservingTransport implements Transport {
   onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
   private readonly inner: Transport;
   private readonly subscriptions: Subscriptions;
+  private readonly onCapabilities: ((capabilities: ClientCapabilities) => void) | undefined;
 
-  constructor(inner: Transport, subscriptions: Subscriptions) {
+  constructor(
+    inner: Transport,
+    subscriptions: Subscriptions,
+    onCapabilities?: (capabilities: ClientCapabilities) => void,
+  ) {
     this.inner = inner;
     this.subscriptions = subscriptions;
+    this.onCapabilities = onCapabilities;
     inner.onmessage = (message, extra) => {
       this.observe(message);
       this.onmessage?.(message, extra);
@@ -74,6 +90,10 @@ class ListenObservingTransport implements Transport {
 
   private observe(message: JSONRPCMessage): void {
     if (!('method' in message)) return;
+    if (this.onCapabilities !== undefined && 'id' in message) {
+      const envelope = envelopeSchema.safeParse(message.params);
+      if (envelope.success) this.onCapabilities(envelope.data._meta[CAPABILITIES_KEY]);
+    }
     if (message.method === 'subscriptions/listen' && 'id' in message) {
       const params = listenParamsSchema.safeParse(message.params);
       if (!params.success) return;

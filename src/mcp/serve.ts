@@ -1,4 +1,4 @@
-import type { Transport } from '@modelcontextprotocol/server';
+import type { ClientCapabilities, Transport } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 
 import type { JobsApi } from '../api/contract.js';
@@ -10,7 +10,8 @@ import { Subscriptions } from './subscriptions.js';
  * Serves bgjobs over one long-lived connection (stdin/stdout, or a test's in-memory pair) with
  * `serveStdio`, which picks the protocol era from the client's opening message. The connection's
  * subscriptions are shared with the server, so a 2026-07-28-era `subscriptions/listen` — which
- * `serveStdio` answers itself — still tells the server which jobs to watch.
+ * `serveStdio` answers itself — still tells the server which jobs to watch; so are the
+ * capabilities that era's requests declare (the server's own record is of `initialize` only).
  *
  * @example
  * const handle = serveConnection(api, { caller, version: VERSION }, new StdioServerTransport());
@@ -23,8 +24,12 @@ export function serveConnection(
   onerror?: (error: Error) => void,
 ): { close: () => Promise<void> } {
   const subscriptions = new Subscriptions();
-  return serveStdio(() => createServer(api, { ...options, subscriptions }), {
-    transport: observeListens(transport, subscriptions),
+  let declared: ClientCapabilities | undefined;
+  const declaredCapabilities = () => declared;
+  return serveStdio(() => createServer(api, { ...options, subscriptions, declaredCapabilities }), {
+    transport: observeListens(transport, subscriptions, (capabilities) => {
+      declared = capabilities;
+    }),
     ...(onerror !== undefined && { onerror }),
   });
 }

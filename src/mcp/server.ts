@@ -8,6 +8,7 @@ import { AGENT_TOOLS } from './agent-tools.js';
 import { createProfileServer } from './profiles/index.js';
 import type { ProfileName } from './profiles/names.js';
 import { JobFeed } from './job-feed.js';
+import { type DeclaredCapabilities, JOB_VIEW_TOOLS, offerJobView } from './job-view.js';
 import { sendJobLogs } from './job-logging.js';
 import { sendResourceUpdates } from './resource-updates.js';
 import { registerResources } from './resources.js';
@@ -80,11 +81,17 @@ export interface CreateServerOptions {
    * serves, so that `new_only` read positions outlive a restart of this server.
    */
   readsFollowClient?: boolean;
+  /**
+   * What the client declares on a 2026-07-28 connection the SDK does not record (stdio, where
+   * each request carries it); `initialize`'s declaration, where there was one, comes first.
+   */
+  declaredCapabilities?: DeclaredCapabilities;
 }
 
 /**
  * Builds the bgjobs MCP server over any `JobsApi` (the in-process engine or the daemon client),
- * for stdio, HTTP and tests alike: the tools, the `bgjobs://jobs` resources with subscriptions
+ * for stdio, HTTP and tests alike: the tools (linking the job view for MCP Apps clients), the
+ * `bgjobs://jobs` resources with subscriptions
  * and completions, log messages for job starts and ends, and the client's roots as the caller's.
  *
  * @example
@@ -118,7 +125,12 @@ export function createServer(api: JobsApi, options: CreateServerOptions): McpSer
     callerReady: roots.settled,
     outputSchemas: options.outputSchemas ?? mcpOutputSchemas(options.caller.env),
   };
-  for (const tool of TOOLS) tool.register(server, deps);
+  const registered = new Map(TOOLS.map((tool) => [tool.name, tool.register(server, deps)]));
+  offerJobView(
+    server,
+    JOB_VIEW_TOOLS.flatMap((name) => registered.get(name) ?? []),
+    () => server.server.getClientCapabilities() ?? options.declaredCapabilities?.(),
+  );
   registerResources(server, deps);
   registerAgentResources(server, deps);
   registerWorkerResources(server, deps);

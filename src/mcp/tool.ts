@@ -1,6 +1,7 @@
 import type {
   CallToolResult,
   McpServer,
+  RegisteredTool,
   ServerContext,
   ToolAnnotations,
   ToolCallback,
@@ -48,7 +49,7 @@ export interface ToolSpec<
 
 export interface Tool {
   name: string;
-  register: (server: McpServer, deps: ToolDeps) => void;
+  register: (server: McpServer, deps: ToolDeps) => RegisteredTool;
 }
 
 /**
@@ -70,7 +71,7 @@ export function defineTool<
   Out extends z.ZodObject,
   R extends z.output<Out> = z.output<Out>,
 >(spec: ToolSpec<In, Out, R>): Tool {
-  const register = (server: McpServer, deps: ToolDeps): void => {
+  const register = (server: McpServer, deps: ToolDeps): RegisteredTool => {
     const { name, title, description, inputSchema, outputSchema, annotations } = spec;
     const handler = async (input: z.output<In>, ctx: ServerContext): Promise<CallToolResult> => {
       const progress = progressReporter(ctx);
@@ -97,7 +98,7 @@ export function defineTool<
     };
     // The SDK types a handler's arguments with a conditional type that a generic `In` cannot
     // resolve; the SDK has parsed the arguments with `inputSchema`, so they are `z.output<In>`.
-    server.registerTool<z.ZodObject, z.ZodObject>(
+    return server.registerTool<z.ZodObject, z.ZodObject>(
       name,
       {
         title,

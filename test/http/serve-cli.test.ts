@@ -13,23 +13,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { cli, makeHome, runJob, spawnCli, teardown, until } from '../cli/cli-harness.js';
 import { launchChromium } from './browser.js';
+import { freePort } from './free-port.js';
 
 let home: string | undefined;
 afterEach(async () => {
   if (home !== undefined) await teardown(home);
   home = undefined;
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('bgjobs token', () => {
   it('prints the token, made 0600 at first use, and --rotate replaces it', async () => {

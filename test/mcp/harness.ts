@@ -1,7 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 
-import { Client, type CallToolResult, type NotificationMethod } from '@modelcontextprotocol/client';
+import {
+  Client,
+  type CallToolResult,
+  type ClientCapabilities,
+  type NotificationMethod,
+} from '@modelcontextprotocol/client';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { expect } from 'vitest';
 import type { z } from 'zod';
@@ -70,6 +75,8 @@ export interface HarnessOptions {
   rootsDelayMs?: number;
   /** The server publishes its tools' output schemas (BGJOBS_MCP_OUTPUT_SCHEMAS). */
   outputSchemas?: boolean;
+  /** More capabilities the client declares (an extension, say). */
+  capabilities?: ClientCapabilities;
 }
 
 export async function openHarness(
@@ -91,7 +98,10 @@ export async function openHarness(
     { name: 'bgjobs-test', version: '0.0.0' },
     {
       ...(era === 'modern' && { versionNegotiation: { mode: { pin: '2026-07-28' } } }),
-      ...(options.roots !== undefined && { capabilities: { roots: { listChanged: true } } }),
+      capabilities: {
+        ...options.capabilities,
+        ...(options.roots !== undefined && { roots: { listChanged: true } }),
+      },
     },
   );
   let roots = options.roots ?? [];

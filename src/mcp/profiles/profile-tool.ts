@@ -1,6 +1,7 @@
 import type {
   CallToolResult,
   McpServer,
+  RegisteredTool,
   ServerContext,
   ToolAnnotations,
   ToolCallback,
@@ -62,7 +63,7 @@ export function defineProfileTool<In extends z.ZodObject, Out extends z.ZodType>
   style: ProfileStyle,
   spec: ProfileToolSpec<In, Out>,
 ): Tool {
-  const register = (server: McpServer, deps: ToolDeps): void => {
+  const register = (server: McpServer, deps: ToolDeps): RegisteredTool => {
     const { name, title, description, inputSchema, outputSchema, annotations } = spec;
     const describe = (error: unknown): string => {
       if (!isBgError(error)) deps.logError(`tool ${name} failed unexpectedly`, error);
@@ -82,7 +83,7 @@ export function defineProfileTool<In extends z.ZodObject, Out extends z.ZodType>
       }
     };
     // As in defineTool: the SDK has parsed the arguments with `inputSchema`.
-    server.registerTool<z.ZodType, z.ZodObject>(
+    return server.registerTool<z.ZodType, z.ZodObject>(
       name,
       {
         title,
