@@ -75,7 +75,7 @@ async function describe(api: JobsApi, caller: Caller): Promise<WorkersMessage> {
   if (raw === undefined || raw === '') {
     return { available: false, problem: null, workers: [], waiting: [] };
   }
-  const { checkRedisUrl, redactUrl } = await import('../remote/redis.js');
+  const { checkRedisUrl, redactUrl } = await import('../remote/redis-url.js');
   const { listWorkers } = await import('../remote/workers-list.js');
   const url = checkRedisUrl(raw);
   const listed = await api.list({ all: true, limit: JOBS_LOOKED_AT }, { caller });
