@@ -8,7 +8,7 @@ import type { DaemonClient } from '../src/daemon/client.js';
 import { makeLoginCode } from '../src/http/login.js';
 import { readOrCreateToken } from '../src/http/token.js';
 import { launchChromium } from '../test/http/browser.js';
-import { freePort } from '../test/http/free-port.js';
+import { freePort } from '../test/helpers/free-port.js';
 import { cleanupHome, makeHome, startAndConnect } from './home.js';
 import { mcpClient } from './mcp-client.js';
 import { latencyFigure, type Figure } from './report.js';

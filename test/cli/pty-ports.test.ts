@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { killOutputSchema } from '../../src/api/control.js';
 import { cli, makeHome, runJob, teardown, until } from './cli-harness.js';
+import { freePort } from '../helpers/free-port.js';
 
 let home: string;
 beforeEach(() => {
@@ -19,17 +20,6 @@ afterEach(async () => {
 });
 
 /** A TCP port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 /** Whether something accepts connections on the port. */
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -2,11 +2,11 @@
 // time, listening ports and last output line; `bgjobs ls --watch` into a pipe writes a new frame
 // when a job starts, prints or ends (driven by the daemon's event stream), and ends cleanly on
 // SIGINT.
-import { createServer } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { cli, makeHome, spawnCli, teardown, until } from './cli-harness.js';
+import { freePort } from '../helpers/free-port.js';
 
 let home: string;
 beforeAll(() => {
@@ -15,17 +15,6 @@ beforeAll(() => {
 afterAll(async () => {
   await teardown(home);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** The last complete frame a piped `top` wrote (frames end with a blank line). */
 function lastFrame(stdout: string): string {

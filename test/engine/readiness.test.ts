@@ -3,11 +3,11 @@
 // regex ends the wait at once as failed_pattern (even under until:"exit"), not at the timeout;
 // a job that exits first is "exited"; status shows ready, time-to-ready and the ports the job
 // listens on; a declared port that is taken is refused, naming the bgjobs job that holds it.
-import { createServer } from 'node:net';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { openEngine, type EngineHarness } from '../helpers/engine.js';
+import { freePort } from '../helpers/free-port.js';
 
 let h: EngineHarness;
 beforeEach(async () => {
@@ -16,17 +16,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe('readiness', () => {
   it('fires on an output pattern, with the line and time to ready', async () => {

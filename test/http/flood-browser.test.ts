@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cli, makeHome, runJob, spawnCli, teardown, until } from '../cli/cli-harness.js';
 import { MAX_CHARS, MAX_LINES } from '../../web/ansi.js';
 import { launchChromium } from './browser.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../helpers/free-port.js';
 
 const GIB = 1024 ** 3;
 const BURST = 32 * 1024 * 1024;

@@ -3,7 +3,6 @@
 // `bgjobs serve --config FILE` serves HTTP where the file says, and `bgjobs up` starts a daemon
 // that does too; an invalid http table starts nothing.
 import { writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,23 +10,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseProjectFile } from '../../src/agents/project-file.js';
 import { cli, makeHome, spawnCli, teardown, until } from '../cli/cli-harness.js';
 import { send } from './client.js';
+import { freePort } from '../helpers/free-port.js';
 
 let home: string | undefined;
 afterEach(async () => {
   if (home !== undefined) await teardown(home);
   home = undefined;
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function errorOf(text: string): string {
   try {

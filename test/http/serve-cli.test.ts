@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { cli, makeHome, runJob, spawnCli, teardown, until } from '../cli/cli-harness.js';
 import { launchChromium } from './browser.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../helpers/free-port.js';
 
 let home: string | undefined;
 afterEach(async () => {
