@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { makeLoginCode } from '../../src/http/login.js';
-import { startWorker, type TestWorker } from '../remote/harness.js';
+import { startWorker, stopRemote, type TestWorker } from '../remote/harness.js';
 import { startRedis, type TestRedis } from '../remote/redis-server.js';
 import { launchChromium } from './browser.js';
 import { openHttp, type HttpHarness } from './harness.js';
@@ -24,13 +24,9 @@ beforeAll(async () => {
 });
 afterAll(async () => browser?.close());
 afterEach(async () => {
-  // Whatever failed, nothing is left running: Redis is stopped last, whatever came before.
   try {
-    await h?.close();
-    await worker?.stop();
-    await worker?.home.cleanup();
+    await stopRemote({ close: () => h?.close(), worker, redis });
   } finally {
-    await redis?.cleanup();
     h = worker = redis = undefined;
   }
 });

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { openEngine, type EngineHarness } from '../helpers/engine.js';
 import { until } from '../helpers/home.js';
-import { startWorker, type TestWorker } from './harness.js';
+import { startWorker, stopRemote, type TestWorker } from './harness.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 
 describe('remote jobs through the engine', () => {
@@ -21,12 +21,7 @@ describe('remote jobs through the engine', () => {
     worker = await startWorker(redis, { name: 'box-1', labels: ['gpu'] });
   });
 
-  afterEach(async () => {
-    await h.close();
-    await worker.stop();
-    await worker.home.cleanup();
-    await redis.cleanup();
-  });
+  afterEach(() => stopRemote({ close: () => h.close(), worker, redis }));
 
   it('runs on the worker; status, output, search and wait work as for a local job', async () => {
     const { job_id } = await h.engine.execute(

@@ -179,3 +179,21 @@ export function startDaemonSide(
     close: () => runs.close(),
   };
 }
+
+/**
+ * Stops what a remote test started: what runs against the worker (CLOSE), then the worker and its
+ * home, and Redis last even when a step before it failed, so no Redis outlives the test.
+ */
+export async function stopRemote(parts: {
+  close?: () => Promise<unknown> | undefined;
+  worker?: TestWorker | undefined;
+  redis?: TestRedis | undefined;
+}): Promise<void> {
+  try {
+    await parts.close?.();
+    await parts.worker?.stop();
+    await parts.worker?.home.cleanup();
+  } finally {
+    await parts.redis?.cleanup();
+  }
+}

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { openEngine, type EngineHarness } from '../helpers/engine.js';
-import { startWorker, type TestWorker } from './harness.js';
+import { startWorker, stopRemote, type TestWorker } from './harness.js';
 import { freePort, startRedis, type TestRedis } from './redis-server.js';
 
 describe('readiness of remote jobs', () => {
@@ -19,12 +19,7 @@ describe('readiness of remote jobs', () => {
     worker = await startWorker(redis, { name: 'box-1', labels: ['web'] });
   });
 
-  afterEach(async () => {
-    await h.close();
-    await worker.stop();
-    await worker.home.cleanup();
-    await redis.cleanup();
-  });
+  afterEach(() => stopRemote({ close: () => h.close(), worker, redis }));
 
   // The server listens only once the file `go` exists in its cwd, so the test decides when.
   const server = (port: number) =>

@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { openEngine, type EngineHarness } from '../helpers/engine.js';
 import { until } from '../helpers/home.js';
-import { startWorker, type TestWorker } from './harness.js';
+import { startWorker, stopRemote, type TestWorker } from './harness.js';
 import { freePort, startRedis, type TestRedis } from './redis-server.js';
 
 describe('remote services', () => {
@@ -30,13 +30,9 @@ describe('remote services', () => {
   });
 
   afterEach(async () => {
-    // Whatever failed, nothing is left running: Redis is stopped last, whatever came before.
     try {
-      await h?.close();
-      await worker?.stop();
-      await worker?.home.cleanup();
+      await stopRemote({ close: () => h?.close(), worker, redis });
     } finally {
-      await redis?.cleanup();
       rmSync(dir, { recursive: true, force: true });
     }
   });
