@@ -43,7 +43,8 @@ export interface SpareJob {
  * is a monitor (monitor.sh --spare) that has made its stdin FIFO and started its job's process
  * (spare-job.sh), in its own session, waiting on a pipe for its command. A job whose
  * environment is the one spares were made with is handed to one: its FIFO renamed into the
- * job's folder and a few lines written to two pipes; nothing is spawned on the request's path.
+ * job's folder and, once the request is answered, a few lines written to two pipes; nothing is
+ * spawned on the request's path.
  * A job with another environment starts as before (spawnMonitor), and spares are then made for
  * its environment, which the next jobs of the same caller share.
  *
@@ -107,9 +108,16 @@ export class SpareMonitors {
     if (spare === undefined) return undefined;
     renameSync(spare.fifo, paths.stdin);
     const lines = job.command.split('\n');
-    // The monitor's line first: a job process that got its job always has a monitor to record it.
-    endWith(spare.child.stdin, `${paths.dir}\n`);
-    endWith(spare.child.stdio[3] as Writable, [...fields, lines.length, ...lines, ''].join('\n'));
+    const jobText = [...fields, lines.length, ...lines, ''].join('\n');
+    // Written once the request that started the job has been answered: each write wakes a
+    // process, which on a busy machine takes the CPU from the daemon before it can answer.
+    // The monitor's line first: a job process that got its job always has a monitor to record
+    // it. A daemon that dies before these writes leaves a spare that ran nothing and wrote no
+    // pid file: the next daemon starts the job again.
+    setImmediate(() => {
+      endWith(spare.child.stdin, `${paths.dir}\n`);
+      endWith(spare.child.stdio[3] as Writable, jobText);
+    });
     const monitorPid = spare.child.pid ?? 0;
     return {
       child: spare.child,

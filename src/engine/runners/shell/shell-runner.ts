@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import type { JobPaths } from '../../../job-folder/paths.js';
@@ -241,6 +242,11 @@ export class ShellRunner implements Runner {
       // on the way to writing the pid file: give it the time a start may take.
       if (this.recordPids(job.id, entry.paths)) return;
       if (Date.now() - (job.runStartedAt ?? job.startedAt) < PID_FILE_WAIT_MS) return;
+      return this.finish(entry, cutStartEnding(job.id));
+    }
+    // The job's process writes the pid file before it runs anything: without one, a spare was
+    // let go (its daemon died) before it was handed the command, which never ran.
+    if (!entry.orphaned && !existsSync(entry.paths.pid)) {
       return this.finish(entry, cutStartEnding(job.id));
     }
     this.finish(entry, {
