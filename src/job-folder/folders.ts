@@ -19,6 +19,7 @@ import { SpareFolders } from './spares.js';
 export class JobFolders {
   private readonly home: string;
   private readonly spares: SpareFolders;
+  private lastWritten: { id: string; env: Record<string, string> } | undefined;
 
   constructor(home: string, spares?: number) {
     this.home = home;
@@ -42,6 +43,7 @@ export class JobFolders {
 
   /** Removes a job's folder and everything in it. */
   remove(id: string): void {
+    if (this.lastWritten?.id === id) this.lastWritten = undefined;
     rmSync(this.dirOf(id), { recursive: true, force: true });
   }
 
@@ -51,15 +53,21 @@ export class JobFolders {
    */
   writeEnv(id: string, env: Record<string, string>): void {
     writeEnvFile(this.paths(id).env, env);
+    this.lastWritten = { id, env };
   }
 
-  /** The environment a live job starts with; undefined once it has ended. */
+  /**
+   * The environment a live job starts with; undefined once it has ended. The one written last
+   * comes from memory: a job that starts as it is admitted does not read back what it wrote.
+   */
   readEnv(id: string): Record<string, string> | undefined {
+    if (this.lastWritten?.id === id) return this.lastWritten.env;
     return readEnvFile(this.paths(id).env);
   }
 
   /** Forgets a job's environment: it has ended. */
   removeEnv(id: string): void {
+    if (this.lastWritten?.id === id) this.lastWritten = undefined;
     removeEnvFile(this.paths(id).env);
   }
 
@@ -69,6 +77,8 @@ export class JobFolders {
    */
   removeStrayEnvs(live: ReadonlySet<string>): string[] {
     const stray: string[] = [];
+    if (this.lastWritten !== undefined && !live.has(this.lastWritten.id))
+      this.lastWritten = undefined;
     let entries: string[];
     try {
       entries = readdirSync(jobsRoot(this.home));

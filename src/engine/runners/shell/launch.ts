@@ -55,7 +55,8 @@ export async function launchRun(
   });
   try {
     mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
-    setAsidePreviousRun(paths, job.runs);
+    // A first run's folder is new: no earlier run left anything in it.
+    if (job.runs > 0) setAsidePreviousRun(paths, job.runs);
     // Before the monitor starts: its record of the exit must need no new space on a full disk.
     reserveExitRecord(paths);
     const cgroup = cgroups?.make(job.id) ?? null;
