@@ -23,9 +23,6 @@ import type * as Vm from 'node:vm';
 const fs = require('node:fs') as typeof Fs;
 const path = require('node:path') as typeof Path;
 
-/** The name the bundle's on-demand imports call: as long as `import`, so its source map holds. */
-const IMPORT = '_bgImp';
-
 const [first, ...rest] = process.argv.slice(2);
 if ((first === '--version' || first === '-V') && rest.length === 0) {
   const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../package.json'), 'utf8')) as {
@@ -39,7 +36,8 @@ if ((first === '--version' || first === '-V') && rest.length === 0) {
 /**
  * Runs the bundle as `require` would, compiled from its code cache where one fits. Code that vm
  * compiles cannot `import()` by itself (not from a cache at all), so the bundle's on-demand
- * imports call IMPORT (scripts/bundle-cli.mjs renames them), which imports from here.
+ * imports call `_bgImp`, its last parameter (scripts/bundle-cli.mjs renames them), which imports
+ * from here.
  */
 function runCached(file: string): void {
   const vm = require('node:vm') as typeof Vm;
@@ -51,8 +49,8 @@ function runCached(file: string): void {
   } catch {
     // None yet: this run makes one.
   }
-  const source = `(function (exports, require, module, __filename, __dirname, ${IMPORT}) {${fs.readFileSync(file, 'utf8')}\n})`;
-  const script = new vm.Script(source, { filename: file, cachedData });
+  // The file is one function expression (scripts/bundle-cli.mjs wraps it), compiled as it is.
+  const script = new vm.Script(fs.readFileSync(file, 'utf8'), { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected === true) {
     // At exit, so the cache holds the functions this command compiled as it ran.
     process.once('exit', () => writeCache(cacheFile, () => script.createCachedData()));

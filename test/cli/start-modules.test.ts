@@ -1,6 +1,6 @@
 // Proves: `bgjobs --version` and `bgjobs ls` (against a running daemon) load no zod, no MCP SDK
 // and no AI SDK, and no ES module at all: only bin.cjs by `require`, which runs the bundled
-// commands (cli/main.cjs) itself. What that start buys is measured by the bench
+// commands (cli/main.cjs) itself; `ls` loads no Node module it does not use. What that start buys is measured by the bench
 // (bench/cli-start.ts).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -79,6 +79,23 @@ describe('what starting the CLI loads', () => {
       expect(ours.sort()).toEqual([...own].sort());
     });
   }
+
+  it('bgjobs ls loads no Node module it does not use: not os, timers/promises or child_process', async () => {
+    // Node's own list of the built-in modules a process loaded, written as it exits.
+    const file = join(home, 'builtins.loads');
+    const preload = join(home, 'record-builtins.cjs');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(file)}, process.moduleLoadList.join('\\n')));`,
+    );
+    const run = await cli(home, ['ls'], { env: { NODE_OPTIONS: `--require=${preload}` } });
+    expect(run.code, run.stderr).toBe(0);
+    const builtins = readFileSync(file, 'utf8').split('\n');
+    expect(builtins).toContain('NativeModule net');
+    for (const unused of ['os', 'timers/promises', 'child_process']) {
+      expect(builtins).not.toContain(`NativeModule ${unused}`);
+    }
+  });
 
   it('a command that needs more loads it on demand, and the recorder sees it', async () => {
     const urls = await loaded(['daemon', 'status'], 'daemon-status');
