@@ -2,7 +2,9 @@
 // commander — into one CommonJS file, dist/cli/main.cjs, which bin.cjs runs: `bgjobs ls` loads
 // two files instead of forty, and no ES module at all (each ES module file costs about a
 // millisecond to resolve and load, and the ES module loader itself a quarter of `node -e 0`;
-// the 1.3× `node -e 0` target cannot afford either).
+// the 1.3× `node -e 0` target cannot afford either). The jobs verbs (ls, status, kill…) get a
+// bundle of their commands alone, cli/main-jobs.cjs: a third smaller, 4 ms of CPU less per run;
+// bin.cjs learns which verbs it serves from the map written into it below.
 // What a command loads on demand (the daemon, the MCP server, HTTP, workers) stays tsc's
 // per-module files in dist, imported from the bundle by path; `import 'bgjobs'` is unchanged.
 //
@@ -13,9 +15,8 @@ import { dirname, relative, resolve } from 'node:path';
 
 import { build } from 'esbuild';
 
-const MAIN = resolve('dist/cli/main.js');
-const OUTFILE = resolve('dist/cli/main.cjs');
-const OUT = dirname(MAIN);
+const ENTRIES = ['main', 'main-jobs'];
+const OUT = resolve('dist/cli');
 const { dependencies, version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const external = Object.keys(dependencies).filter((name) => name !== 'commander');
 // What the light part imports on demand and still bundles: it is light too.
@@ -89,9 +90,10 @@ const inlineVersion = {
 };
 
 const { outputFiles } = await build({
-  entryPoints: [MAIN],
+  entryPoints: Object.fromEntries(ENTRIES.map((name) => [name, resolve(OUT, `${name}.js`)])),
   write: false,
-  outfile: OUTFILE,
+  outdir: OUT,
+  outExtension: { '.js': '.cjs' },
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -122,3 +124,13 @@ for (const file of outputFiles) {
   const text = isBundle ? file.text.replace(ON_DEMAND, '_bgImp(') : file.text;
   writeFileSync(file.path, isBundle ? `${WRAPPER[0]}${text}${WRAPPER[1]}` : text);
 }
+
+// Which bundle each verb runs, written into bin.cjs where its empty map stands: a file it would
+// read at every start otherwise. A verb not in the map runs main.cjs, with every command.
+const { JOBS_GROUP } = await import(resolve(OUT, 'program.js'));
+const bundleOf = Object.fromEntries(JOBS_GROUP.verbs.map((verb) => [verb, 'main-jobs.cjs']));
+const BIN = resolve('dist/bin.cjs');
+const EMPTY_MAP = 'const BUNDLE_OF = {};';
+const bin = readFileSync(BIN, 'utf8');
+if (!bin.includes(EMPTY_MAP)) throw new Error(`bundle-cli: no "${EMPTY_MAP}" in ${BIN}`);
+writeFileSync(BIN, bin.replace(EMPTY_MAP, `const BUNDLE_OF = ${JSON.stringify(bundleOf)};`));

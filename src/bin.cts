@@ -10,8 +10,8 @@
  * Starting fast is this file's job. It is CommonJS, because Node's ES module loader costs a
  * command line a quarter of a bare `node -e 0` before any of bgjobs runs. `--version` is
  * answered here; any other command line runs cli/main.cjs (the commands, bundled by
- * scripts/bundle-cli.mjs) from V8's code cache when one fits: compiling the bundle is the next
- * largest cost. The cache is written beside the bundle by the first run that finds none (or
+ * scripts/bundle-cli.mjs), or the smaller bundle of its verb's commands where one exists, from
+ * V8's code cache when one fits: compiling the bundle is the next largest cost. The cache is written beside the bundle by the first run that finds none (or
  * one that this Node cannot use), when that folder is writable; it is an optimisation only.
  */
 import type * as Fs from 'node:fs';
@@ -23,6 +23,12 @@ import type * as Vm from 'node:vm';
 const fs = require('node:fs') as typeof Fs;
 const path = require('node:path') as typeof Path;
 
+/**
+ * The bundle of each verb that has one of its own (the jobs verbs: cli/main-jobs.cjs), filled in
+ * by scripts/bundle-cli.mjs as it writes the bundles; any other first word runs cli/main.cjs.
+ */
+const BUNDLE_OF: Record<string, string> = {};
+
 const [first, ...rest] = process.argv.slice(2);
 if ((first === '--version' || first === '-V') && rest.length === 0) {
   const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../package.json'), 'utf8')) as {
@@ -30,7 +36,8 @@ if ((first === '--version' || first === '-V') && rest.length === 0) {
   };
   process.stdout.write(`${manifest.version}\n`);
 } else {
-  runCached(path.join(__dirname, 'cli', 'main.cjs'));
+  const own = first !== undefined && Object.hasOwn(BUNDLE_OF, first) ? BUNDLE_OF[first] : undefined;
+  runCached(path.join(__dirname, 'cli', own ?? 'main.cjs'));
 }
 
 /**
@@ -71,7 +78,7 @@ function writeCache(cacheFile: string, data: () => Buffer): void {
   const folder = path.dirname(cacheFile);
   try {
     fs.accessSync(folder, fs.constants.W_OK);
-    const temporary = path.join(folder, `.main.cjs.cache.${process.pid}`);
+    const temporary = path.join(folder, `.${path.basename(cacheFile)}.${process.pid}`);
     fs.writeFileSync(temporary, data());
     fs.renameSync(temporary, cacheFile);
   } catch {
