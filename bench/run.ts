@@ -22,12 +22,14 @@ import { measureRemote } from './remote.js';
 import { measureScenarios } from './scenarios.js';
 import { evaluate, formatJson, formatTable, type Figure } from './report.js';
 import { measureTail } from './tail.js';
+import { measureToolListing } from './tool-listing.js';
 
 type Step = () => Promise<Figure[]>;
 
 const STEPS: readonly [string, Step][] = [
   ['execute latency over MCP stdio', measureExecute],
   ['cli start: --version and ls against node -e 0', measureCliStart],
+  ['tool listing: tools/list bytes over MCP stdio', measureToolListing],
   ['1 GiB output flood, daemon RSS, tail', floodAndTail],
   ['200 running job monitors', monitors],
   ['list with 1,000 jobs', list],

@@ -10,8 +10,8 @@
  * Starting fast is this file's job. It is CommonJS, because Node's ES module loader costs a
  * command line a quarter of a bare `node -e 0` before any of bgjobs runs. `--version` is
  * answered here; any other command line runs cli/main.cjs (the commands, bundled by
- * scripts/bundle-cli.mjs) from V8's code cache when one fits: compiling the bundle is the next
- * largest cost. The cache is written beside the bundle by the first run that finds none (or
+ * scripts/bundle-cli.mjs), or the smaller bundle of its verb's commands where one exists, from
+ * V8's code cache when one fits: compiling the bundle is the next largest cost. The cache is written beside the bundle by the first run that finds none (or
  * one that this Node cannot use), when that folder is writable; it is an optimisation only.
  */
 import type * as Fs from 'node:fs';
@@ -23,8 +23,11 @@ import type * as Vm from 'node:vm';
 const fs = require('node:fs') as typeof Fs;
 const path = require('node:path') as typeof Path;
 
-/** The name the bundle's on-demand imports call: as long as `import`, so its source map holds. */
-const IMPORT = '_bgImp';
+/**
+ * The bundle of each verb that has one of its own (the jobs verbs: cli/main-jobs.cjs), filled in
+ * by scripts/bundle-cli.mjs as it writes the bundles; any other first word runs cli/main.cjs.
+ */
+const BUNDLE_OF: Record<string, string> = {};
 
 const [first, ...rest] = process.argv.slice(2);
 if ((first === '--version' || first === '-V') && rest.length === 0) {
@@ -33,13 +36,15 @@ if ((first === '--version' || first === '-V') && rest.length === 0) {
   };
   process.stdout.write(`${manifest.version}\n`);
 } else {
-  runCached(path.join(__dirname, 'cli', 'main.cjs'));
+  const own = first !== undefined && Object.hasOwn(BUNDLE_OF, first) ? BUNDLE_OF[first] : undefined;
+  runCached(path.join(__dirname, 'cli', own ?? 'main.cjs'));
 }
 
 /**
  * Runs the bundle as `require` would, compiled from its code cache where one fits. Code that vm
  * compiles cannot `import()` by itself (not from a cache at all), so the bundle's on-demand
- * imports call IMPORT (scripts/bundle-cli.mjs renames them), which imports from here.
+ * imports call `_bgImp`, its last parameter (scripts/bundle-cli.mjs renames them), which imports
+ * from here.
  */
 function runCached(file: string): void {
   const vm = require('node:vm') as typeof Vm;
@@ -51,8 +56,8 @@ function runCached(file: string): void {
   } catch {
     // None yet: this run makes one.
   }
-  const source = `(function (exports, require, module, __filename, __dirname, ${IMPORT}) {${fs.readFileSync(file, 'utf8')}\n})`;
-  const script = new vm.Script(source, { filename: file, cachedData });
+  // The file is one function expression (scripts/bundle-cli.mjs wraps it), compiled as it is.
+  const script = new vm.Script(fs.readFileSync(file, 'utf8'), { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected === true) {
     // At exit, so the cache holds the functions this command compiled as it ran.
     process.once('exit', () => writeCache(cacheFile, () => script.createCachedData()));
@@ -73,7 +78,7 @@ function writeCache(cacheFile: string, data: () => Buffer): void {
   const folder = path.dirname(cacheFile);
   try {
     fs.accessSync(folder, fs.constants.W_OK);
-    const temporary = path.join(folder, `.main.cjs.cache.${process.pid}`);
+    const temporary = path.join(folder, `.${path.basename(cacheFile)}.${process.pid}`);
     fs.writeFileSync(temporary, data());
     fs.renameSync(temporary, cacheFile);
   } catch {

@@ -54,21 +54,19 @@ export const agentShape = {
     .max(60_000)
     .default(DEFAULT_DEBOUNCE_MS)
     .describe('A burst within this makes one run.'),
-  every: z.string().optional().describe('Interval: "30s", "5m", "1h".'),
-  cron: z.string().optional().describe('Cron schedule, e.g. "0 3 * * *".'),
-  tz: z.string().optional().describe('IANA time zone of cron.'),
+  every: z.string().optional().describe('E.g. "30s", "5m", "1h".'),
+  cron: z.string().optional().describe('E.g. "0 3 * * *".'),
+  tz: z.string().optional().describe('IANA zone for cron.'),
   on_start: z.boolean().default(false).describe('Run once when armed.'),
-  overlap: overlapSchema
-    .default('skip')
-    .describe('A trigger during a run: skip, queue (one) or restart.'),
-  missed: missedSchema.default('skip').describe('A schedule missed while down: skip or run_once.'),
+  overlap: overlapSchema.default('skip').describe('A trigger during a run: queue keeps one.'),
+  missed: missedSchema.default('skip').describe('A schedule missed while down.'),
   runs_kept: z
     .number()
     .int()
     .min(1)
     .max(1000)
     .default(DEFAULT_RUNS_KEPT)
-    .describe('Runs kept (default 20).'),
+    .describe('Older runs are removed.'),
   stop_after_failures: z
     .number()
     .int()

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { inputObject } from './strict.js';
+import { describedIn, inputObject } from './strict.js';
 import { MAX_COMMAND_BYTES, MAX_WAIT_S, jobRefSchema, jobStatusSchema } from './job.js';
 import { KEY_NAMES_SHORT } from './keys.js';
 import { signalName, unknownSignalMessage } from './signals.js';
@@ -15,7 +15,7 @@ export const interactInputSchema = inputObject({
     .optional()
     .describe(`Keys after the input: ${KEY_NAMES_SHORT}.`),
   close_stdin: z.boolean().default(false).describe('Then send EOF.'),
-  expect: z.string().max(1000).optional().describe('Return once new output matches this regex.'),
+  expect: z.string().max(1000).optional().describe('Regex on new output.'),
   settle_ms: z
     .number()
     .int()
@@ -60,9 +60,7 @@ const signalSchema = z.union([z.string(), z.number().int()]).transform((raw, ctx
 
 export const killInputSchema = inputObject({
   job_id: jobRefSchema,
-  signal: signalSchema
-    .default('SIGTERM')
-    .describe('First signal (TERM, INT, HUP, KILL…; 15), then SIGKILL.'),
+  signal: signalSchema.default('SIGTERM').describe('First signal (TERM, INT, HUP, KILL…; 15).'),
   grace_s: z.number().min(0).max(MAX_WAIT_S).optional().describe('Seconds before SIGKILL (5).'),
 });
 export type KillInput = z.input<typeof killInputSchema>;
@@ -119,30 +117,32 @@ export const digestSchema = z.object({
 });
 export type Digest = z.infer<typeof digestSchema>;
 
+/** What a wait waits for, besides the end; execute's wait_until is the same. */
+export const untilSchema = z
+  .enum(['exit', 'ready', 'input'])
+  .default('exit')
+  .describe('ready: its ready condition met; input: it waits for input.');
+
 export const waitInputSchema = inputObject({
   // One of the two is required. The published schema says so in words only: a top-level anyOf
   // would say it formally, but the Anthropic API refuses every request whose tools have one.
-  job_id: jobRefSchema
-    .optional()
-    .describe('The job to wait for; or give job_ids (one is required).'),
+  job_id: jobRefSchema.optional().describe('Or job_ids: one is required.'),
   job_ids: z
     .array(jobRefSchema)
     .min(1)
     .max(100)
     .optional()
     .describe('Several jobs, instead of job_id.'),
-  mode: z.enum(['all', 'any']).default('all').describe('all, or any (the first).'),
-  until: z
-    .enum(['exit', 'ready', 'input'])
-    .default('exit')
-    .describe('exit; ready (its ready condition met); input (it waits for input).'),
+  mode: z.enum(['all', 'any']).default('all').describe('any: the first to end.'),
+  until: untilSchema.describe('As wait_until in execute.'),
   timeout_s: z
     .number()
     .min(0)
     .max(MAX_WAIT_S)
     .default(30)
     .describe(`Then done:false; call again (max ${MAX_WAIT_S}).`),
-  ...digestShape,
+  // execute, listed first, says what they mean.
+  ...describedIn('execute', digestShape),
 });
 export type WaitInput = z.input<typeof waitInputSchema>;
 

@@ -21,17 +21,11 @@ export const jobRefSchema = z.string().min(1).max(64);
 export const streamSchema = z
   .enum(['stdout', 'stderr', 'both'])
   .default('both')
-  .describe('stdout, stderr or both.');
+  .describe('Which stream.');
 
 /** Scheduling options that every kind of job takes. */
 export const schedulingShape = {
-  priority: z
-    .number()
-    .int()
-    .min(-1000)
-    .max(1000)
-    .default(0)
-    .describe('Queue order: higher starts first.'),
+  priority: z.number().int().min(-1000).max(1000).default(0).describe('Higher starts first.'),
   after: z.array(jobRefSchema).max(100).default([]).describe('Jobs that must complete first.'),
   retries: retriesField(0),
 };
@@ -44,7 +38,7 @@ export function retriesField(byDefault: number) {
     .min(0)
     .max(20)
     .default(byDefault)
-    .describe('Tries again after a failure, with backoff.');
+    .describe('Tries after a failure (backoff).');
 }
 
 export { JobStatus, JOB_STATUSES, LIVE_STATUSES, isFinal } from './job-status.js';

@@ -89,8 +89,8 @@ export const KEY_NAMES_SUMMARY =
 
 /** The common keys, for the tool's schema (an unknown key's error lists them all). */
 export const KEY_NAMES_SHORT =
-  'enter, tab, esc, backspace, space, up/down/left/right, home, end, page-up/down, f1–f12, ' +
-  'ctrl-a…ctrl-z, alt-<key>';
+  'enter, tab, esc, backspace, space, up/down/left/right, home, end, page-up/down, f1-f12, ' +
+  'ctrl-<a-z>, alt-<key>';
 
 export interface KeyOptions {
   /**

@@ -97,7 +97,7 @@ export const listInputSchema = inputObject({
   status: z.union([jobStatusSchema, z.array(jobStatusSchema).min(1)]).optional(),
   name: z.string().optional(),
   agent: z.string().optional().describe("Only this agent's runs."),
-  all: z.boolean().default(false).describe("Every project's, not only this one's."),
+  all: z.boolean().default(false).describe("Every project's."),
   limit: z.number().int().min(1).max(1000).default(50),
 });
 export type ListInput = z.input<typeof listInputSchema>;

@@ -9,9 +9,9 @@ export { DEFAULT_READ_BYTES, MAX_READ_BYTES } from './limits.js';
 export const outputInputSchema = inputObject({
   job_id: jobRefSchema,
   stream: streamSchema,
-  stdout_offset: z.number().int().min(0).optional().describe('A next_offset to continue from.'),
-  stderr_offset: z.number().int().min(0).optional().describe('A next_offset to continue from.'),
-  new_only: z.boolean().default(false).describe('Only what is new since your last read.'),
+  stdout_offset: z.number().int().min(0).optional().describe('From a next_offset.'),
+  stderr_offset: z.number().int().min(0).optional().describe('As stdout_offset.'),
+  new_only: z.boolean().default(false).describe('What is new since your last read.'),
   max_bytes: z
     .number()
     .int()

@@ -7,20 +7,15 @@ export const portSchema = z.number().int().min(1).max(65535);
 
 /** A readiness condition: any one of pattern, port, url makes the job ready. */
 export const readySpecSchema = inputObject({
-  pattern: z.string().min(1).max(1000).optional().describe('Regex on the output.'),
-  port: portSchema.optional().describe('Port accepting connections.'),
+  pattern: z.string().min(1).max(1000).optional().describe('Output regex.'),
+  port: portSchema.optional().describe('Accepts connections.'),
   url: z
     .string()
     .url()
     .refine((u) => /^https?:/i.test(u), 'an http:// or https:// URL')
     .optional()
-    .describe('URL answering 2xx.'),
-  fail_pattern: z
-    .string()
-    .min(1)
-    .max(1000)
-    .optional()
-    .describe('Regex meaning it failed to come up.'),
+    .describe('Answers 2xx.'),
+  fail_pattern: z.string().min(1).max(1000).optional().describe('Output regex: it failed.'),
 }).refine((r) => r.pattern !== undefined || r.port !== undefined || r.url !== undefined, {
   message: 'give at least one of pattern, port or url',
 });

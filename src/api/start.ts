@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { inputObject } from './strict.js';
-import { digestShape, waitInputSchema, waitOutputSchema } from './control.js';
+import { describedIn, inputObject } from './strict.js';
+import { digestShape, untilSchema, waitOutputSchema } from './control.js';
 import { MAX_WAIT_S, jobStatusSchema, retriesField, schedulingShape } from './job.js';
 
 /** A prompt is tried again twice by default: providers fail transiently (429s, 5xx). */
@@ -11,33 +11,30 @@ import { portSchema, ptySizeSchema, readySpecSchema, restartSpecSchema } from '.
 const replaceField = z
   .boolean()
   .default(false)
-  .describe('Restart the live job of this name (default: return it).');
+  .describe('Restart a live job of this name, not return it.');
 
 // ── execute ────────────────────────────────────────────────────────────────────────────────
 export const executeInputSchema = inputObject({
   command: z.string().min(1),
   cwd: z.string().min(1).optional(),
   env: z.record(z.string(), z.string()).optional(),
-  name: z.string().optional().describe('Unique among live jobs; usable as its id.'),
+  name: z.string().optional().describe('Unique while live; usable as its id.'),
   timeout_s: z
     .number()
     .int()
     .positive()
     .max(365 * 24 * 3600)
     .optional()
-    .describe('Stop it (timed_out) after this long.'),
+    .describe('Then stop it (timed_out).'),
   replace: replaceField,
-  ready: readySpecSchema.optional().describe('When it is up: a log pattern, port or url.'),
-  restart: restartSpecSchema.optional().describe('Restart it when it exits.'),
-  port: portSchema.optional().describe('Its port: refused at once if taken.'),
-  pty: z
-    .union([z.boolean(), ptySizeSchema])
-    .default(false)
-    .describe('A terminal (true, or {cols, rows}).'),
+  ready: readySpecSchema.optional().describe('Up once one holds.'),
+  restart: restartSpecSchema.optional().describe('Restart it on exit.'),
+  port: portSchema.optional().describe('Refused at once if taken.'),
+  pty: z.union([z.boolean(), ptySizeSchema]).default(false).describe('Run in a terminal.'),
   lifetime: z
     .enum(['persistent', 'session'])
     .default('persistent')
-    .describe('session: stopped when this session ends.'),
+    .describe('session: ends with this session.'),
   on: z
     .string()
     .regex(
@@ -45,7 +42,7 @@ export const executeInputSchema = inputObject({
       'a worker label: lowercase letters, digits, "_", "." or "-"',
     )
     .optional()
-    .describe('Run on a worker with this label (BGJOBS_REDIS_URL).'),
+    .describe('A worker label to run on (BGJOBS_REDIS_URL).'),
   env_from_worker: z
     .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/))
     .max(100)
@@ -76,9 +73,7 @@ export const promptInputSchema = inputObject({
     .min(1)
     .max(200)
     .optional()
-    .describe(
-      'provider:model, e.g. "anthropic:claude-sonnet-4-5", "ollama:llama3.2"; default BGJOBS_DEFAULT_MODEL.',
-    ),
+    .describe('provider:model, e.g. "ollama:llama3.2"; default BGJOBS_DEFAULT_MODEL.'),
   system: z.string().max(200_000).optional(),
   params: inputObject({
     max_tokens: z.number().int().min(1).max(1_000_000).optional(),
@@ -89,21 +84,21 @@ export const promptInputSchema = inputObject({
     seed: z.number().int().optional(),
   })
     .optional()
-    .describe('max_tokens, temperature, top_p, top_k, stop, seed.'),
-  name: z.string().optional().describe('Unique among live jobs; usable as its id.'),
-  replace: replaceField,
-  timeout_s: z
-    .number()
-    .int()
-    .positive()
-    .max(24 * 3600)
-    .optional()
-    .describe('Stop it (timed_out) after this long.'),
-  on: executeInputSchema.shape.on.describe(
-    "Run on a worker with this label, with the worker's provider keys (BGJOBS_REDIS_URL).",
-  ),
-  ...schedulingShape,
-  retries: retriesField(DEFAULT_PROMPT_RETRIES),
+    .describe('Sampling settings.'),
+  on: executeInputSchema.shape.on.describe("As in execute; with the worker's provider keys."),
+  // The fields a prompt shares with a command mean what execute's listing says they mean.
+  ...describedIn('execute', {
+    name: executeInputSchema.shape.name,
+    replace: replaceField,
+    timeout_s: z
+      .number()
+      .int()
+      .positive()
+      .max(24 * 3600)
+      .optional(),
+    ...schedulingShape,
+    retries: retriesField(DEFAULT_PROMPT_RETRIES),
+  }),
 });
 export type PromptInput = z.input<typeof promptInputSchema>;
 
@@ -118,18 +113,14 @@ export const executeManyInputSchema = inputObject({
     .min(1)
     .max(MAX_BATCH_JOBS)
     .optional()
-    .describe(
-      `Instead of command: several jobs, each {command, name, …}; fields beside jobs apply to all.`,
-    ),
+    .describe(`Instead of command: several {command, name, …}; fields beside apply to all.`),
   wait_s: z
     .number()
     .min(0)
     .max(MAX_WAIT_S)
     .default(0)
-    .describe(
-      'Wait up to this long for the end (or wait_until): outcome and last lines come back.',
-    ),
-  wait_until: waitInputSchema.shape.until,
+    .describe('Wait this long at most for the end (or wait_until).'),
+  wait_until: untilSchema,
   ...digestShape,
 });
 export type ExecuteManyInput = z.input<typeof executeManyInputSchema>;

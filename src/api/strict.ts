@@ -17,6 +17,24 @@ export function inputObject<Shape extends z.core.$ZodLooseShape>(
   return z.strictObject(shape, { error: unknownFieldsMessage });
 }
 
+/**
+ * SHAPE's fields, each described as "As in TOOL." — for fields a tool shares with one listed
+ * before it: every session reads the whole listing, so it says what a field means once.
+ *
+ * @example
+ * export const promptInputSchema = inputObject({ prompt, ...describedIn('execute', { name }) });
+ */
+export function describedIn<Shape extends Record<string, z.ZodType>>(
+  tool: string,
+  shape: Shape,
+): Shape {
+  const described = Object.entries(shape).map(([field, schema]) => [
+    field,
+    schema.describe(`As in ${tool}.`),
+  ]);
+  return Object.fromEntries(described) as Shape;
+}
+
 /** The message of an unrecognized_keys issue; other issues keep zod's own. */
 function unknownFieldsMessage(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.code !== 'unrecognized_keys') return undefined;

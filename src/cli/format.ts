@@ -53,7 +53,8 @@ function runTime(job: JobSummary, now: number): string {
 
 /** A folder for people: the home folder as `~`, a long path cut to its last two folders. */
 export function shortPath(path: string, max = 40): string {
-  const home = homedir();
+  // As homedir() finds it, without loading node:os when HOME says it (scripts/bundle-cli.mjs).
+  const home = process.env.HOME || homedir();
   const short = path === home || path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
   if (short.length <= max) return short;
   return `…/${short.split('/').slice(-2).join('/')}`;

@@ -11,10 +11,22 @@ import { addSendCommand } from './send-command.js';
 import { addWorkerCommands } from './worker-commands.js';
 import { VERSION } from '../version.js';
 
-/** The commands each module adds, by the verbs a command line starts with. */
-const GROUPS: { verbs: readonly string[]; add: (program: Command) => void }[] = [
+/** The commands a module adds, and the verbs a command line starts with to use them. */
+export interface CommandGroup {
+  verbs: readonly string[];
+  add: (program: Command) => void;
+}
+
+/** The verbs that list, inspect, stop, await and remove jobs: they have a bundle of their own. */
+export const JOBS_GROUP: CommandGroup = {
+  verbs: ['ls', 'top', 'status', 'kill', 'wait', 'rm'],
+  add: addJobsCommands,
+};
+
+/** Every command, by the verbs a command line starts with. */
+export const GROUPS: readonly CommandGroup[] = [
   { verbs: ['run'], add: addRunCommand },
-  { verbs: ['ls', 'top', 'status', 'kill', 'wait', 'rm'], add: addJobsCommands },
+  JOBS_GROUP,
   { verbs: ['logs', 'tail', 'search'], add: addOutputCommands },
   { verbs: ['send'], add: addSendCommand },
   { verbs: ['prompt'], add: addPromptCommand },
@@ -26,11 +38,11 @@ const GROUPS: { verbs: readonly string[]; add: (program: Command) => void }[] = 
 ];
 
 /**
- * The commands of `bgjobs`, for commander to parse a command line with: those of the group
- * `verb` belongs to (a command line's cost is then only its own), or every one for any other
+ * The commands of `bgjobs`, for commander to parse a command line with: those of the groups
+ * `verb` belongs to (a command line's cost is then only its own), or all of GROUPS for any other
  * first word (help, a typo to suggest a verb for).
  */
-export function createProgram(verb?: string): Command {
+export function createProgram(verb: string | undefined, groups: readonly CommandGroup[]): Command {
   const program = new Command('bgjobs')
     .description('Durable background shell jobs for AI agents and the people beside them')
     .version(VERSION, '-V, --version')
@@ -38,7 +50,7 @@ export function createProgram(verb?: string): Command {
     .exitOverride()
     .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage)');
-  const own = GROUPS.filter((group) => verb !== undefined && group.verbs.includes(verb));
-  for (const group of own.length > 0 ? own : GROUPS) group.add(program);
+  const own = groups.filter((group) => verb !== undefined && group.verbs.includes(verb));
+  for (const group of own.length > 0 ? own : groups) group.add(program);
   return program;
 }

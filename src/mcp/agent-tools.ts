@@ -27,9 +27,8 @@ export const agentStartTool = defineTool({
   name: 'agent_start',
   title: 'Start a background agent',
   description: [
-    'Arm a background agent ("start monitoring my project"): on each trigger (`watch` globs,',
-    '`every`, `cron`, `on_start`) it runs `command`, or `prompt` with `model`, as a job. Survives',
-    'restarts.',
+    'Arm a background agent ("start monitoring my project"): on each trigger (`watch`, `every`,',
+    '`cron`, `on_start`) it runs `command` or `prompt` as a job. Survives restarts.',
   ].join(' '),
   inputSchema: agentStartInputSchema,
   outputSchema: agentStartOutputSchema,
@@ -49,7 +48,7 @@ export const agentStartTool = defineTool({
 export const agentListTool = defineTool({
   name: 'agent_list',
   title: 'List background agents',
-  description: ['Background agents: state, triggers, last run, next run, runs kept.'].join(' '),
+  description: 'Background agents: state, triggers, last and next run.',
   inputSchema: agentListInputSchema,
   outputSchema: agentListOutputSchema,
   annotations: {
@@ -73,10 +72,7 @@ export const agentListTool = defineTool({
 export const agentStopTool = defineTool({
   name: 'agent_stop',
   title: 'Stop a background agent',
-  description: [
-    'Disarm a background agent and stop its run; remove:true deletes it (runs:true: its runs',
-    'too).',
-  ].join(' '),
+  description: 'Disarm a background agent and stop its run.',
   inputSchema: agentStopInputSchema,
   outputSchema: agentStopOutputSchema,
   annotations: {

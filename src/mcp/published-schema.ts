@@ -19,7 +19,7 @@ interface JsonSchemaOptions {
  * tool listing in its context, so the listing keeps what tells a model how to call (types,
  * enums, defaults, required fields, descriptions, no unknown fields) and leaves out the bounds
  * it never needs to know beforehand (lengths, sizes, patterns) and the defaults that go without
- * saying (false, []), which the server still applies and enforces with a clear error.
+ * saying (false, 0, []), which the server still applies and enforces with a clear error.
  */
 export function publishedSchema<S extends z.ZodType>(schema: S): S {
   const std = schema['~standard'] as unknown as StandardParts;
@@ -31,7 +31,7 @@ export function publishedSchema<S extends z.ZodType>(schema: S): S {
       vendor: std.vendor,
       validate: std.validate.bind(std),
       jsonSchema: {
-        input: (options: JsonSchemaOptions) => compact(jsonSchema.input(options)),
+        input: (options: JsonSchemaOptions) => compact(jsonSchema.input(options), { narrow: true }),
         output: (options: JsonSchemaOptions) => compact(jsonSchema.output(options)),
       },
     },
@@ -55,24 +55,64 @@ const BOUNDS = new Set([
   'exclusiveMaximum',
 ]);
 
-/** A copy of a JSON Schema without the bounding keywords, at every depth. */
-export function compact<T>(node: T): T {
-  if (Array.isArray(node)) return node.map(compact) as T;
+/**
+ * A copy of a JSON Schema without the bounding keywords, at every depth, and without
+ * `additionalProperties` `false` or `{}` below the top: the top keeps its `false`, which clients
+ * may read, and the server refuses unknown fields at every depth. (A `type` stays even where an
+ * `enum` or `items` implies it: some clients convert the schema for Gemini, which needs it.)
+ * For an input (`narrow`), a field that takes one value or an array of them is published as the
+ * array alone: the server still takes a single value.
+ */
+export function compact<T>(node: T, options: { narrow?: boolean } = {}): T {
+  return compactNode(node, options.narrow ?? false, true) as T;
+}
+
+function compactNode(node: unknown, narrow: boolean, top: boolean): unknown {
+  if (Array.isArray(node)) return node.map((item) => compactNode(item, narrow, false));
   if (node === null || typeof node !== 'object') return node;
+  const schema = narrow ? oneOrMany(node as Record<string, unknown>) : node;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+  for (const [key, value] of Object.entries(schema as Record<string, unknown>)) {
     if (BOUNDS.has(key)) continue;
-    // An option that is off, or empty, unless given says nothing by saying so.
-    if (key === 'default' && (value === false || (Array.isArray(value) && value.length === 0))) {
-      continue;
-    }
+    if (key === 'additionalProperties' && !top && isClosedOrOpen(value)) continue;
+    // An option that is off, zero or empty unless given says nothing by saying so.
+    if (key === 'default' && isNothing(value)) continue;
     // Property names are data, not keywords: keep them all, compacting their schemas.
     out[key] =
       key === 'properties' && value !== null && typeof value === 'object'
         ? Object.fromEntries(
-            Object.entries(value as Record<string, unknown>).map(([name, s]) => [name, compact(s)]),
+            Object.entries(value as Record<string, unknown>).map(([name, s]) => [
+              name,
+              compactNode(s, narrow, false),
+            ]),
           )
-        : compact(value);
+        : compactNode(value, narrow, false);
   }
-  return out as T;
+  return out;
+}
+
+function isNothing(value: unknown): boolean {
+  return value === false || value === 0 || (Array.isArray(value) && value.length === 0);
+}
+
+/** `false` or `{}`: below the top, what a model needs no telling (a map's value type it does). */
+function isClosedOrOpen(value: unknown): boolean {
+  return value === false || (isObject(value) && Object.keys(value).length === 0);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** `anyOf: [X, {type: array, items: X}]` becomes the array schema, with the node's other keys. */
+function oneOrMany(node: Record<string, unknown>): Record<string, unknown> {
+  const { anyOf, ...rest } = node;
+  if (!Array.isArray(anyOf) || anyOf.length !== 2) return node;
+  const [one, many] = anyOf as [unknown, { type?: unknown; items?: unknown }];
+  const isArrayOfOne =
+    many !== null &&
+    typeof many === 'object' &&
+    many.type === 'array' &&
+    JSON.stringify(many.items) === JSON.stringify(one);
+  return isArrayOfOne ? { ...rest, ...many } : node;
 }

@@ -1,9 +1,16 @@
 // Proves: `bgjobs --version` and `bgjobs ls` (against a running daemon) load no zod, no MCP SDK
 // and no AI SDK, and no ES module at all: only bin.cjs by `require`, which runs the bundled
-// commands (cli/main.cjs) itself. What that start buys is measured by the bench
+// commands (cli/main.cjs) itself; `ls` loads no Node module it does not use. What that start buys is measured by the bench
 // (bench/cli-start.ts).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,29 +87,50 @@ describe('what starting the CLI loads', () => {
     });
   }
 
+  it('bgjobs ls loads no Node module it does not use: not os, timers/promises or child_process', async () => {
+    // Node's own list of the built-in modules a process loaded, written as it exits.
+    const file = join(home, 'builtins.loads');
+    const preload = join(home, 'record-builtins.cjs');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(file)}, process.moduleLoadList.join('\\n')));`,
+    );
+    const run = await cli(home, ['ls'], { env: { NODE_OPTIONS: `--require=${preload}` } });
+    expect(run.code, run.stderr).toBe(0);
+    const builtins = readFileSync(file, 'utf8').split('\n');
+    expect(builtins).toContain('NativeModule net');
+    for (const unused of ['os', 'timers/promises', 'child_process']) {
+      expect(builtins).not.toContain(`NativeModule ${unused}`);
+    }
+  });
+
   it('a command that needs more loads it on demand, and the recorder sees it', async () => {
     const urls = await loaded(['daemon', 'status'], 'daemon-status');
     expect(urls).toContain(`${DIST}daemon/lifecycle.js`);
     expect(urls.some((url) => url.includes('/node_modules/zod/'))).toBe(true);
   });
 
-  it('runs the commands from a code cache it writes at the first run, and from scratch when the cache does not fit', () => {
+  it('runs the commands from a code cache it writes at the first run, and from scratch when the cache does not fit; each bundle its own', () => {
     // A copy of the bin and its bundle, so the test's cache is its own.
     const root = join(home, 'package');
     const dist = resolve(import.meta.dirname, '../../dist');
     mkdirSync(join(root, 'dist', 'cli'), { recursive: true });
     copyFileSync(join(dist, 'bin.cjs'), join(root, 'dist', 'bin.cjs'));
-    copyFileSync(join(dist, 'cli', 'main.cjs'), join(root, 'dist', 'cli', 'main.cjs'));
+    for (const bundle of ['main.cjs', 'main-jobs.cjs']) {
+      copyFileSync(join(dist, 'cli', bundle), join(root, 'dist', 'cli', bundle));
+    }
     copyFileSync(resolve(dist, '../package.json'), join(root, 'package.json'));
-    const cache = join(root, 'dist', 'cli', 'main.cjs.cache');
-    const ls = (): string => {
-      const run = spawnSync(process.execPath, [join(root, 'dist', 'bin.cjs'), 'ls', '--all'], {
+    // ls runs the jobs verbs' own bundle, with its own cache; other verbs the bundle of all.
+    const cache = join(root, 'dist', 'cli', 'main-jobs.cjs.cache');
+    const run = (args: string[]): string => {
+      const result = spawnSync(process.execPath, [join(root, 'dist', 'bin.cjs'), ...args], {
         env: { PATH: process.env.PATH, BGJOBS_HOME: home },
         encoding: 'utf8',
       });
-      expect(run.status, run.stderr).toBe(0);
-      return run.stderr;
+      expect(result.status, result.stderr).toBe(0);
+      return `${result.stdout}${result.stderr}`;
     };
+    const ls = (): string => run(['ls', '--all']);
     expect(ls()).toMatch(/no jobs/);
     const made = readFileSync(cache);
     expect(made.length).toBeGreaterThan(10_000);
@@ -114,5 +142,10 @@ describe('what starting the CLI loads', () => {
     writeFileSync(cache, 'not a code cache');
     expect(ls()).toMatch(/no jobs/);
     expect(readFileSync(cache).length).toBeGreaterThan(10_000);
+    expect(existsSync(join(root, 'dist', 'cli', 'main.cjs.cache'))).toBe(false);
+    expect(run(['--help'])).toMatch(/Usage: bgjobs/);
+    expect(readFileSync(join(root, 'dist', 'cli', 'main.cjs.cache')).length).toBeGreaterThan(
+      10_000,
+    );
   });
 });

@@ -119,9 +119,13 @@ async function findTool(h: Harness, name: string) {
   return tool;
 }
 
-/** What the listing may cost a session: all of it, and the part a model reads. */
+/**
+ * What the listing may cost a session: all of it, and the part a model reads. The issue's aim
+ * for the latter is 10 KB; 11 KB is what it holds with every type, enum and described field kept
+ * (README, "agent economy"). bench/tool-listing.ts reports both against the aims.
+ */
 const LISTING_BUDGET = 16 * 1024;
-const MODEL_FACING_BUDGET = 12.5 * 1024;
+const MODEL_FACING_BUDGET = 11 * 1024;
 
 describe('tools/list as published by default', () => {
   let h: Harness;
@@ -163,6 +167,37 @@ describe('tools/list as published by default', () => {
     );
     expect(Buffer.byteLength(JSON.stringify({ tools }))).toBeLessThan(LISTING_BUDGET);
     expect(modelFacing).toBeLessThan(MODEL_FACING_BUDGET);
+  });
+
+  it('publishes no more structure than a model needs, yet every type and each top-level refusal of unknown fields', async () => {
+    const { tools } = await h.client.listTools();
+    type Published = { properties: Record<string, Record<string, unknown>> };
+    const schema = (name: string): Published =>
+      tools.find((tool) => tool.name === name)!.inputSchema as unknown as Published;
+    for (const tool of tools) expect(tool.inputSchema.additionalProperties, tool.name).toBe(false);
+    const execute = schema('execute');
+    // Below the top, additionalProperties false or {} says nothing a model needs; a map's does.
+    expect(execute.properties.ready).not.toHaveProperty('additionalProperties');
+    expect(execute.properties.jobs?.items).toEqual({ type: 'object' });
+    expect(execute.properties.env?.additionalProperties).toEqual({ type: 'string' });
+    // A default of 0 goes without saying, like false; others stay.
+    expect(execute.properties.wait_s).not.toHaveProperty('default');
+    expect(execute.properties.tail_lines?.default).toBe(10);
+    // Gemini refuses an enum without its type, so the type stays beside it.
+    expect(execute.properties.wait_until).toMatchObject({
+      type: 'string',
+      enum: ['exit', 'ready', 'input'],
+    });
+    // One value or an array of them: published as the array, and a single value still works.
+    const list = schema('list');
+    expect(list.properties.status).toMatchObject({ type: 'array', items: { type: 'string' } });
+    expect(list.properties.status).not.toHaveProperty('anyOf');
+    const result = await h.call('list', { status: 'running' });
+    expect(result.isError ?? false).toBe(false);
+    // A field another tool describes points there rather than saying it again.
+    const prompt = schema('prompt');
+    expect(prompt.properties.retries?.description).toBe('As in execute.');
+    expect(execute.properties.retries?.description).toMatch(/failure/);
   });
 
   it('says in words what a top-level anyOf would say, since the Anthropic API refuses one', async () => {

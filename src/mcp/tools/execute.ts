@@ -9,10 +9,9 @@ export const executeTool = defineTool({
   name: 'execute',
   title: 'Run a command in the background',
   description: [
-    'Run a shell command as a background job that outlives this chat; returns its job_id at once,',
-    'or with wait_s once it ends (exit code, last lines, `search` matches). `jobs`: several.',
-    'Services: `name`, `ready` + wait_until:"ready", `restart`. Then `wait`, not polling; `kill`',
-    'when done.',
+    'Run a shell command as a background job that outlives this chat: its job_id at once, or its',
+    'outcome with wait_s. `jobs`: several. Services: `name`, `ready` + wait_until:"ready",',
+    '`restart`. Then `wait`, not polling; `kill` when done.',
   ].join(' '),
   inputSchema: executeManyInputSchema,
   outputSchema: executeManyOutputSchema,

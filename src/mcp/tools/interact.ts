@@ -17,8 +17,8 @@ export const interactTool = defineTool({
   name: 'interact',
   title: 'Type into a running job',
   description: [
-    "Write input (and `keys`) to a job's stdin; returns its answer once `expect` matches or it",
-    'waits for input again. For REPLs (python3 -i), installers, prompts.',
+    "Write input (and `keys`) to a job's stdin; returns its answer once it waits for input again",
+    '(or `expect` matches). For REPLs (python3 -i), installers, prompts.',
   ].join(' '),
   inputSchema: interactInputSchema,
   outputSchema: interactOutputSchema,

@@ -5,8 +5,8 @@ export const killTool = defineTool({
   name: 'kill',
   title: 'Stop a job',
   description: [
-    'Stop a job and all it started: signal, then SIGKILL after grace_s. Returns pids ended',
-    '(escapees marked), ports freed. Stop the jobs you started when done.',
+    'Stop a job and all it started; says which pids ended and ports freed. Stop the jobs you',
+    'started when done.',
   ].join(' '),
   inputSchema: killInputSchema,
   // The message is the text's, said once: the structured content has the facts.

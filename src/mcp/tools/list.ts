@@ -6,7 +6,7 @@ export const listTool = defineTool({
   name: 'list',
   title: 'List jobs',
   description: [
-    "This project's jobs, newest first, with outcome (all:true: every project). Finds your jobs",
+    "This project's jobs, newest first, with outcome (all:true: every project's); finds yours",
     'after a restart.',
   ].join(' '),
   inputSchema: listInputSchema,

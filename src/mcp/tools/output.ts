@@ -8,8 +8,8 @@ export const outputTool = defineTool({
   name: 'output',
   title: "Read a job's output",
   description: [
-    "A job's output from a byte offset, or what is new since your last read (new_only:true);",
-    'next_offset goes on.',
+    "A job's output from a byte offset, or since your last read (new_only:true); next_offset goes",
+    'on.',
   ].join(' '),
   inputSchema: outputInputSchema,
   outputSchema: outputOutputSchema,

@@ -6,8 +6,8 @@ export const promptTool = defineTool({
   name: 'prompt',
   title: 'Ask a model in the background',
   description: [
-    'Send a prompt to an LLM as a background job; the answer is its stdout. Returns the job_id at',
-    'once: `wait`, then `output`.',
+    'Send a prompt to an LLM as a background job; the answer is its stdout. Then `wait` and',
+    '`output`.',
   ].join(' '),
   inputSchema: promptInputSchema,
   outputSchema: executeOutputSchema,

@@ -4,9 +4,7 @@ import { defineTool } from '../tool.js';
 export const removeTool = defineTool({
   name: 'remove',
   title: 'Delete a job',
-  description: ['Delete an ended job and its output (force:true kills a live one first).'].join(
-    ' ',
-  ),
+  description: 'Delete an ended job and its output.',
   inputSchema: removeInputSchema,
   // The message is the text's, said once: the structured content has the facts.
   outputSchema: removeOutputSchema.omit({ message: true }),

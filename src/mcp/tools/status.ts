@@ -13,8 +13,8 @@ export const statusTool = defineTool({
   name: 'status',
   title: 'Job status',
   description: [
-    'One job in full: exit, reason, timings, output sizes, readiness, ports, restarts, env',
-    'overrides (masked), usage.',
+    'One job in full: outcome, timings, output sizes, readiness, ports, restarts, env (masked),',
+    'usage.',
   ].join(' '),
   inputSchema: statusInputSchema,
   outputSchema: statusOutputSchema,

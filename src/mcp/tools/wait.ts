@@ -6,9 +6,8 @@ export const waitTool = defineTool({
   name: 'wait',
   title: 'Wait for jobs to end, be ready or ask for input',
   description: [
-    'Block until jobs end (mode:"any": the first), up to timeout_s: status, exit code, last',
-    'lines, `search` matches. Instead of polling. until:"ready": a service is up; "input": it',
-    'asks for input. done:false: call again.',
+    'Block until jobs end, instead of polling: status, exit code, last lines, `search` matches.',
+    'until:"ready": a service is up.',
   ].join(' '),
   inputSchema: waitInputSchema,
   outputSchema: waitOutputSchema,
