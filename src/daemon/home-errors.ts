@@ -79,4 +79,3 @@ export function corruptDatabase(home: string, why: string, code: string, cause?:
     { cause, data: { cause: code } },
   );
 }
-

@@ -21,6 +21,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { cli, makeHome, runJob, teardown } from '../cli/cli-harness.js';
 import { killProcessesOf } from '../helpers/home.js';
+import { fillUp } from '../helpers/fill-disk.js';
 
 const PAGE = 4096;
 
@@ -105,22 +106,6 @@ const canMount = ((): boolean => {
   }
 })();
 
-/** Writes PATH until the disk refuses another byte. */
-function fillUp(path: string): void {
-  const fd = openSync(path, 'a');
-  try {
-    for (const size of [64 * 1024, 4096, 512, 1]) {
-      try {
-        for (;;) writeSync(fd, Buffer.alloc(size));
-      } catch {
-        // full at this size: try a smaller one
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
 describe.skipIf(!canMount)('a full disk at start (a tmpfs; needs root)', () => {
   it('refuses a new job at once, without a daemon, and a daemon started for reads answers', async () => {
     const disk = join(home, 'disk');
@@ -139,7 +124,9 @@ describe.skipIf(!canMount)('a full disk at start (a tmpfs; needs root)', () => {
     const refused = await cli(at, ['run', 'echo hi']);
     expect(refused.code).toBe(1);
     expectExplained(refused.stderr);
-    expect(refused.stderr).toMatch(/disk holding \S+ is full: 0 B free, a new job needs 512\.0 KiB/);
+    expect(refused.stderr).toMatch(
+      /disk holding \S+ is full: 0 B free, a new job needs 512\.0 KiB/,
+    );
     expect(refused.stderr).toMatch(/Free space there/);
     expect(await daemonRunning(at)).toBe(false);
 

@@ -21,10 +21,9 @@ afterEach(async () => {
 
 it('refuses a 7 MiB command before sending it', async () => {
   const command = 'x'.repeat(7 * 1024 * 1024);
-  await expect(client.execute({ command })).rejects.toMatchObject({
-    code: 'invalid_input',
-    message: expect.stringMatching(/^The command is 7340032 bytes; the limit is 65536\./),
-  });
+  const refused = client.execute({ command });
+  await expect(refused).rejects.toMatchObject({ code: 'invalid_input' });
+  await expect(refused).rejects.toThrow(/^The command is 7340032 bytes; the limit is 65536\./);
 });
 
 it('counts bytes as the daemon does: multi-byte characters over the limit are refused', async () => {
