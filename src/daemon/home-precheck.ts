@@ -5,11 +5,14 @@ import {
   existsSync,
   mkdirSync,
   openSync,
+  readFileSync,
   readSync,
   statSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+
+import type Database from 'better-sqlite3';
 
 import { type BgError, isBgError } from '../api/errors.js';
 import { lockHolders } from '../procfs/file-locks.js';
@@ -124,32 +127,47 @@ export function notADatabase(home: string): BgError | undefined {
 }
 
 // The damage check reads every page (about 3 ms a MB here, idle): above this size it is left to
-// the daemon, which names the damage when a read meets it. A check holds a read lock, which a
-// daemon starting meanwhile for another client waits out (LOCK_PATIENCE_MS).
+// the daemon, which names the damage when a read meets it.
 export const CHECKED_DATABASE_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
  * The error for a database with a valid header that is damaged inside (broken pages): SQLite's
- * quick_check, on a read-only connection, of a database up to CHECKED_DATABASE_MAX_BYTES.
- * Undefined for a sound one, and whenever the check cannot be made (no database yet, locked,
- * a WAL that needs recovering first): the daemon decides then.
+ * quick_check over a copy in memory (no lock taken, no file made beside the database) of a
+ * database up to CHECKED_DATABASE_MAX_BYTES whose WAL is empty. Damage found there is confirmed
+ * on the file itself, read under SQLite's locks: a copy read while a daemon checkpointed could
+ * look torn. Undefined for a sound database, and whenever it cannot be checked: the daemon
+ * decides then.
  */
 export async function damagedDatabase(home: string): Promise<BgError | undefined> {
   const database = join(home, 'bgjobs.db');
   const size = statSync(database, { throwIfNoEntry: false })?.size ?? 0;
   if (size === 0 || size > CHECKED_DATABASE_MAX_BYTES) return undefined;
-  const { default: Database } = await import('better-sqlite3');
-  let db: InstanceType<typeof Database> | undefined;
+  // Changes not yet checkpointed (a daemon that was killed) are the daemon's to recover first.
+  if ((statSync(`${database}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0) return undefined;
+  const { default: Sqlite } = await import('better-sqlite3');
+  const copy = readFileSync(database);
+  // Bytes 18–19 say WAL (2), which a database in memory cannot be: read it as a rollback one.
+  if (copy.length > 19) copy.fill(1, 18, 20);
+  if (quickCheck(() => new Sqlite(copy)) === undefined) return undefined;
+  const problem = quickCheck(
+    () => new Sqlite(database, { readonly: true, fileMustExist: true, timeout: 0 }),
+  );
+  return problem === undefined ? undefined : corruptDatabase(home, problem, 'SQLITE_CORRUPT');
+}
+
+/** What quick_check finds wrong with the database OPEN opens; undefined if nothing, or unknown. */
+function quickCheck(open: () => Database.Database): string | undefined {
+  let db: Database.Database | undefined;
   try {
-    db = new Database(database, { readonly: true, fileMustExist: true, timeout: 0 });
+    db = open();
     const rows = db.pragma('quick_check') as { quick_check: string }[];
     const problems = rows.map((row) => row.quick_check).filter((text) => text !== 'ok');
-    if (problems.length === 0) return undefined;
-    return corruptDatabase(home, problems.slice(0, 3).join('; '), 'SQLITE_CORRUPT');
+    return problems.length === 0 ? undefined : problems.slice(0, 3).join('; ');
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-    if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') return undefined;
-    return corruptDatabase(home, (error as Error).message, code, error);
+    return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB'
+      ? (error as Error).message
+      : undefined;
   } finally {
     db?.close();
   }
