@@ -53,6 +53,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   // Arming the agents reads the database past what opening it did: damage found there is named.
   const daemonAgents = await startDaemonAgents(engine, config.home, logger).catch(
     async (error: unknown) => {
+      removePidFile(config.home);
       await engine.close();
       throw explainHomeError(error, config.home);
     },
