@@ -6,6 +6,7 @@ import { measureAgents } from './agents.js';
 import { measureCliStart } from './cli-start.js';
 import { measureExecute } from './execute-latency.js';
 import { measureLockedReport, measureOversized, measureSocketRecovery } from './faults.js';
+import { measureHomeRefusals } from './home-faults.js';
 import { measureSearchGuard } from './search-guard.js';
 import { measureFlood } from './flood.js';
 import { measureHttp } from './http.js';
@@ -41,7 +42,7 @@ const STEPS: readonly [string, Step][] = [
   ['http: MCP round trip against stdio, dashboard end latency and first render', measureHttp],
   ['background agents: change → run, 100,000-file tree, idle CPU', measureAgents],
   ['agent economy: seven goals in calls and bytes over MCP stdio', measureScenarios],
-  ['faults: oversized MCP messages, deleted socket, locked database', faults],
+  ['faults: oversized MCP messages, deleted socket, locked, damaged, read-only, full home', faults],
   ['remote workers: 1,000 jobs over three, output and kill latency, worker RSS', measureRemote],
 ];
 
@@ -146,6 +147,7 @@ async function faults(): Promise<Figure[]> {
       ...(await measureOversized(bench)),
       ...(await measureSocketRecovery(bench)),
       ...(await measureLockedReport(bench)),
+      ...(await measureHomeRefusals()),
       ...(await measureSearchGuard()),
     ];
   } finally {

@@ -78,8 +78,10 @@ export function callOptions(config: Config): CallOptions {
 /** Runs `fn` against the daemon (started on demand), closing the connection afterwards. */
 export async function withApi<T>(fn: (session: Session) => Promise<T>): Promise<T> {
   const config = cliConfig();
-  const { connect } = await import('../daemon/client.js');
-  const client = await connect(config, { autoStart: true, checkReplies: false });
+  const { DaemonClient } = await import('../daemon/client.js');
+  // Connected by the first call, which can then be refused before a daemon is started for it
+  // (a new job on a full disk); a daemon that cannot start is reported by that call.
+  const client = new DaemonClient(config, true, false);
   try {
     return await fn({ api: client, agents: client.agents, call: callOptions(config), config });
   } finally {

@@ -21,6 +21,7 @@ import type {
 import { Connection } from './connection.js';
 import { socketPath } from './paths.js';
 import { loadReplyChecks, type ReplyChecks } from './replies.js';
+import { refuseBeforeSending } from './request-checks.js';
 
 // Reads and waits may be sent again after a lost connection; the rest might act twice.
 const MAX_ATTEMPTS = 4;
@@ -129,6 +130,8 @@ export class DaemonClient implements JobsApi {
     const { caller } = options;
     const sent =
       caller && !STARTS_JOBS.has(method) ? { ...options, caller: { ...caller, env: {} } } : options;
+    const connected = this.connection !== undefined && !this.connection.closed;
+    refuseBeforeSending(method, params, { home: this.config.home, connected });
     for (let attempt = 1; ; attempt++) {
       // Reaching (or starting) the daemon is not retried here: when it fails, it says why.
       const connection = await this.connect();
@@ -169,14 +172,14 @@ export class DaemonClient implements JobsApi {
           { cause: error },
         );
       }
-      // A database that is none, or that another program holds locked, is reported now, before
-      // the daemon's start (and zod, which it loads) costs hundreds of milliseconds.
-      const { lockedByProgram, notADatabase } = await import('./home-precheck.js');
-      const refused = notADatabase(this.config.home) ?? (await lockedByProgram(this.config.home));
+      // A home that cannot be used (read-only, a database that is none, locked or damaged) is
+      // reported now, before the daemon's start (and zod, which it loads) costs a second or more.
+      const { homeRefusal } = await import('./home-precheck.js');
+      const refused = await homeRefusal(this.config.home);
       if (refused) throw refused;
       // Loaded only when no daemon answers: a running one needs none of it.
       const { startDaemon } = await import('./lifecycle.js');
-      await startDaemon(this.config);
+      await startDaemon(this.config, { prechecked: true });
       this.connection = await Connection.open(path);
     }
     // Closed while this connection was being opened: do not let it hold the process open.

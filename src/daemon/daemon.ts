@@ -7,6 +7,7 @@ import type { HttpSettings } from '../http/settings.js';
 import { BgError, isBgError } from '../api/errors.js';
 import type { AgentsApi } from '../agents/contract.js';
 import { applyConfigFile, startDaemonAgents } from '../agents/daemon-agents.js';
+import { isDiskFull } from '../disk/space.js';
 import { Engine } from '../engine/engine.js';
 import { VERSION } from '../version.js';
 import { forgetDaemonEnv } from './daemon-env.js';
@@ -15,7 +16,8 @@ import { socketPath } from './paths.js';
 import { removePidFile, writePidFile } from './pid-file.js';
 import type { PingResult } from './protocol.js';
 import { SocketServer } from './server.js';
-import { explainHomeError, lockOwner } from './start-errors.js';
+import { explainHomeError } from './home-errors.js';
+import { lockOwner } from './start-errors.js';
 
 // The idle check sleeps until the idle timeout could have run out, at least this long, and at
 // most IDLE_CHECK_MAX_MS (the timeout is counted from the last activity, which moves meanwhile).
@@ -48,7 +50,14 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   process.stderr.on('error', () => undefined);
   const engine = await openHome(config, log);
   if (engine === undefined) return;
-  const daemonAgents = await startDaemonAgents(engine, config.home, logger);
+  // Arming the agents reads the database past what opening it did: damage found there is named.
+  const daemonAgents = await startDaemonAgents(engine, config.home, logger).catch(
+    async (error: unknown) => {
+      removePidFile(config.home);
+      await engine.close();
+      throw explainHomeError(error, config.home);
+    },
+  );
   const startedAt = new Date();
   let lastActivity = Date.now();
   let stopping = false;
@@ -176,6 +185,12 @@ async function openHome(
   try {
     writePidFile(config.home);
   } catch (error) {
+    // The pid file only helps a daemon starting meanwhile tell who holds the lock: on a full
+    // disk this one serves without it (reads answered, new jobs refused with the numbers).
+    if (isDiskFull(error)) {
+      log('the disk is full: serving without a pid file');
+      return engine;
+    }
     await engine.close();
     throw explainHomeError(error, config.home);
   }

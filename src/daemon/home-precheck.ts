@@ -1,16 +1,61 @@
-import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { BgError, ErrorCode } from '../api/errors.js';
-import { type LockHolder, lockHolders } from '../procfs/file-locks.js';
+import type Database from 'better-sqlite3';
+
+import { type BgError, isBgError } from '../api/errors.js';
+import { lockHolders } from '../procfs/file-locks.js';
+import { corruptDatabase, explainHomeError, lockedByOther } from './home-errors.js';
 
 /**
- * What a client can tell of its home before it starts a daemon (which takes seconds to load and
- * would then fail the same way): a database that is no SQLite file, a database another program
- * holds locked. Neither SQLite's native module nor zod is loaded here: on a loaded machine each
- * took longer than the whole check.
+ * What a client can tell of its home before it starts a daemon (which takes a second or more to
+ * load on a busy machine, and would then fail the same way): a home it may not write, a database
+ * that is no SQLite file, one another program holds locked, one damaged inside. zod is not
+ * loaded here, and SQLite's native module only for the last check, once the others have passed.
  */
+
+/**
+ * The first reason this home cannot be used, as the error that names it and the fix; undefined
+ * when a daemon may be started. Makes the home when it is missing (as the daemon would).
+ *
+ * @example
+ * const refused = await homeRefusal(config.home);
+ * if (refused) throw refused; // "BGJOBS_HOME (/x) is on a read-only file system (EROFS…"
+ */
+export async function homeRefusal(home: string): Promise<BgError | undefined> {
+  return (
+    unwritableHome(home) ??
+    notADatabase(home) ??
+    (await lockedByProgram(home)) ??
+    (await damagedDatabase(home))
+  );
+}
+
+/** The error for a home (or a database in it) this process may not write: read-only, forbidden. */
+export function unwritableHome(home: string): BgError | undefined {
+  try {
+    makeHomeFolder(home);
+    accessSync(home, constants.W_OK);
+    const database = join(home, 'bgjobs.db');
+    if (existsSync(database)) accessSync(database, constants.W_OK);
+    return undefined;
+  } catch (error) {
+    // What it cannot name (a file where the folder should be, say) is left to the daemon's start.
+    const explained = explainHomeError(error, home);
+    return isBgError(explained) ? explained : undefined;
+  }
+}
 
 /**
  * How long the home's lock may stay taken before bgjobs calls it locked: a checkpoint or
@@ -57,23 +102,6 @@ export function isDaemonCommand(args: readonly string[]): boolean {
   return at > 0 && (args[at] === 'serve' || args[at + 1] === 'run');
 }
 
-/** The error for a database a program other than a bgjobs daemon holds locked: who, and what to do. */
-export function lockedByOther(
-  database: string,
-  holders: readonly LockHolder[],
-  cause: unknown,
-): BgError {
-  const who =
-    holders.length === 0
-      ? 'another program (none is listed in /proc/locks: it may run on another machine sharing this folder)'
-      : holders.map((holder) => `pid ${holder.pid} (${holder.command})`).join(', ');
-  return new BgError(
-    ErrorCode.daemonUnavailable,
-    `The database ${database} is locked by ${who}, not by a bgjobs daemon, so no daemon can start. End that program (an sqlite3 shell, or a backup holding a transaction), or have it commit, then try again.`,
-    { cause, data: { holders } },
-  );
-}
-
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 /**
@@ -98,14 +126,51 @@ export function notADatabase(home: string): BgError | undefined {
   return corruptDatabase(home, 'file is not a database', 'SQLITE_NOTADB');
 }
 
-/** The error for a corrupt database: what to move aside, and what is then lost. */
-export function corruptDatabase(home: string, why: string, code: string, cause?: unknown): BgError {
+// The damage check reads every page (about 3 ms a MB here, idle): above this size it is left to
+// the daemon, which names the damage when a read meets it.
+export const CHECKED_DATABASE_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The error for a database with a valid header that is damaged inside (broken pages): SQLite's
+ * quick_check over a copy in memory (no lock taken, no file made beside the database) of a
+ * database up to CHECKED_DATABASE_MAX_BYTES whose WAL is empty. Damage found there is confirmed
+ * on the file itself, read under SQLite's locks: a copy read while a daemon checkpointed could
+ * look torn. Undefined for a sound database, and whenever it cannot be checked: the daemon
+ * decides then.
+ */
+export async function damagedDatabase(home: string): Promise<BgError | undefined> {
   const database = join(home, 'bgjobs.db');
-  return new BgError(
-    ErrorCode.daemonUnavailable,
-    `The database ${database} is corrupt (${why}). Move it aside to start afresh: mv ${database} ${database}.corrupt — bgjobs then starts with no job history (job folders under ${join(home, 'jobs')} stay; jobs still running there are not re-adopted).`,
-    { cause, data: { cause: code } },
+  const size = statSync(database, { throwIfNoEntry: false })?.size ?? 0;
+  if (size === 0 || size > CHECKED_DATABASE_MAX_BYTES) return undefined;
+  // Changes not yet checkpointed (a daemon that was killed) are the daemon's to recover first.
+  if ((statSync(`${database}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0) return undefined;
+  const { default: Sqlite } = await import('better-sqlite3');
+  const copy = readFileSync(database);
+  // Bytes 18–19 say WAL (2), which a database in memory cannot be: read it as a rollback one.
+  if (copy.length > 19) copy.fill(1, 18, 20);
+  if (quickCheck(() => new Sqlite(copy)) === undefined) return undefined;
+  const problem = quickCheck(
+    () => new Sqlite(database, { readonly: true, fileMustExist: true, timeout: 0 }),
   );
+  return problem === undefined ? undefined : corruptDatabase(home, problem, 'SQLITE_CORRUPT');
+}
+
+/** What quick_check finds wrong with the database OPEN opens; undefined if nothing, or unknown. */
+function quickCheck(open: () => Database.Database): string | undefined {
+  let db: Database.Database | undefined;
+  try {
+    db = open();
+    const rows = db.pragma('quick_check') as { quick_check: string }[];
+    const problems = rows.map((row) => row.quick_check).filter((text) => text !== 'ok');
+    return problems.length === 0 ? undefined : problems.slice(0, 3).join('; ');
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB'
+      ? (error as Error).message
+      : undefined;
+  } finally {
+    db?.close();
+  }
 }
 
 /**

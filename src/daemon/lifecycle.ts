@@ -11,7 +11,7 @@ import { Connection } from './connection.js';
 import { daemonEnv } from './daemon-env.js';
 import { daemonLogPath, socketPath } from './paths.js';
 import { pingResultSchema, type PingResult } from './protocol.js';
-import { explainHomeError } from './start-errors.js';
+import { explainHomeError } from './home-errors.js';
 
 const START_TIMEOUT_MS = 15_000;
 // Lets V8 fall back to its linear-time engine when a user's search regex backtracks too much.
@@ -42,13 +42,14 @@ export async function ping(config: Config): Promise<PingResult | undefined> {
  */
 export async function startDaemon(
   config: Config,
-  options: { env?: NodeJS.ProcessEnv } = {},
+  options: { env?: NodeJS.ProcessEnv; prechecked?: boolean } = {},
 ): Promise<{ pid: number; started: boolean }> {
   const existing = await ping(config);
   if (existing) return { pid: existing.pid, started: false };
-  // A database another program holds locked is reported now, not by a daemon seconds later.
-  const { lockedByProgram, makeHomeFolder, notADatabase } = await import('./home-precheck.js');
-  const refused = notADatabase(config.home) ?? (await lockedByProgram(config.home));
+  // What the home's state tells (read-only, locked, damaged) is reported now, not by a daemon
+  // seconds later; unless the caller has just asked (DaemonClient does, before loading this).
+  const { homeRefusal, makeHomeFolder } = await import('./home-precheck.js');
+  const refused = options.prechecked === true ? undefined : await homeRefusal(config.home);
   if (refused) throw refused;
   const logPath = daemonLogPath(config.home);
   let log: number;
@@ -71,8 +72,11 @@ export async function startDaemon(
   child.on('error', () => undefined);
   let failed: number | undefined;
   // A daemon that leaves the home to another exits 0; one that cannot start exits with an error.
-  child.on('exit', (code, signal) => {
-    if (code !== 0) failed = code ?? 128 + (signal === null ? 0 : osConstants.signals[signal]);
+  const exited = new Promise<void>((resolve) => {
+    child.on('exit', (code, signal) => {
+      if (code !== 0) failed = code ?? 128 + (signal === null ? 0 : osConstants.signals[signal]);
+      resolve();
+    });
   });
   const deadline = Date.now() + START_TIMEOUT_MS;
   let wait = 5;
@@ -90,7 +94,10 @@ export async function startDaemon(
         `The bgjobs daemon could not start (exit code ${failed}): ${startFailure(logPath, logStart)}`,
       );
     }
-    await delay(wait);
+    // A daemon that cannot start has written why by the time it exits: read it at once. (One
+    // that exited 0 left the home to another daemon, which is waited for as before.)
+    const running = child.exitCode === null && child.signalCode === null;
+    await (running ? Promise.race([delay(wait), exited]) : delay(wait));
     wait = Math.min(wait * 2, 100);
   }
   throw new BgError(

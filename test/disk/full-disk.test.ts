@@ -4,17 +4,7 @@
 // into space reserved when it started, and recorded in the store as soon as space returns;
 // once it has, new jobs run again.
 import { execFileSync } from 'node:child_process';
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statfsSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { killProcessesWithEnv, procStat } from '../../src/procfs/proc.js';
 import { cli, runJob, until } from '../cli/cli-harness.js';
+import { fillUp } from '../helpers/fill-disk.js';
 
 interface JobJson {
   status: string;
@@ -60,22 +51,6 @@ afterAll(async () => {
 function freeBytes(path: string): number {
   const stats = statfsSync(path);
   return stats.bavail * stats.bsize;
-}
-
-/** Writes PATH until the disk refuses another byte. */
-function fillUp(path: string): void {
-  const fd = openSync(path, 'a');
-  try {
-    for (const size of [64 * 1024, 4096, 512, 1]) {
-      try {
-        for (;;) writeSync(fd, Buffer.alloc(size));
-      } catch {
-        // full at this size: try a smaller one
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 async function statusOf(home: string, id: string): Promise<JobJson | undefined> {

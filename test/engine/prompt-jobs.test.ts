@@ -5,6 +5,9 @@
 // and a hung connection are retried; a missing key or unknown model is refused at submit; an
 // engine stopped mid-answer leads to a retry or `lost`, never a job stuck running; and
 // dependencies work across kinds (a prompt after a command, a command after a prompt).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { startFakeProvider, WIRE_FORMATS, type FakeProvider } from '../helpers/fake-providers.js';
@@ -203,7 +206,12 @@ describe('prompt jobs and the engine', () => {
     const provider = await fake('openai');
     provider.reply({ chunks: ['summary'] });
     const caller = callerFor(provider);
-    const build = await h.engine.execute({ command: 'sleep 0.3; echo built' }, caller);
+    // The build ends only when told: the prompt after it is queued however slow the machine.
+    const go = join(h.home, 'go');
+    const build = await h.engine.execute(
+      { command: `while [ ! -e ${go} ]; do sleep 0.05; done; echo built` },
+      caller,
+    );
     const review = await h.engine.prompt(
       { prompt: 'review', model: provider.model, after: [build.job_id] },
       caller,
@@ -213,6 +221,7 @@ describe('prompt jobs and the engine', () => {
       { command: 'echo published', after: [review.job_id] },
       caller,
     );
+    writeFileSync(go, '');
     const waited = await h.engine.wait({
       job_ids: [build.job_id, review.job_id, publish.job_id],
       timeout_s: 30,
