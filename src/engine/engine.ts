@@ -219,6 +219,11 @@ export class Engine implements JobsApi {
     return Object.values(this.runners).reduce((sum, runner) => sum + runner.running(), 0);
   }
 
+  /** How many spare monitors are ready to take a job now (see monitor/spares.ts). */
+  readySpares(): number {
+    return this.spares?.readyCount ?? 0;
+  }
+
   /** True when nothing runs or waits: the daemon may stop. */
   isIdle(): boolean {
     return this.runningCount() === 0 && this.store.countByStatus('queued') === 0;

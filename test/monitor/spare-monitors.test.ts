@@ -60,9 +60,18 @@ function sparesOf(home: string): Spares {
   return spares;
 }
 
-function untilSpares(home: string, count: number): Promise<Spares> {
+/**
+ * Until COUNT spares of HOME are running and, with an engine, have told it they are ready: a
+ * spare seen in /proc before it said so would not be handed the next job.
+ */
+function untilSpares(
+  home: string,
+  count: number,
+  engine?: EngineHarness['engine'],
+): Promise<Spares> {
   return until(
     () => {
+      if (engine !== undefined && engine.readySpares() < count) return undefined;
       const spares = sparesOf(home);
       return spares.jobs.length >= count && spares.monitors.length >= count ? spares : undefined;
     },
@@ -88,7 +97,7 @@ describe('spare monitors', () => {
     };
     // The first job starts as before; spares are then made for its environment.
     await h.engine.execute({ command: 'true' }, { caller });
-    const spares = await untilSpares(h.home, 2);
+    const spares = await untilSpares(h.home, 2, h.engine);
 
     const job = await h.engine.execute(
       { command: 'pwd\necho "$SPARE_TEST_VAR" "$BGJOBS_JOB_ID"\nexit 7' },
@@ -100,14 +109,14 @@ describe('spare monitors', () => {
     expect(waited.jobs[0]).toMatchObject({ status: 'failed', exit_code: 7 });
     expect(waited.jobs[0]?.output?.stdout).toBe(`${cwd}\nfrom the caller ${job.job_id}\n`);
     // Spares are not jobs: the engine holds none of them as running.
-    await untilSpares(h.home, 2);
+    await untilSpares(h.home, 2, h.engine);
     expect(h.engine.runningCount()).toBe(0);
   });
 
   it('run a terminal job in its own terminal', async () => {
     const h = await engine();
     await h.engine.execute({ command: 'true', pty: true }, { caller: h.caller });
-    const spares = await untilSpares(h.home, 2);
+    const spares = await untilSpares(h.home, 2, h.engine);
     const job = await h.engine.execute(
       { command: 'tty; [ -t 0 ] && echo "stdin is a terminal"; exit 3', pty: true },
       { caller: h.caller },
@@ -122,7 +131,7 @@ describe('spare monitors', () => {
   it('are not made with what one request alone was given', async () => {
     const h = await engine();
     await h.engine.execute({ command: 'true' }, { caller: h.caller });
-    await untilSpares(h.home, 2);
+    await untilSpares(h.home, 2, h.engine);
     const marker = `spare-${process.pid}-${Date.now()}`;
     const job = await h.engine.execute(
       { command: 'echo "$SPARE_MARKER"', env: { SPARE_MARKER: marker } },
@@ -130,7 +139,7 @@ describe('spare monitors', () => {
     );
     const waited = await h.engine.wait({ job_id: job.job_id, timeout_s: 20 });
     expect(waited.jobs[0]?.output?.stdout).toBe(`${marker}\n`);
-    const spares = await untilSpares(h.home, 2);
+    const spares = await untilSpares(h.home, 2, h.engine);
     for (const p of [...spares.monitors, ...spares.jobs]) {
       expect(readFileSync(`/proc/${p.pid}/environ`, 'latin1')).not.toContain(marker);
     }
@@ -139,7 +148,7 @@ describe('spare monitors', () => {
   it('run every job of a burst larger than the pool', async () => {
     const h = await engine();
     await h.engine.execute({ command: 'true' }, { caller: h.caller });
-    const spares = await untilSpares(h.home, 2);
+    const spares = await untilSpares(h.home, 2, h.engine);
     const jobs = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
         h.engine.execute({ command: `echo job ${i}` }, { caller: h.caller }),
@@ -160,7 +169,7 @@ describe('spare monitors', () => {
   it('end with the engine that made them', async () => {
     const h = await engine();
     await h.engine.execute({ command: 'true' }, { caller: h.caller });
-    const spares = await untilSpares(h.home, 2);
+    const spares = await untilSpares(h.home, 2, h.engine);
     await h.engine.close();
     for (const p of [...spares.monitors, ...spares.jobs]) expect(gone(p)).toBe(true);
   });
