@@ -82,6 +82,13 @@ export class McpEndpoint {
     return this.sessions.size;
   }
 
+  /** How many calls of 2025-era sessions are waiting for their JSON answer. */
+  get callsUnderway(): number {
+    let count = 0;
+    for (const session of this.sessions.values()) count += session.transport.callsUnderway;
+    return count;
+  }
+
   /** Serves one request; `incoming`, the Node request under it when there is one, is read for the body. */
   async fetch(request: Request, incoming?: IncomingMessage): Promise<Response> {
     if (request.method !== 'POST') {

@@ -45,6 +45,11 @@ export class SessionTransport implements Transport {
     };
   }
 
+  /** How many calls are waiting for their JSON answer. */
+  get callsUnderway(): number {
+    return this.waiting.size;
+  }
+
   get sessionId(): string | undefined {
     return this.inner.sessionId;
   }
