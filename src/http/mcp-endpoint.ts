@@ -8,7 +8,6 @@ import {
   isLegacyRequest,
   type McpHttpHandler,
   type McpServer,
-  WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 
 import type { Caller } from '../api/caller.js';
@@ -16,7 +15,8 @@ import type { JobsApi } from '../api/contract.js';
 import type { ProfileName } from '../mcp/profiles/names.js';
 import { createServer } from '../mcp/server.js';
 import { Subscriptions } from '../mcp/subscriptions.js';
-import { collapseToJson, plainRequestId, readJsonBody } from './mcp-body.js';
+import { readJsonBody } from './mcp-body.js';
+import { SessionTransport } from './session-transport.js';
 
 /** 2025-era sessions a client left without a DELETE are closed after this long unused. */
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -34,7 +34,7 @@ export interface McpEndpointOptions {
 }
 
 interface Session {
-  transport: WebStandardStreamableHTTPServerTransport;
+  transport: SessionTransport;
   server: McpServer;
   lastSeen: number;
 }
@@ -82,6 +82,13 @@ export class McpEndpoint {
     return this.sessions.size;
   }
 
+  /** How many calls of 2025-era sessions are waiting for their JSON answer. */
+  get callsUnderway(): number {
+    let count = 0;
+    for (const session of this.sessions.values()) count += session.transport.callsUnderway;
+    return count;
+  }
+
   /** Serves one request; `incoming`, the Node request under it when there is one, is read for the body. */
   async fetch(request: Request, incoming?: IncomingMessage): Promise<Response> {
     if (request.method !== 'POST') {
@@ -118,9 +125,7 @@ export class McpEndpoint {
       const session = this.sessions.get(id);
       if (session === undefined) return jsonRpcError(404, 'Session not found: initialize again.');
       session.lastSeen = Date.now();
-      const answer = await session.transport.handleRequest(request, { parsedBody });
-      const requestId = plainRequestId(parsedBody);
-      return requestId === undefined ? answer : collapseToJson(answer, requestId, request.signal);
+      return session.transport.handleRequest(request, parsedBody);
     }
     if (request.method !== 'POST') {
       return jsonRpcError(400, 'No Mcp-Session-Id: open a session with initialize first.');
@@ -134,19 +139,18 @@ export class McpEndpoint {
   private async openSession(request: Request, parsedBody: unknown): Promise<Response> {
     const reader = `http:${randomUUID()}`;
     const server = this.newServer(reader);
-    const transport: WebStandardStreamableHTTPServerTransport =
-      new WebStandardStreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (sessionId) => {
-          this.sessions.set(sessionId, { transport, server, lastSeen: Date.now() });
-        },
-        onsessionclosed: (sessionId) => this.drop(sessionId),
-      });
+    const transport: SessionTransport = new SessionTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (sessionId) => {
+        this.sessions.set(sessionId, { transport, server, lastSeen: Date.now() });
+      },
+      onsessionclosed: (sessionId) => this.drop(sessionId),
+    });
     transport.onclose = () => {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId);
     };
     await server.connect(transport);
-    const response = await transport.handleRequest(request, { parsedBody });
+    const response = await transport.handleRequest(request, parsedBody);
     // Not an initialize (or a refused one): no session was opened, so nothing may stay behind.
     if (transport.sessionId === undefined) await server.close();
     return response;

@@ -1,10 +1,13 @@
 // Proves: in a 2025-era session, a request that asked for no progress is answered with one JSON
 // body (not an event stream), while `wait` with a progressToken still streams its progress
-// notifications before the outcome, over the same session; a body that is not JSON, or too
-// large, is refused with a JSON-RPC error and opens no session.
+// notifications before the outcome, over the same session; a call answered as JSON that is still
+// running when its session is closed gets an error, not silence; what the SDK's transport refuses
+// in a session (a second initialize, a client that cannot take a stream, an unknown protocol
+// version) is still refused; a body that is not JSON, or too large, is refused with a JSON-RPC
+// error and opens no session.
 import { request } from 'node:http';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { waitOutputSchema } from '../../src/api/control.js';
 import { executeOutputSchema } from '../../src/api/start.js';
@@ -133,6 +136,57 @@ describe('answers of a 2025-era MCP session over HTTP', () => {
     expect(last?.id).toBe(3);
     const outcome = waitOutputSchema.parse(last?.result?.structuredContent);
     expect(outcome.jobs[0]?.status).toBe('killed');
+  });
+
+  it('answers a call still running when its session closes with an error', async () => {
+    h = await openHttp();
+    const session = await openSession();
+    const started = await post(toolCall(2, 'execute', { command: 'sleep 300' }), session);
+    const { job_id } = executeOutputSchema.parse(
+      (JSON.parse(started.body) as { result: { structuredContent: unknown } }).result
+        .structuredContent,
+    );
+    const waiting = post(toolCall(3, 'wait', { job_id, timeout_s: 50 }), session);
+    const endpoint = h.server.http.endpoints.get('');
+    await vi.waitFor(() => expect(endpoint?.callsUnderway).toBe(1), { timeout: 10_000 });
+    const closed = await send(h.url, 'DELETE', '/mcp', {
+      authorization: `Bearer ${h.token}`,
+      ...session,
+    });
+    expect(closed.status).toBe(200);
+    const answer = await waiting;
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ id: 3, error: { code: -32001 } });
+    expect(endpoint?.sessionCount).toBe(0);
+    expect(endpoint?.callsUnderway).toBe(0);
+    await h.engine.engine.kill({ job_id, grace_s: 1 });
+  });
+
+  it('still refuses in a session what the SDK refuses', async () => {
+    h = await openHttp();
+    const session = await openSession();
+    const again = await post(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'x', version: '0' },
+        },
+      }),
+      session,
+    );
+    expect(again.status).toBe(400);
+    const call = toolCall(3, 'list', {});
+    const noStream = await post(call, { ...session, accept: 'application/json' });
+    expect(noStream.status).toBe(406);
+    const unknown = await post(call, { ...session, 'mcp-protocol-version': '1999-01-01' });
+    expect(unknown.status).toBe(400);
+    const fine = await post(call, session);
+    expect(fine.status).toBe(200);
+    expect(JSON.parse(fine.body)).toMatchObject({ id: 3, result: {} });
   });
 
   it('refuses a body that is not JSON, or too large, and opens no session', async () => {
