@@ -1,5 +1,4 @@
-import { BgError, ErrorCode } from '../api/errors.js';
-import { MAX_COMMAND_BYTES } from '../api/limits.js';
+import { assertCommandSize, MAX_COMMAND_BYTES } from '../api/limits.js';
 import { checkRoomForJob } from '../disk/space.js';
 
 // The calls that admit a new job: the daemon refuses them while the disk is full.
@@ -23,15 +22,7 @@ export function refuseBeforeSending(
 ): void {
   const command = method === 'execute' ? stringField(params, 'command') : undefined;
   // Within a third of the limit in UTF-16 units, a string is within it in bytes (3 a unit at most).
-  if (command !== undefined && command.length > MAX_COMMAND_BYTES / 3) {
-    const bytes = Buffer.byteLength(command);
-    if (bytes > MAX_COMMAND_BYTES) {
-      throw new BgError(
-        ErrorCode.invalidInput,
-        `The command is ${bytes} bytes; the limit is ${MAX_COMMAND_BYTES}. Put long scripts in a file and run the file.`,
-      );
-    }
-  }
+  if (command !== undefined && command.length > MAX_COMMAND_BYTES / 3) assertCommandSize(command);
   if (!context.connected && ADMITS_JOB.has(method)) checkRoomForJob(context.home);
 }
 

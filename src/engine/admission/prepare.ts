@@ -8,7 +8,7 @@ import type { z } from 'zod';
 
 import { compileSearchRegex } from '../../logs/regex.js';
 import { callerSchema, type Caller } from '../../api/caller.js';
-import { MAX_COMMAND_BYTES } from '../../api/job.js';
+import { assertCommandSize } from '../../api/limits.js';
 import type { executeInputSchema } from '../../api/start.js';
 import type { JobRecord } from '../model.js';
 import { projectOf } from './project.js';
@@ -62,12 +62,7 @@ export function prepareJob(
       'The command is empty. Pass the shell command line to run.',
     );
   }
-  if (Buffer.byteLength(command) > MAX_COMMAND_BYTES) {
-    throw new BgError(
-      ErrorCode.invalidInput,
-      `The command is ${Buffer.byteLength(command)} bytes; the limit is ${MAX_COMMAND_BYTES}. Put long scripts in a file and run the file.`,
-    );
-  }
+  assertCommandSize(command);
   if (command.includes('\0')) {
     throw new BgError(
       ErrorCode.invalidInput,
