@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
+import { killProcessesOf } from '../helpers/home.js';
+
 export const CLI = resolve(import.meta.dirname, '../../dist/bin.cjs');
 
 export interface CliResult {
@@ -112,6 +114,9 @@ export async function teardown(home: string): Promise<void> {
       throw new Error(`the daemon of ${home} (pid ${pid}) survived \`bgjobs daemon stop\``);
     }
   } finally {
+    // Whatever a test left that `daemon stop` could not reach (a daemon whose socket it
+    // deleted, a job's escapee) is ended by pid before its home goes.
+    await killProcessesOf(home);
     rmSync(home, { recursive: true, force: true });
   }
 }

@@ -22,6 +22,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli, makeHome, runJob, teardown } from '../cli/cli-harness.js';
 import { killProcessesOf } from '../helpers/home.js';
 import { fillUp } from '../helpers/fill-disk.js';
+import { expectExplained } from './explained.js';
 
 const PAGE = 4096;
 
@@ -37,18 +38,10 @@ afterEach(async () => {
       execFileSync('umount', [mounted]);
     }
     mounted = undefined;
-    await teardown(home);
   } finally {
-    await killProcessesOf(home);
+    await teardown(home);
   }
 });
-
-/** What a refusal must never look like. */
-function expectExplained(stderr: string): void {
-  expect(stderr).not.toMatch(/internal error/i);
-  expect(stderr).not.toMatch(/did not start within/);
-  expect(stderr).not.toMatch(/another (bgjobs )?daemon owns/i);
-}
 
 async function daemonRunning(at: string): Promise<boolean> {
   const status = await cli(at, ['daemon', 'status', '--json']);

@@ -8,7 +8,6 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 
 import { isSameProcess, procStat } from '../../src/procfs/proc.js';
 import { cli, makeHome, runJob, spawnCli, teardown, until } from '../cli/cli-harness.js';
-import { killProcessesOf } from '../helpers/home.js';
 
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/trap-term-note.sh');
 
@@ -16,13 +15,7 @@ let home: string;
 beforeEach(() => {
   home = makeHome();
 });
-afterEach(async () => {
-  try {
-    await teardown(home);
-  } finally {
-    await killProcessesOf(home);
-  }
-});
+afterEach(() => teardown(home));
 
 interface StatusJson {
   status: string;

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 
 import { cli, makeHome, runJob, spawnCli, teardown, until } from '../cli/cli-harness.js';
-import { killProcessesOf } from '../helpers/home.js';
 
 // Backtracks for hours on a few thousand "a" (39 s on 500 of them).
 const SLOW = '(?=a)a*a*a*b';
@@ -25,14 +24,8 @@ beforeEach(async () => {
   const started = await cli(home, ['daemon', 'start'], { env: BUDGET });
   expect(started.code, started.stderr).toBe(0);
 });
-afterEach(async () => {
-  try {
-    await teardown(home);
-  } finally {
-    // A stalled daemon answers no `daemon stop`: end it by pid.
-    await killProcessesOf(home);
-  }
-});
+// A stalled daemon answers no `daemon stop`: teardown ends it by pid.
+afterEach(() => teardown(home));
 
 interface Status {
   status: string;

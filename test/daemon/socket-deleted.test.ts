@@ -8,20 +8,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 
 import { cli, makeHome, runJob, spawnCli, teardown } from '../cli/cli-harness.js';
-import { killProcessesOf } from '../helpers/home.js';
 
 let home: string;
 beforeEach(() => {
   home = makeHome();
 });
-afterEach(async () => {
-  try {
-    await teardown(home);
-  } finally {
-    // Were the socket not recreated, `daemon stop` could not reach the daemon: end it by pid.
-    await killProcessesOf(home);
-  }
-});
+// Were the socket not recreated, `daemon stop` could not reach the daemon: teardown ends it by pid.
+afterEach(() => teardown(home));
 
 async function daemonPid(): Promise<number> {
   const status = await cli(home, ['daemon', 'status', '--json']);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 
 import { cli, makeHome, teardown } from '../cli/cli-harness.js';
-import { killProcessesOf } from '../helpers/home.js';
+import { expectExplained } from './explained.js';
 
 let home: string;
 let mounted: string[] = [];
@@ -25,19 +25,8 @@ afterEach(async () => {
   locker = undefined;
   for (const path of mounted.reverse()) execFileSync('umount', [path]);
   mounted = [];
-  try {
-    await teardown(home);
-  } finally {
-    await killProcessesOf(home);
-  }
+  await teardown(home);
 });
-
-/** What every start failure must not look like. */
-function expectExplained(stderr: string): void {
-  expect(stderr).not.toMatch(/internal error/i);
-  expect(stderr).not.toMatch(/did not start within/);
-  expect(stderr).not.toMatch(/another (bgjobs )?daemon owns/i);
-}
 
 it('says a fresh home is read-only, and what to do', async () => {
   const ro = join(home, 'ro');
