@@ -1,5 +1,6 @@
 // Figure: what the tool listing costs a session's context (issue 10, item 14), as a real MCP
 // client over stdio receives it from `bgjobs mcp` with the default settings.
+import { listingBytes } from '../test/helpers/listing-size.js';
 import { cleanupHome, makeHome, startAndConnect } from './home.js';
 import { mcpClient } from './mcp-client.js';
 import type { Figure } from './report.js';
@@ -20,15 +21,7 @@ export async function measureToolListing(): Promise<Figure[]> {
   try {
     await client.connect(transport);
     const { tools } = await client.listTools();
-    const whole = Buffer.byteLength(JSON.stringify({ tools }));
-    const modelFacing = tools.reduce(
-      (bytes, tool) =>
-        bytes +
-        Buffer.byteLength(tool.name) +
-        Buffer.byteLength(tool.description ?? '') +
-        Buffer.byteLength(JSON.stringify(tool.inputSchema)),
-      0,
-    );
+    const { whole, modelFacing } = listingBytes(tools);
     const details = `${tools.length} tools; ${whole} and ${modelFacing} bytes`;
     return [
       {

@@ -12,6 +12,7 @@ import {
   type ApiMethod,
 } from '../../src/api/contract.js';
 import { executeManyInputSchema, executeManyOutputSchema } from '../../src/api/start.js';
+import { listingBytes } from '../helpers/listing-size.js';
 import { type Harness, openHarness } from './harness.js';
 
 // The execute tool takes the API's execute and more: several jobs, and the wait that follows.
@@ -157,15 +158,8 @@ describe('tools/list as published by default', () => {
 
   it('stays within its budget: the whole listing, and names, descriptions and input schemas', async () => {
     const { tools } = await h.client.listTools();
-    const modelFacing = tools.reduce(
-      (bytes, tool) =>
-        bytes +
-        Buffer.byteLength(tool.name) +
-        Buffer.byteLength(tool.description ?? '') +
-        Buffer.byteLength(JSON.stringify(tool.inputSchema)),
-      0,
-    );
-    expect(Buffer.byteLength(JSON.stringify({ tools }))).toBeLessThan(LISTING_BUDGET);
+    const { whole, modelFacing } = listingBytes(tools);
+    expect(whole).toBeLessThan(LISTING_BUDGET);
     expect(modelFacing).toBeLessThan(MODEL_FACING_BUDGET);
   });
 
