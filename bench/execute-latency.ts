@@ -11,6 +11,7 @@ import type { Config } from '../src/config.js';
 import { Engine } from '../src/engine/engine.js';
 import { cleanupHome, makeHome, type BenchHome } from './home.js';
 import { directStartLatencies, nodeSpawnTrue, shellForkExec } from './fork-exec.js';
+import { bareSocketRoundTrips } from './socket-baseline.js';
 import { mcpClient } from './mcp-client.js';
 import type { Figure } from './report.js';
 import { describeSummary, median, nsToMs, summarize, wallNowMs } from './stats.js';
@@ -72,6 +73,7 @@ export async function measureExecute(): Promise<Figure[]> {
     const directStarts = await directStartLatencies();
     const forkExec = median(await shellForkExec());
     const nodeSpawn = median(await nodeSpawnTrue());
+    const bareSocket = summarize(await bareSocketRoundTrips(PACE_MS));
 
     const rtt = summarize(mcp.map((s) => s.roundTripMs));
     const start = summarize(mcpStarts);
@@ -133,6 +135,13 @@ export async function measureExecute(): Promise<Figure[]> {
         value: socketRtt.p50,
         unit: 'ms',
         details: describeSummary(socketRtt),
+      },
+      {
+        id: 'socket_rtt_bare_ms',
+        label: '  baseline: a bare Node request and answer over a Unix socket',
+        value: bareSocket.p50,
+        unit: 'ms',
+        details: describeSummary(bareSocket),
       },
       ...engineFigures('', spared, forkExecBaseline),
       ...engineFigures('_no_spares', spawned, forkExecBaseline),
