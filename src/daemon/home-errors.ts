@@ -2,6 +2,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 
 import { BgError, ErrorCode, isBgError } from '../api/errors.js';
 import type { LockHolder } from '../procfs/file-locks.js';
+import { databasePath } from './paths.js';
 
 // What bgjobs says when its home cannot be used: the cause and the fix, in words. Loaded by a
 // client before it starts a daemon, so neither zod nor SQLite's native module is loaded here.
@@ -22,7 +23,7 @@ export function explainHomeError(error: unknown, home: string): unknown {
   // folder above the home, made with it, is the home's.
   const outside = relative(home, path).startsWith('..') || isAbsolute(relative(home, path));
   if (outside && !home.startsWith(`${path}${sep}`)) return error;
-  const database = join(home, 'bgjobs.db');
+  const database = databasePath(home);
   const explain = (message: string): BgError =>
     new BgError(ErrorCode.daemonUnavailable, message, { cause: error, data: { cause: code } });
   const writable =
@@ -72,7 +73,7 @@ export function lockedByOther(
 
 /** The error for a corrupt database: what to move aside, and what is then lost. */
 export function corruptDatabase(home: string, why: string, code: string, cause?: unknown): BgError {
-  const database = join(home, 'bgjobs.db');
+  const database = databasePath(home);
   return new BgError(
     ErrorCode.daemonUnavailable,
     `The database ${database} is corrupt (${why}). Move it aside to start afresh: mv ${database} ${database}.corrupt — bgjobs then starts with no job history (job folders under ${join(home, 'jobs')} stay; jobs still running there are not re-adopted).`,

@@ -9,7 +9,7 @@ import {
   readSync,
   statSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import type Database from 'better-sqlite3';
@@ -17,6 +17,7 @@ import type Database from 'better-sqlite3';
 import { type BgError, isBgError } from '../api/errors.js';
 import { lockHolders } from '../procfs/file-locks.js';
 import { corruptDatabase, explainHomeError, lockedByOther } from './home-errors.js';
+import { databasePath } from './paths.js';
 
 /**
  * What a client can tell of its home before it starts a daemon (which takes a second or more to
@@ -47,7 +48,7 @@ export function unwritableHome(home: string): BgError | undefined {
   try {
     makeHomeFolder(home);
     accessSync(home, constants.W_OK);
-    const database = join(home, 'bgjobs.db');
+    const database = databasePath(home);
     if (existsSync(database)) accessSync(database, constants.W_OK);
     return undefined;
   } catch (error) {
@@ -82,7 +83,7 @@ export const LOCK_RETRY_MS = 2;
  * if (locked) throw locked; // "The database … is locked by pid 4242 (sqlite3), not by a bgjobs daemon…"
  */
 export async function lockedByProgram(home: string): Promise<BgError | undefined> {
-  const database = join(home, 'bgjobs.db');
+  const database = databasePath(home);
   if (!existsSync(database)) return undefined;
   const files = [database, `${database}-wal`, `${database}-shm`];
   const deadline = Date.now() + LOCK_PATIENCE_MS;
@@ -109,7 +110,7 @@ const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
  * so); undefined for a missing, empty or SQLite file (damage inside one is the daemon's to find).
  */
 export function notADatabase(home: string): BgError | undefined {
-  const database = join(home, 'bgjobs.db');
+  const database = databasePath(home);
   const header = Buffer.alloc(SQLITE_HEADER.length);
   let read: number;
   try {
@@ -139,7 +140,7 @@ export const CHECKED_DATABASE_MAX_BYTES = 8 * 1024 * 1024;
  * decides then.
  */
 export async function damagedDatabase(home: string): Promise<BgError | undefined> {
-  const database = join(home, 'bgjobs.db');
+  const database = databasePath(home);
   const size = statSync(database, { throwIfNoEntry: false })?.size ?? 0;
   if (size === 0 || size > CHECKED_DATABASE_MAX_BYTES) return undefined;
   // Changes not yet checkpointed (a daemon that was killed) are the daemon's to recover first.

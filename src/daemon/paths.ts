@@ -16,6 +16,11 @@ export function socketPath(home: string): string {
   return path;
 }
 
+/** The home's SQLite database. */
+export function databasePath(home: string): string {
+  return join(home, 'bgjobs.db');
+}
+
 export function daemonLogPath(home: string): string {
   return join(home, 'daemon.log');
 }

@@ -1,10 +1,10 @@
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import type { BgError } from '../api/errors.js';
 import { lockHolders } from '../procfs/file-locks.js';
 import { lockedByOther } from './home-errors.js';
 import { isDaemonCommand } from './home-precheck.js';
+import { databasePath } from './paths.js';
 import { liveDaemonPid } from './pid-file.js';
 
 // How long a daemon that found the home locked looks for the winner's pid file: the winner
@@ -18,7 +18,7 @@ const WINNER_WAIT_MS = 1500;
  * lock holder could be a daemon starting (`bgjobs daemon run` or `bgjobs serve`).
  */
 export async function lockOwner(home: string, cause: unknown): Promise<number | BgError> {
-  const database = join(home, 'bgjobs.db');
+  const database = databasePath(home);
   const files = [database, `${database}-wal`, `${database}-shm`];
   const deadline = Date.now() + WINNER_WAIT_MS;
   for (;;) {
