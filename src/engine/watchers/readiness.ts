@@ -60,7 +60,7 @@ export class Readiness {
   }
 
   stop(): Promise<void> {
-    for (const id of [...this.watches.keys()]) this.forget(id);
+    for (const id of [...this.watches.keys()]) this.unwatch(id);
     return this.loop.stop();
   }
 
@@ -75,7 +75,7 @@ export class Readiness {
       { pattern: spec.fail_pattern, means: 'failed' as const },
       { pattern: spec.pattern, means: 'ready' as const },
     ].filter((entry): entry is { pattern: string; means: 'failed' | 'ready' } => !!entry.pattern);
-    this.forget(job.id);
+    this.unwatch(job.id);
     this.watches.set(job.id, {
       id: job.id,
       run: job.runs,
@@ -100,11 +100,8 @@ export class Readiness {
     this.loop.wake();
   }
 
+  /** Stops watching job ID, ending its patterns' worker if it has one. */
   private unwatch(id: string): void {
-    this.forget(id);
-  }
-
-  private forget(id: string): void {
     this.watches.get(id)?.patterns?.close();
     this.watches.delete(id);
   }
@@ -128,7 +125,7 @@ export class Readiness {
       job.runs !== watch.run ||
       job.readyState !== 'pending'
     ) {
-      this.forget(watch.id);
+      this.unwatch(watch.id);
       return;
     }
     if (watch.patterns !== undefined && !watch.matching) {
@@ -205,7 +202,7 @@ export class Readiness {
   }
 
   private settle(watch: Watch, state: 'ready' | 'failed', match: string): void {
-    this.forget(watch.id);
+    this.unwatch(watch.id);
     this.transitions.ready(watch.id, state, match);
   }
 }
