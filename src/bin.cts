@@ -11,8 +11,9 @@
  * command line a quarter of a bare `node -e 0` before any of bgjobs runs. `--version` is
  * answered here; any other command line runs cli/main.cjs (the commands, bundled by
  * scripts/bundle-cli.mjs), or the smaller bundle of its verb's commands where one exists, from
- * V8's code cache when one fits: compiling the bundle is the next largest cost. The cache is written beside the bundle by the first run that finds none (or
- * one that this Node cannot use), when that folder is writable; it is an optimisation only.
+ * V8's code cache when one fits: compiling the bundle is the next largest cost. The cache is
+ * written beside the bundle by the first run that finds none (or one that this Node cannot
+ * use), when that folder is writable; it is an optimisation only.
  */
 import type * as Fs from 'node:fs';
 import type * as NodeModule from 'node:module';

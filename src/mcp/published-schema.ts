@@ -69,22 +69,19 @@ export function compact<T>(node: T, options: { narrow?: boolean } = {}): T {
 
 function compactNode(node: unknown, narrow: boolean, top: boolean): unknown {
   if (Array.isArray(node)) return node.map((item) => compactNode(item, narrow, false));
-  if (node === null || typeof node !== 'object') return node;
-  const schema = narrow ? oneOrMany(node as Record<string, unknown>) : node;
+  if (!isObject(node)) return node;
+  const schema = narrow ? oneOrMany(node) : node;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema as Record<string, unknown>)) {
+  for (const [key, value] of Object.entries(schema)) {
     if (BOUNDS.has(key)) continue;
     if (key === 'additionalProperties' && !top && isClosedOrOpen(value)) continue;
     // An option that is off, zero or empty unless given says nothing by saying so.
     if (key === 'default' && isNothing(value)) continue;
     // Property names are data, not keywords: keep them all, compacting their schemas.
     out[key] =
-      key === 'properties' && value !== null && typeof value === 'object'
+      key === 'properties' && isObject(value)
         ? Object.fromEntries(
-            Object.entries(value as Record<string, unknown>).map(([name, s]) => [
-              name,
-              compactNode(s, narrow, false),
-            ]),
+            Object.entries(value).map(([name, s]) => [name, compactNode(s, narrow, false)]),
           )
         : compactNode(value, narrow, false);
   }
@@ -108,11 +105,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function oneOrMany(node: Record<string, unknown>): Record<string, unknown> {
   const { anyOf, ...rest } = node;
   if (!Array.isArray(anyOf) || anyOf.length !== 2) return node;
-  const [one, many] = anyOf as [unknown, { type?: unknown; items?: unknown }];
+  const [one, many] = anyOf as [unknown, unknown];
   const isArrayOfOne =
-    many !== null &&
-    typeof many === 'object' &&
-    many.type === 'array' &&
-    JSON.stringify(many.items) === JSON.stringify(one);
+    isObject(many) && many.type === 'array' && JSON.stringify(many.items) === JSON.stringify(one);
   return isArrayOfOne ? { ...rest, ...many } : node;
 }
