@@ -1,6 +1,7 @@
 // Proves: a job whose start a daemon's death cut — its start recorded, its monitor never
-// spawned — is not lost: the next engine sees that its command never ran (no pid file, no exit
-// file, no process carrying its marker) and starts it again, with its real outcome at the end.
+// spawned, or its spare let go before it was handed the command — is not lost: the next engine
+// sees that its command never ran (no pid file, no exit file, no process carrying its marker)
+// and starts it again, with its real outcome at the end.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -18,17 +19,22 @@ afterEach(async () => {
   await h.close();
 });
 
-it('starts again a job whose monitor a daemon death kept from spawning', async () => {
+/**
+ * Queues COMMAND behind a blocker, closes the engine, writes into the job's row what a daemon
+ * killed mid-start leaves behind (SET, as `running` since a minute ago), and reopens: the job
+ * must be judged never started and queued again, then run to its real end once the blocker is
+ * killed. Returns what the wait for it said.
+ */
+async function startedAgain(command: string, set: string, params: unknown[]) {
   const blocker = await h.engine.execute({ command: 'sleep 300' }, { caller: h.caller });
-  const job = await h.engine.execute({ command: 'echo ran; exit 4' }, { caller: h.caller });
+  const job = await h.engine.execute({ command }, { caller: h.caller });
   expect(job.status).toBe('queued');
   await h.engine.close();
-  // What a daemon killed between recording the start and spawning the monitor leaves behind.
   const db = new Database(join(h.home, 'bgjobs.db'));
   const long = Date.now() - 60_000;
   db.prepare(
-    "UPDATE jobs SET status = 'running', started_at = ?, run_started_at = ?, pid = NULL, monitor_pid = NULL WHERE id = ?",
-  ).run(long, long, job.job_id);
+    `UPDATE jobs SET status = 'running', started_at = ?, run_started_at = ?, ${set} WHERE id = ?`,
+  ).run(long, long, ...params, job.job_id);
   db.close();
 
   const engine = await h.reopen();
@@ -41,34 +47,24 @@ it('starts again a job whose monitor a daemon death kept from spawning', async (
   );
   await engine.kill({ job_id: blocker.job_id, signal: 'SIGKILL', grace_s: 0 });
   const waited = await engine.wait({ job_id: job.job_id, timeout_s: 30 });
-  expect(waited.jobs[0]).toMatchObject({ status: 'failed', exit_code: 4 });
+  return waited.jobs[0];
+}
+
+it('starts again a job whose monitor a daemon death kept from spawning', async () => {
+  const ended = await startedAgain('echo ran; exit 4', 'pid = NULL, monitor_pid = NULL', []);
+  expect(ended).toMatchObject({ status: 'failed', exit_code: 4 });
   // Nothing ran before: its output is its command's alone.
-  expect(waited.jobs[0]?.output?.stdout).toBe('ran\n');
+  expect(ended?.output?.stdout).toBe('ran\n');
 });
 
 it('starts again a job whose spare died before it was handed the command', async () => {
-  const blocker = await h.engine.execute({ command: 'sleep 300' }, { caller: h.caller });
-  const job = await h.engine.execute({ command: 'echo ran; exit 5' }, { caller: h.caller });
-  expect(job.status).toBe('queued');
-  await h.engine.close();
-  // What a daemon killed between answering and handing the job to its spare leaves behind: the
-  // spare's pids recorded, both processes gone (they read EOF), no pid file, no exit file.
+  // The spare's pids recorded, both processes gone (they read EOF), no pid file, no exit file.
   const gone = spawnSync('true').pid;
-  const db = new Database(join(h.home, 'bgjobs.db'));
-  const long = Date.now() - 60_000;
-  db.prepare(
-    "UPDATE jobs SET status = 'running', started_at = ?, run_started_at = ?, pid = ?, pid_start = 1, monitor_pid = ?, monitor_start = 1 WHERE id = ?",
-  ).run(long, long, gone, gone, job.job_id);
-  db.close();
-
-  const engine = await h.reopen();
-  await until(
-    async () => (await engine.status({ job_id: job.job_id })).status === 'queued',
-    20_000,
-    'the job no spare ran to be queued again',
+  const ended = await startedAgain(
+    'echo ran; exit 5',
+    'pid = ?, pid_start = 1, monitor_pid = ?, monitor_start = 1',
+    [gone, gone],
   );
-  await engine.kill({ job_id: blocker.job_id, signal: 'SIGKILL', grace_s: 0 });
-  const waited = await engine.wait({ job_id: job.job_id, timeout_s: 30 });
-  expect(waited.jobs[0]).toMatchObject({ status: 'failed', exit_code: 5 });
-  expect(waited.jobs[0]?.output?.stdout).toBe('ran\n');
+  expect(ended).toMatchObject({ status: 'failed', exit_code: 5 });
+  expect(ended?.output?.stdout).toBe('ran\n');
 });
