@@ -10,6 +10,7 @@ import { readOrCreateToken } from '../src/http/token.js';
 import { launchChromium } from '../test/http/browser.js';
 import { freePort } from '../test/helpers/free-port.js';
 import { cleanupHome, makeHome, startAndConnect } from './home.js';
+import { bareHttpMcp } from './http-baseline.js';
 import { mcpClient } from './mcp-client.js';
 import { latencyFigure, type Figure } from './report.js';
 import { describeSummary, summarize } from './stats.js';
@@ -36,7 +37,7 @@ export async function measureHttp(): Promise<Figure[]> {
     await page.goto(`${base}/login?code=${makeLoginCode(token)}`);
     const ends = await measureEnds(daemon, page);
     const renders = await measureFirstRender(daemon, page, base);
-    return [roundTrip, ends, renders];
+    return [...roundTrip, ends, renders];
   } finally {
     await browser.close();
     await cleanupHome(bench, daemon);
@@ -48,8 +49,9 @@ async function measureRoundTrip(
   bench: Parameters<typeof mcpClient>[0],
   base: string,
   token: string,
-): Promise<Figure> {
+): Promise<Figure[]> {
   const job = await daemon.execute({ command: 'true' });
+  const call = { name: 'status', arguments: { job_id: job.job_id } };
   const stdio = mcpClient(bench);
   await stdio.client.connect(stdio.transport);
   const http = new Client({ name: 'bgjobs-bench', version: '0.0.0' });
@@ -58,41 +60,66 @@ async function measureRoundTrip(
       requestInit: { headers: { Authorization: `Bearer ${token}` } },
     }),
   );
-  const time = async (client: Client) => {
-    const began = performance.now();
-    await client.callTool({ name: 'status', arguments: { job_id: job.job_id } });
-    return performance.now() - began;
-  };
-  const overHttp: number[] = [];
-  const overStdio: number[] = [];
-  const ratios: number[] = [];
+  const bare = await bareHttpMcp(await http.callTool(call));
   try {
-    for (let i = 0; i < 20; i++) await Promise.all([time(http), time(stdio.client)]);
-    // Side by side, alternating which goes first, so load on the machine hits both alike.
-    for (let i = 0; i < ROUND_TRIPS; i++) {
-      const [a, b] = i % 2 === 0 ? [http, stdio.client] : [stdio.client, http];
-      const first = await time(a);
-      const second = await time(b);
-      const [h, s] = i % 2 === 0 ? [first, second] : [second, first];
-      overHttp.push(h);
-      overStdio.push(s);
-      ratios.push(h / s);
-    }
+    const ours = await sideBySide(http, stdio.client, call);
+    const floor = await sideBySide(bare.client, stdio.client, call);
+    const httpSummary = summarize(ours.first);
+    const bareSummary = summarize(floor.first);
+    return [
+      {
+        id: 'mcp_http_rtt_ms',
+        label: 'MCP round trip (status) over HTTP',
+        value: httpSummary.p50,
+        unit: 'ms',
+        baseline: { label: 'over stdio', value: summarize(ours.second).p50 },
+        ratio: summarize(ours.ratios).p50,
+        target: { kind: 'max', limit: 1.5, on: 'ratio' },
+        details: describeSummary(httpSummary, 2),
+      },
+      {
+        id: 'mcp_http_floor_rtt_ms',
+        label: 'floor: the same client over HTTP, a bare server answering (no work)',
+        value: bareSummary.p50,
+        unit: 'ms',
+        baseline: { label: 'over stdio', value: summarize(floor.second).p50 },
+        ratio: summarize(floor.ratios).p50,
+        details: describeSummary(bareSummary, 2),
+      },
+    ];
   } finally {
+    await bare.close();
     await http.close();
     await stdio.client.close();
   }
-  const httpSummary = summarize(overHttp);
-  return {
-    id: 'mcp_http_rtt_ms',
-    label: 'MCP round trip (status) over HTTP',
-    value: httpSummary.p50,
-    unit: 'ms',
-    baseline: { label: 'over stdio', value: summarize(overStdio).p50 },
-    ratio: summarize(ratios).p50,
-    target: { kind: 'max', limit: 1.5, on: 'ratio' },
-    details: describeSummary(httpSummary, 2),
+}
+
+/**
+ * CALL made by FIRST and SECOND in turn, ROUND_TRIPS times after a warm-up, alternating which
+ * goes first so that load on the machine hits both alike; each one's times and the ratios.
+ */
+async function sideBySide(
+  first: Client,
+  second: Client,
+  call: { name: string; arguments: Record<string, unknown> },
+): Promise<{ first: number[]; second: number[]; ratios: number[] }> {
+  const time = async (client: Client) => {
+    const began = performance.now();
+    await client.callTool(call);
+    return performance.now() - began;
   };
+  const times = { first: [] as number[], second: [] as number[], ratios: [] as number[] };
+  for (let i = 0; i < 20; i++) await Promise.all([time(first), time(second)]);
+  for (let i = 0; i < ROUND_TRIPS; i++) {
+    const [a, b] = i % 2 === 0 ? [first, second] : [second, first];
+    const one = await time(a);
+    const other = await time(b);
+    const [f, s] = i % 2 === 0 ? [one, other] : [other, one];
+    times.first.push(f);
+    times.second.push(s);
+    times.ratios.push(f / s);
+  }
+  return times;
 }
 
 /** From the engine's record of a job's end to the table showing it, by the same clock. */
