@@ -12,18 +12,40 @@ export type BodyRead =
 
 /**
  * Reads a POST body up to MAX_BODY_BYTES and parses it as JSON: from the Node request when there
- * is one (much cheaper than the web stream built over it), else from the web request.
+ * is one (much cheaper than the web stream built over it), else from the web request. A body
+ * read before the request reached its handler (see `keepReadBody`) is not read again.
  */
 export async function readJsonBody(
   request: Request,
   incoming?: IncomingMessage,
   limit = MAX_BODY_BYTES,
 ): Promise<BodyRead> {
+  const kept = incoming === undefined ? undefined : readAhead.get(incoming);
+  if (kept !== undefined) return kept;
+  if (incoming !== undefined) return readNodeJsonBody(incoming, limit);
   const length = Number(request.headers.get('content-length') ?? '0');
   if (length > limit) return tooLarge(limit);
-  const bytes = await (incoming === undefined
-    ? readWeb(request.body, limit)
-    : readNode(incoming, limit));
+  return parsed(await readWeb(request.body, limit), limit);
+}
+
+/** `readJsonBody` straight from a Node request. */
+export async function readNodeJsonBody(
+  incoming: IncomingMessage,
+  limit = MAX_BODY_BYTES,
+): Promise<BodyRead> {
+  if (Number(incoming.headers['content-length'] ?? '0') > limit) return tooLarge(limit);
+  return parsed(await readNode(incoming, limit), limit);
+}
+
+// Bodies read ahead of their handler, by the request they came with.
+const readAhead = new WeakMap<IncomingMessage, BodyRead>();
+
+/** Keeps what was read of INCOMING's body for `readJsonBody`, when the request is passed on. */
+export function keepReadBody(incoming: IncomingMessage, body: BodyRead): void {
+  readAhead.set(incoming, body);
+}
+
+function parsed(bytes: Buffer | undefined, limit: number): BodyRead {
   if (bytes === undefined) return tooLarge(limit);
   try {
     return { ok: true, parsed: JSON.parse(bytes.toString('utf8')) };

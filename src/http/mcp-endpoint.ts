@@ -112,6 +112,13 @@ export class McpEndpoint {
     return this.modern.fetch(request, { parsedBody: body.parsed });
   }
 
+  /** The transport of the open 2025-era session ID, marked as used now; undefined if none is. */
+  sessionTransport(id: string): SessionTransport | undefined {
+    const session = this.sessions.get(id);
+    if (session !== undefined) session.lastSeen = Date.now();
+    return session?.transport;
+  }
+
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     await this.modern.close();

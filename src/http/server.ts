@@ -1,7 +1,7 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 
 import { BgError, ErrorCode } from '../api/errors.js';
 import type { AgentsApi } from '../agents/contract.js';
@@ -9,6 +9,7 @@ import type { Caller } from '../api/caller.js';
 import type { JobsApi } from '../api/contract.js';
 import { portHolders } from '../procfs/ports.js';
 import { createHttpApp, type HttpApp } from './app.js';
+import { DirectMcp } from './mcp-direct.js';
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from './settings.js';
 import { TokenSource } from './token.js';
 
@@ -37,6 +38,8 @@ export interface RunningHttpServer {
   port: number;
   host: string;
   http: HttpApp;
+  /** Where the plain calls of MCP sessions are answered (see mcp-direct.ts). */
+  direct: DirectMcp;
   close: () => Promise<void>;
 }
 
@@ -69,25 +72,30 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     log(`WARNING: listening on ${host}, reachable from other machines; use TLS in front of it.`);
   }
   const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
+  const tokens = new TokenSource(options.home);
+  const allowedHosts = [
+    ...(wildcard || isLoopbackHost(host) ? [] : [host]),
+    ...(options.allowedHosts ?? []),
+  ];
+  const logError = (message: string, error: unknown) =>
+    log(`${message}: ${error instanceof Error ? error.message : String(error)}`);
   const http = createHttpApp({
     api: options.api,
-    tokens: new TokenSource(options.home),
-    allowedHosts: [
-      ...(wildcard || isLoopbackHost(host) ? [] : [host]),
-      ...(options.allowedHosts ?? []),
-    ],
+    tokens,
+    allowedHosts,
     caller: options.caller,
     agents: options.agents,
     version: options.version,
     sessionIdleMs: options.sessionIdleMs,
-    logError: (message, error) =>
-      log(`${message}: ${error instanceof Error ? error.message : String(error)}`),
+    logError,
     onRefused: (request, reason) => {
       const { pathname } = new URL(request.url);
       log(`refused ${request.method} ${pathname}: ${reason}`);
     },
   });
-  const server = createAdaptorServer({ fetch: http.app.fetch }) as Server;
+  const app = getRequestListener(http.app.fetch);
+  const direct = new DirectMcp({ endpoints: http.endpoints, tokens, allowedHosts, logError });
+  const server = createServer((incoming, outgoing) => direct.serve(incoming, outgoing, app));
   try {
     await listen(server, port, host);
   } catch (error) {
@@ -103,6 +111,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     port: bound,
     host,
     http,
+    direct,
     close: async () => {
       await http.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,7 @@
 import {
   isJSONRPCRequest,
   type JSONRPCMessage,
+  type JSONRPCRequest,
   type MessageExtraInfo,
   SUPPORTED_PROTOCOL_VERSIONS,
   type Transport,
@@ -69,13 +70,50 @@ export class SessionTransport implements Transport {
 
   /** Serves one request of this session; `parsedBody` is a POST's body, already parsed. */
   async handleRequest(request: Request, parsedBody: unknown): Promise<Response> {
-    const id = this.plainId(request, parsedBody);
+    const plain =
+      request.method === 'POST' &&
+      this.takesPlain(request.headers.get('accept'), request.headers.get('mcp-protocol-version'));
+    const id = plain ? this.plainIdOf(parsedBody) : undefined;
     if (id === undefined) return this.inner.handleRequest(request, { parsedBody });
-    const answered = new Promise<JSONRPCMessage>((resolve) => this.waiting.set(id, resolve));
-    this.onmessage?.(parsedBody as JSONRPCMessage, { request });
+    const answer = await this.answer(id, parsedBody as JSONRPCRequest, { request });
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.sessionId !== undefined) headers['mcp-session-id'] = this.sessionId;
-    return new Response(JSON.stringify(await answered), { status: 200, headers });
+    return new Response(JSON.stringify(answer), { status: 200, headers });
+  }
+
+  /**
+   * Whether a POST with these headers may be answered as JSON here: its client accepts JSON
+   * (and, as the spec asks, a stream) and speaks a protocol version this session does.
+   */
+  takesPlain(accept: string | null | undefined, version: string | null | undefined): boolean {
+    const accepted = accept ?? '';
+    if (!accepted.includes('application/json') || !accepted.includes('text/event-stream')) {
+      return false;
+    }
+    return version === null || version === undefined || this.supported.includes(version);
+  }
+
+  /**
+   * The id of a POSTed body to answer as JSON here: one valid request, not initialize, whose id
+   * is not already waiting. Undefined for anything else, which the SDK's transport answers (or
+   * refuses) as it always did.
+   */
+  plainIdOf(parsedBody: unknown): RequestId | undefined {
+    const id = plainRequestId(parsedBody);
+    if (id === undefined || this.waiting.has(id)) return undefined;
+    if (!isJSONRPCRequest(parsedBody) || parsedBody.method === 'initialize') return undefined;
+    return id;
+  }
+
+  /** Hands a plain request (see `plainIdOf`) to the server; resolves with its one answer. */
+  answer(
+    id: RequestId,
+    message: JSONRPCRequest,
+    extra?: MessageExtraInfo,
+  ): Promise<JSONRPCMessage> {
+    const answered = new Promise<JSONRPCMessage>((resolve) => this.waiting.set(id, resolve));
+    this.onmessage?.(message, extra);
+    return answered;
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
@@ -94,24 +132,5 @@ export class SessionTransport implements Transport {
       return this.inner.send(message, { ...options, relatedRequestId: undefined });
     }
     return this.inner.send(message, options);
-  }
-
-  /**
-   * The id of a request to answer as JSON here: a POST of one valid request, not initialize,
-   * from a client that accepts JSON, with a protocol version this session speaks. Undefined
-   * for anything else, which the SDK's transport answers (or refuses) as it always did.
-   */
-  private plainId(request: Request, parsedBody: unknown): RequestId | undefined {
-    if (request.method !== 'POST') return undefined;
-    const id = plainRequestId(parsedBody);
-    if (id === undefined || this.waiting.has(id)) return undefined;
-    if (!isJSONRPCRequest(parsedBody) || parsedBody.method === 'initialize') return undefined;
-    const accept = request.headers.get('accept') ?? '';
-    if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
-      return undefined;
-    }
-    const version = request.headers.get('mcp-protocol-version');
-    if (version !== null && !this.supported.includes(version)) return undefined;
-    return id;
   }
 }

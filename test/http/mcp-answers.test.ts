@@ -13,55 +13,12 @@ import { waitOutputSchema } from '../../src/api/control.js';
 import { executeOutputSchema } from '../../src/api/start.js';
 import { send } from './client.js';
 import { openHttp, type HttpHarness } from './harness.js';
+import { openSession, postMcp, toolCall } from './mcp-session.js';
 
 let h: HttpHarness;
 afterEach(async () => h?.close());
 
-function post(body: string, headers: Record<string, string> = {}) {
-  return send(
-    h.url,
-    'POST',
-    '/mcp',
-    {
-      authorization: `Bearer ${h.token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...headers,
-    },
-    body,
-  );
-}
-
-async function openSession(): Promise<Record<string, string>> {
-  const init = await post(
-    JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'raw', version: '0' },
-      },
-    }),
-  );
-  expect(init.status).toBe(200);
-  const session = {
-    'mcp-session-id': String(init.headers['mcp-session-id']),
-    'mcp-protocol-version': '2025-06-18',
-  };
-  const done = await post(
-    JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
-    session,
-  );
-  expect(done.status).toBe(202);
-  return session;
-}
-
-function toolCall(id: number, name: string, args: object, meta?: object): string {
-  const params = { name, arguments: args, ...(meta !== undefined && { _meta: meta }) };
-  return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params });
-}
+const post = (body: string, headers: Record<string, string> = {}) => postMcp(h, body, headers);
 
 /** POSTs BODY and calls `seen` with all the answer so far, each time more of it arrives. */
 function streamPost(
@@ -101,7 +58,7 @@ function streamPost(
 describe('answers of a 2025-era MCP session over HTTP', () => {
   it('answers a plain call with one JSON body, and streams a wait that asked for progress', async () => {
     h = await openHttp();
-    const session = await openSession();
+    const session = await openSession(h);
 
     const started = await post(toolCall(2, 'execute', { command: 'sleep 300' }), session);
     expect(started.headers['content-type']).toMatch(/^application\/json/);
@@ -140,7 +97,7 @@ describe('answers of a 2025-era MCP session over HTTP', () => {
 
   it('answers a call still running when its session closes with an error', async () => {
     h = await openHttp();
-    const session = await openSession();
+    const session = await openSession(h);
     const started = await post(toolCall(2, 'execute', { command: 'sleep 300' }), session);
     const { job_id } = executeOutputSchema.parse(
       (JSON.parse(started.body) as { result: { structuredContent: unknown } }).result
@@ -164,7 +121,7 @@ describe('answers of a 2025-era MCP session over HTTP', () => {
 
   it('still refuses in a session what the SDK refuses', async () => {
     h = await openHttp();
-    const session = await openSession();
+    const session = await openSession(h);
     const again = await post(
       JSON.stringify({
         jsonrpc: '2.0',
