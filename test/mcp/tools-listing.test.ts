@@ -32,7 +32,9 @@ const IDEMPOTENT: readonly ApiMethod[] = ['kill', 'remove'];
 describe('tools/list', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await openHarness('legacy', { outputSchemas: true });
+    // Every field of api.ts is listed where workers are configured (see tools-listing-workers).
+    const caller = { env: { BGJOBS_REDIS_URL: 'redis://:unused@127.0.0.1:9' } };
+    h = await openHarness('legacy', { outputSchemas: true, caller });
   });
   afterAll(async () => {
     await h.close();

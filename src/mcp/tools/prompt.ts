@@ -18,6 +18,7 @@ export const promptTool = defineTool({
     idempotentHint: false,
     openWorldHint: true,
   },
+  workerFields: ['on'],
   call: (api, input, options) => api.prompt(input, options),
   summarize: (job) => {
     const id = `job_id "${job.job_id}"`;
