@@ -1,9 +1,11 @@
 // Proves: the fields that send work to workers on other machines (execute's on and
 // env_from_worker, prompt's on) are listed only where the MCP server has BGJOBS_REDIS_URL, and
 // are taken either way: without workers, a call with one gets the engine's own answer (no
-// worker can be reached; a bad label is still refused as one), never an unknown-field error.
+// worker can be reached; a bad label is still refused as one), never an unknown-field error;
+// and with them the listing stays within its budget.
 import { describe, expect, it } from 'vitest';
 
+import { LISTING_BUDGET_KB, listingBytes } from '../helpers/listing-size.js';
 import { openHarness, type Harness } from './harness.js';
 
 const WORKER_FIELDS = { execute: ['on', 'env_from_worker'], prompt: ['on'] };
@@ -37,7 +39,7 @@ describe('worker fields in tools/list', () => {
     }
   });
 
-  it('are listed, with their descriptions, where the server has BGJOBS_REDIS_URL', async () => {
+  it('are listed, with their descriptions, where the server has BGJOBS_REDIS_URL, within the budget', async () => {
     const h = await openHarness('legacy', {
       caller: { env: { BGJOBS_REDIS_URL: UNUSED_REDIS_URL } },
     });
@@ -50,6 +52,8 @@ describe('worker fields in tools/list', () => {
           expect(property?.description, `${name}.${field}`).toBeTruthy();
         }
       }
+      // The listing with them still fits what a session may pay (tools-listing.test.ts).
+      expect(listingBytes(tools).modelFacing).toBeLessThan(LISTING_BUDGET_KB.modelFacing * 1024);
     } finally {
       await h.close();
     }
