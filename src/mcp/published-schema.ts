@@ -47,7 +47,10 @@ export function publishedSchema<S extends z.ZodType>(schema: S, options: Publish
 }
 
 /** SCHEMA without the top-level properties named in FIELDS (nor among its required ones). */
-function unlist(schema: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+function unlist(
+  schema: Record<string, unknown>,
+  fields: readonly string[],
+): Record<string, unknown> {
   if (fields.length === 0 || !isObject(schema.properties)) return schema;
   const listed = (name: string): boolean => !fields.includes(name);
   const properties = Object.fromEntries(
