@@ -1,13 +1,9 @@
 // Figure: what the tool listing costs a session's context (issue 10, item 14), as a real MCP
 // client over stdio receives it from `bgjobs mcp` with the default settings.
-import { listingBytes } from '../test/helpers/listing-size.js';
+import { LISTING_BUDGET_KB, listingBytes } from '../test/helpers/listing-size.js';
 import { cleanupHome, makeHome, startAndConnect } from './home.js';
 import { mcpClient } from './mcp-client.js';
 import type { Figure } from './report.js';
-
-/** The issue's aims, in KiB: the whole `tools/list` result, and the part a model reads. */
-const WHOLE_LIMIT_KB = 16;
-const MODEL_FACING_LIMIT_KB = 10;
 
 /**
  * Lists the tools once and sizes the answer: the whole result as JSON, and the model-facing
@@ -29,7 +25,7 @@ export async function measureToolListing(): Promise<Figure[]> {
         label: 'tools/list over MCP stdio, whole',
         value: whole / 1024,
         unit: 'KB',
-        target: { kind: 'max', limit: WHOLE_LIMIT_KB, on: 'value' },
+        target: { kind: 'max', limit: LISTING_BUDGET_KB.whole, on: 'value' },
         details,
       },
       {
@@ -37,7 +33,7 @@ export async function measureToolListing(): Promise<Figure[]> {
         label: 'tools/list: names, descriptions, input schemas',
         value: modelFacing / 1024,
         unit: 'KB',
-        target: { kind: 'max', limit: MODEL_FACING_LIMIT_KB, on: 'value' },
+        target: { kind: 'max', limit: LISTING_BUDGET_KB.modelFacing, on: 'value' },
         details,
       },
     ];

@@ -264,6 +264,14 @@ export function mcpOutputSchemas(env: Env): boolean {
   return read(env, { names: ['BGJOBS_MCP_OUTPUT_SCHEMAS'], parse: parseSwitch }) ?? false;
 }
 
+/**
+ * Whether this environment reaches workers on other machines: it has a BGJOBS_REDIS_URL (whether
+ * it is a good one is for whoever connects with it to say).
+ */
+export function workersConfigured(env: Env): boolean {
+  return (env.BGJOBS_REDIS_URL ?? '').trim() !== '';
+}
+
 export function callerConfig(config: Config): CallerConfig {
   return {
     workingDir: config.workingDir,

@@ -8,10 +8,8 @@ import { AGENT_NAME_PATTERN } from './spec.js';
 export const agentStateSchema = z.enum(['armed', 'running', 'paused', 'stopped', 'failed']);
 export type AgentState = z.infer<typeof agentStateSchema>;
 
-const agentNameSchema = z
-  .string()
-  .regex(AGENT_NAME_PATTERN, 'an agent name')
-  .describe("The agent's name.");
+// Undescribed, like a job_id: the name says what it is.
+const agentNameSchema = z.string().regex(AGENT_NAME_PATTERN, 'an agent name');
 
 export const lastRunSchema = z.object({
   job_id: z.string(),

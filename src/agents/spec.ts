@@ -38,13 +38,7 @@ export const agentShape = {
   model: z.string().min(1).max(200).optional().describe('provider:model.'),
   cwd: z.string().min(1).optional().describe('Where runs start; globs are relative to it.'),
   env: z.record(z.string(), z.string()).optional(),
-  timeout_s: z
-    .number()
-    .int()
-    .positive()
-    .max(86_400)
-    .optional()
-    .describe('Stop a run after this long.'),
+  timeout_s: z.number().int().positive().max(86_400).optional().describe('Per run.'),
   watch: globList.optional().describe('Globs, e.g. ["src/**/*.ts"].'),
   ignore: globList.optional().describe('Globs to ignore (.git, node_modules always).'),
   debounce_ms: z
@@ -73,7 +67,7 @@ export const agentShape = {
     .min(1)
     .max(1000)
     .optional()
-    .describe('Stop after this many failures in a row.'),
+    .describe('Failures in a row that stop it.'),
 };
 
 function checkAgent(spec: AgentSpecFields, ctx: z.RefinementCtx): void {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describedIn, inputObject } from './strict.js';
+import { defaultUnlisted, describedIn, inputObject } from './strict.js';
 import { MAX_COMMAND_BYTES, MAX_WAIT_S, jobRefSchema, jobStatusSchema } from './job.js';
 import { KEY_NAMES_SHORT } from './keys.js';
 import { signalName, unknownSignalMessage } from './signals.js';
@@ -13,7 +13,7 @@ export const interactInputSchema = inputObject({
     .array(z.string().min(1).max(40))
     .max(100)
     .optional()
-    .describe(`Keys after the input: ${KEY_NAMES_SHORT}.`),
+    .describe(`After the input: ${KEY_NAMES_SHORT}.`),
   close_stdin: z.boolean().default(false).describe('Then send EOF.'),
   expect: z.string().max(1000).optional().describe('Regex on new output.'),
   settle_ms: z
@@ -117,11 +117,16 @@ export const digestSchema = z.object({
 });
 export type Digest = z.infer<typeof digestSchema>;
 
-/** What a wait waits for, besides the end; execute's wait_until is the same. */
-export const untilSchema = z
-  .enum(['exit', 'ready', 'input'])
-  .default('exit')
-  .describe('ready: its ready condition met; input: it waits for input.');
+/**
+ * What a wait waits for, besides the end; execute's wait_until is the same. The end by default,
+ * as the descriptions of wait and wait_s say.
+ */
+export const untilSchema = defaultUnlisted(
+  z
+    .enum(['exit', 'ready', 'input'])
+    .default('exit')
+    .describe('ready: its ready condition met; input: it waits for input.'),
+);
 
 export const waitInputSchema = inputObject({
   // One of the two is required. The published schema says so in words only: a top-level anyOf
@@ -133,7 +138,8 @@ export const waitInputSchema = inputObject({
     .max(100)
     .optional()
     .describe('Several jobs, instead of job_id.'),
-  mode: z.enum(['all', 'any']).default('all').describe('any: the first to end.'),
+  // All by default: "until jobs end", as wait's description says.
+  mode: defaultUnlisted(z.enum(['all', 'any']).default('all').describe('any: the first to end.')),
   until: untilSchema.describe('As wait_until in execute.'),
   timeout_s: z
     .number()

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { inputObject } from './strict.js';
+import { defaultUnlisted, inputObject } from './strict.js';
 
 /** The shapes of a job's options that the store keeps too: readiness, restarts, terminal. */
 
@@ -7,15 +7,14 @@ export const portSchema = z.number().int().min(1).max(65535);
 
 /** A readiness condition: any one of pattern, port, url makes the job ready. */
 export const readySpecSchema = inputObject({
-  pattern: z.string().min(1).max(1000).optional().describe('Output regex.'),
-  port: portSchema.optional().describe('Accepts connections.'),
+  pattern: z.string().min(1).max(1000).optional(),
+  port: portSchema.optional(),
   url: z
     .string()
     .url()
     .refine((u) => /^https?:/i.test(u), 'an http:// or https:// URL')
-    .optional()
-    .describe('Answers 2xx.'),
-  fail_pattern: z.string().min(1).max(1000).optional().describe('Output regex: it failed.'),
+    .optional(),
+  fail_pattern: z.string().min(1).max(1000).optional(),
 }).refine((r) => r.pattern !== undefined || r.port !== undefined || r.url !== undefined, {
   message: 'give at least one of pattern, port or url',
 });
@@ -23,25 +22,16 @@ export type ReadySpec = z.infer<typeof readySpecSchema>;
 
 export const restartSpecSchema = inputObject({
   policy: z.enum(['no', 'on-failure', 'always']),
-  max_restarts: z
-    .number()
-    .int()
-    .min(0)
-    .max(1000)
-    .default(16)
-    .describe('Quick restarts before giving up.'),
-  min_uptime_s: z.number().min(0).max(3600).default(1).describe('A shorter run is quick.'),
-  stop_exit_codes: z
-    .array(z.number().int().min(0).max(255))
-    .max(50)
-    .default([])
-    .describe('Exit codes meaning done.'),
+  max_restarts: z.number().int().min(0).max(1000).default(16),
+  min_uptime_s: z.number().min(0).max(3600).default(1),
+  stop_exit_codes: z.array(z.number().int().min(0).max(255)).max(50).default([]),
 });
 export type RestartSpec = z.infer<typeof restartSpecSchema>;
 
+// Its size by default is said where it is used (execute's pty).
 export const ptySizeSchema = inputObject({
-  cols: z.number().int().min(10).max(1000).default(120),
-  rows: z.number().int().min(5).max(500).default(40),
+  cols: defaultUnlisted(z.number().int().min(10).max(1000).default(120)),
+  rows: defaultUnlisted(z.number().int().min(5).max(500).default(40)),
 });
 
 /** What an LLM job asks: the model (resolved `provider:model`), the prompt and its parameters. */

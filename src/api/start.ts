@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describedIn, inputObject } from './strict.js';
+import { defaultUnlisted, describedIn, fieldsInWords, inputObject } from './strict.js';
 import { digestShape, untilSchema, waitOutputSchema } from './control.js';
 import { MAX_WAIT_S, jobStatusSchema, retriesField, schedulingShape } from './job.js';
 
@@ -27,14 +27,24 @@ export const executeInputSchema = inputObject({
     .optional()
     .describe('Then stop it (timed_out).'),
   replace: replaceField,
-  ready: readySpecSchema.optional().describe('Up once one holds.'),
-  restart: restartSpecSchema.optional().describe('Restart it on exit.'),
+  // The objects' fields said in words: their names and a few words tell a model all it needs.
+  ready: fieldsInWords(
+    readySpecSchema.optional(),
+    'Up once one holds: {pattern: output regex, port: accepts connections, url: answers 2xx}; fail_pattern: output regex of failure.',
+  ),
+  restart: fieldsInWords(
+    restartSpecSchema.optional(),
+    'Restart it on exit: {policy: "on-failure"|"always"|"no", max_restarts: quick restarts before giving up (16), min_uptime_s: a shorter run is quick (1), stop_exit_codes: exit codes meaning done}.',
+  ),
   port: portSchema.optional().describe('Refused at once if taken.'),
-  pty: z.union([z.boolean(), ptySizeSchema]).default(false).describe('Run in a terminal.'),
-  lifetime: z
-    .enum(['persistent', 'session'])
-    .default('persistent')
-    .describe('session: ends with this session.'),
+  pty: z.union([z.boolean(), ptySizeSchema]).default(false).describe('Run in a terminal (120x40).'),
+  // Persistent by default, as execute's description says: it outlives the chat.
+  lifetime: defaultUnlisted(
+    z
+      .enum(['persistent', 'session'])
+      .default('persistent')
+      .describe('session: ends with this session.'),
+  ),
   on: z
     .string()
     .regex(
@@ -42,12 +52,12 @@ export const executeInputSchema = inputObject({
       'a worker label: lowercase letters, digits, "_", "." or "-"',
     )
     .optional()
-    .describe('A worker label to run on (BGJOBS_REDIS_URL).'),
+    .describe('A worker label to run on.'),
   env_from_worker: z
     .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/))
     .max(100)
     .optional()
-    .describe('With on: variables the worker supplies.'),
+    .describe('With on: variables from the worker.'),
   ...schedulingShape,
 });
 export type ExecuteInput = z.input<typeof executeInputSchema>;
@@ -75,17 +85,18 @@ export const promptInputSchema = inputObject({
     .optional()
     .describe('provider:model, e.g. "ollama:llama3.2"; default BGJOBS_DEFAULT_MODEL.'),
   system: z.string().max(200_000).optional(),
-  params: inputObject({
-    max_tokens: z.number().int().min(1).max(1_000_000).optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    top_p: z.number().min(0).max(1).optional(),
-    top_k: z.number().int().min(1).optional(),
-    stop: z.array(z.string()).max(16).optional(),
-    seed: z.number().int().optional(),
-  })
-    .optional()
-    .describe('Sampling settings.'),
-  on: executeInputSchema.shape.on.describe("As in execute; with the worker's provider keys."),
+  params: fieldsInWords(
+    inputObject({
+      max_tokens: z.number().int().min(1).max(1_000_000).optional(),
+      temperature: z.number().min(0).max(2).optional(),
+      top_p: z.number().min(0).max(1).optional(),
+      top_k: z.number().int().min(1).optional(),
+      stop: z.array(z.string()).max(16).optional(),
+      seed: z.number().int().optional(),
+    }).optional(),
+    'Sampling: max_tokens, temperature, top_p, top_k, stop (strings), seed.',
+  ),
+  on: executeInputSchema.shape.on.describe("As in execute (the worker's provider keys)."),
   // The fields a prompt shares with a command mean what execute's listing says they mean.
   ...describedIn('execute', {
     name: executeInputSchema.shape.name,
@@ -113,13 +124,13 @@ export const executeManyInputSchema = inputObject({
     .min(1)
     .max(MAX_BATCH_JOBS)
     .optional()
-    .describe(`Instead of command: several {command, name, …}; fields beside apply to all.`),
+    .describe('Instead of command: [{command, name, …}]; fields beside apply to all.'),
   wait_s: z
     .number()
     .min(0)
     .max(MAX_WAIT_S)
     .default(0)
-    .describe('Wait this long at most for the end (or wait_until).'),
+    .describe('Wait up to this long for the end (or wait_until).'),
   wait_until: untilSchema,
   ...digestShape,
 });

@@ -35,6 +35,23 @@ export function describedIn<Shape extends Record<string, z.ZodType>>(
   return Object.fromEntries(described) as Shape;
 }
 
+/**
+ * SCHEMA, its default left out of the published JSON Schema: for a default the listing already
+ * says in words (a wait's end, a job that outlives the chat). The default still applies.
+ */
+export function defaultUnlisted<S extends z.ZodType>(schema: S): S {
+  return schema.meta({ default: undefined });
+}
+
+/**
+ * An object field published as a bare object, its fields said in DESCRIPTION instead: for a
+ * small object whose field names and a few words tell a model all it needs, at a fraction of
+ * the listing's bytes. The server still takes only those fields, and refuses others by name.
+ */
+export function fieldsInWords<S extends z.ZodType>(schema: S, description: string): S {
+  return schema.describe(description).meta({ properties: undefined, required: undefined });
+}
+
 /** The message of an unrecognized_keys issue; other issues keep zod's own. */
 function unknownFieldsMessage(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.code !== 'unrecognized_keys') return undefined;

@@ -13,15 +13,21 @@ interface JsonSchemaOptions {
   target: string;
 }
 
+export interface PublishOptions {
+  /** Top-level fields the published input leaves out; the schema still takes and checks them. */
+  unlisted?: readonly string[];
+}
+
 /**
  * A tool's schema as the MCP SDK takes it — a Standard Schema that validates with zod, so every
  * refusal keeps its message — published as a compact JSON Schema. Every session pays for the
  * tool listing in its context, so the listing keeps what tells a model how to call (types,
  * enums, defaults, required fields, descriptions, no unknown fields) and leaves out the bounds
  * it never needs to know beforehand (lengths, sizes, patterns) and the defaults that go without
- * saying (false, 0, []), which the server still applies and enforces with a clear error.
+ * saying (false, 0, []), which the server still applies and enforces with a clear error. Fields
+ * in `unlisted` are not published at all (what a model cannot use here), yet still validated.
  */
-export function publishedSchema<S extends z.ZodType>(schema: S): S {
+export function publishedSchema<S extends z.ZodType>(schema: S, options: PublishOptions = {}): S {
   const std = schema['~standard'] as unknown as StandardParts;
   const jsonSchema = std.jsonSchema;
   if (jsonSchema === undefined) return schema;
@@ -31,12 +37,28 @@ export function publishedSchema<S extends z.ZodType>(schema: S): S {
       vendor: std.vendor,
       validate: std.validate.bind(std),
       jsonSchema: {
-        input: (options: JsonSchemaOptions) => compact(jsonSchema.input(options), { narrow: true }),
-        output: (options: JsonSchemaOptions) => compact(jsonSchema.output(options)),
+        input: (target: JsonSchemaOptions) =>
+          unlist(compact(jsonSchema.input(target), { narrow: true }), options.unlisted ?? []),
+        output: (target: JsonSchemaOptions) => compact(jsonSchema.output(target)),
       },
     },
   };
   return published as unknown as S;
+}
+
+/** SCHEMA without the top-level properties named in FIELDS (nor among its required ones). */
+function unlist(
+  schema: Record<string, unknown>,
+  fields: readonly string[],
+): Record<string, unknown> {
+  if (fields.length === 0 || !isObject(schema.properties)) return schema;
+  const listed = (name: string): boolean => !fields.includes(name);
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties).filter(([name]) => listed(name)),
+  );
+  const out: Record<string, unknown> = { ...schema, properties };
+  if (Array.isArray(schema.required)) out.required = (schema.required as string[]).filter(listed);
+  return out;
 }
 
 /** Keywords that bound a value rather than say what it is: enforced, not published. */

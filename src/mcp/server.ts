@@ -2,7 +2,7 @@ import { McpServer } from '@modelcontextprotocol/server';
 
 import type { Caller } from '../api/caller.js';
 import type { JobsApi } from '../api/contract.js';
-import { mcpOutputSchemas } from '../config.js';
+import { mcpOutputSchemas, workersConfigured } from '../config.js';
 import { registerAgentResources, sendAgentUpdates } from './agent-resources.js';
 import { AGENT_TOOLS } from './agent-tools.js';
 import { createProfileServer } from './profiles/index.js';
@@ -124,6 +124,7 @@ export function createServer(api: JobsApi, options: CreateServerOptions): McpSer
     logError,
     callerReady: roots.settled,
     outputSchemas: options.outputSchemas ?? mcpOutputSchemas(options.caller.env),
+    workers: workersConfigured(options.caller.env),
   };
   const registered = new Map(TOOLS.map((tool) => [tool.name, tool.register(server, deps)]));
   offerJobView(

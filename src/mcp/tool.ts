@@ -22,6 +22,8 @@ export interface ToolDeps {
   logError: (message: string, error: unknown) => void;
   /** Publish each tool's output schema too (BGJOBS_MCP_OUTPUT_SCHEMAS). */
   outputSchemas?: boolean;
+  /** Publish the fields that send work to workers on other machines (BGJOBS_REDIS_URL is set). */
+  workers?: boolean;
   /** Resolves once `caller` is complete (the client's roots known); awaited before each call. */
   callerReady?: () => Promise<void>;
 }
@@ -42,6 +44,12 @@ export interface ToolSpec<
   inputSchema: In;
   outputSchema: Out;
   annotations: ToolAnnotations;
+  /**
+   * Fields that send work to workers on other machines: listed only where this server has
+   * workers (`ToolDeps.workers`), since elsewhere they only cost the listing. They are taken and
+   * checked either way, so a call with one still gets the engine's answer.
+   */
+  workerFields?: readonly string[];
   call: (api: JobsApi, input: z.output<In>, options: CallOptions) => Promise<R>;
   /** The text, from the whole result: the structured content keeps only `outputSchema`'s fields. */
   summarize: (result: R, input: z.output<In>) => string;
@@ -73,6 +81,7 @@ export function defineTool<
 >(spec: ToolSpec<In, Out, R>): Tool {
   const register = (server: McpServer, deps: ToolDeps): RegisteredTool => {
     const { name, title, description, inputSchema, outputSchema, annotations } = spec;
+    const unlisted = deps.workers === true ? [] : (spec.workerFields ?? []);
     const handler = async (input: z.output<In>, ctx: ServerContext): Promise<CallToolResult> => {
       const progress = progressReporter(ctx);
       try {
@@ -103,7 +112,7 @@ export function defineTool<
       {
         title,
         description,
-        inputSchema: publishedSchema(inputSchema),
+        inputSchema: publishedSchema(inputSchema, { unlisted }),
         // Output schemas cost every session context and few clients use them: asked for only.
         ...(deps.outputSchemas === true && { outputSchema: publishedSchema(outputSchema) }),
         annotations,

@@ -1,3 +1,9 @@
+/**
+ * What the listing may cost a session, in KiB (issue 10): the whole `tools/list` result, and the
+ * part a model reads. test/mcp/tools-listing*.test.ts fail above them; the bench reports both.
+ */
+export const LISTING_BUDGET_KB = { whole: 16, modelFacing: 10 };
+
 /** A tool as tools/list gives it, as far as its size goes. */
 interface ListedTool {
   name: string;

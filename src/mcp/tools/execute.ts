@@ -22,6 +22,7 @@ export const executeTool = defineTool({
     idempotentHint: false,
     openWorldHint: true,
   },
+  workerFields: ['on', 'env_from_worker'],
   call: (api, input, options) => executeMany(api, input, options),
   summarize: (result, input) => {
     if (result.jobs !== undefined) {

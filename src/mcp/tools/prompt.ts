@@ -5,10 +5,8 @@ import { defineTool } from '../tool.js';
 export const promptTool = defineTool({
   name: 'prompt',
   title: 'Ask a model in the background',
-  description: [
-    'Send a prompt to an LLM as a background job; the answer is its stdout. Then `wait` and',
-    '`output`.',
-  ].join(' '),
+  description:
+    'Ask an LLM as a background job; the answer is its stdout. Then `wait` and `output`.',
   inputSchema: promptInputSchema,
   outputSchema: executeOutputSchema,
   // It sends the prompt to a model provider over the network and spends tokens.
@@ -18,6 +16,7 @@ export const promptTool = defineTool({
     idempotentHint: false,
     openWorldHint: true,
   },
+  workerFields: ['on'],
   call: (api, input, options) => api.prompt(input, options),
   summarize: (job) => {
     const id = `job_id "${job.job_id}"`;

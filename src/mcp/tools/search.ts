@@ -10,9 +10,7 @@ import { defineTool } from '../tool.js';
 export const searchTool = defineTool({
   name: 'search',
   title: "Search a job's output",
-  description: ["Lines of a job's output matching a regex, with line numbers and context."].join(
-    ' ',
-  ),
+  description: "A job's output lines matching a regex, numbered, with context.",
   inputSchema: searchInputSchema,
   outputSchema: searchOutputSchema,
   annotations: { readOnlyHint: true, openWorldHint: false },

@@ -13,7 +13,7 @@ export const statusTool = defineTool({
   name: 'status',
   title: 'Job status',
   description: [
-    'One job in full: outcome, timings, output sizes, readiness, ports, restarts, env (masked),',
+    'One job in full: outcome, timings, output sizes, readiness, ports, restarts, env,',
     'usage.',
   ].join(' '),
   inputSchema: statusInputSchema,
