@@ -64,34 +64,40 @@ async function measureRoundTrip(
   try {
     const ours = await sideBySide(http, stdio.client, call);
     const floor = await sideBySide(bare.client, stdio.client, call);
-    const httpSummary = summarize(ours.first);
-    const bareSummary = summarize(floor.first);
     return [
       {
-        id: 'mcp_http_rtt_ms',
-        label: 'MCP round trip (status) over HTTP',
-        value: httpSummary.p50,
-        unit: 'ms',
-        baseline: { label: 'over stdio', value: summarize(ours.second).p50 },
-        ratio: summarize(ours.ratios).p50,
+        ...againstStdio('mcp_http_rtt_ms', 'MCP round trip (status) over HTTP', ours),
         target: { kind: 'max', limit: 1.5, on: 'ratio' },
-        details: describeSummary(httpSummary, 2),
       },
-      {
-        id: 'mcp_http_floor_rtt_ms',
-        label: 'floor: the same client over HTTP, a bare server answering (no work)',
-        value: bareSummary.p50,
-        unit: 'ms',
-        baseline: { label: 'over stdio', value: summarize(floor.second).p50 },
-        ratio: summarize(floor.ratios).p50,
-        details: describeSummary(bareSummary, 2),
-      },
+      againstStdio(
+        'mcp_http_floor_rtt_ms',
+        'floor: the same client over HTTP, a bare server answering (no work)',
+        floor,
+      ),
     ];
   } finally {
     await bare.close();
     await http.close();
     await stdio.client.close();
   }
+}
+
+/** A figure of side-by-side times: the first client's median, against stdio's (the second). */
+function againstStdio(
+  id: string,
+  label: string,
+  times: { first: number[]; second: number[]; ratios: number[] },
+): Figure {
+  const first = summarize(times.first);
+  return {
+    id,
+    label,
+    value: first.p50,
+    unit: 'ms',
+    baseline: { label: 'over stdio', value: summarize(times.second).p50 },
+    ratio: summarize(times.ratios).p50,
+    details: describeSummary(first, 2),
+  };
 }
 
 /**
