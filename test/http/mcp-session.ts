@@ -28,21 +28,7 @@ export function postMcp(
 
 /** Opens a session (initialize, then initialized); its headers for the calls that follow. */
 export async function openSession(h: HttpHarness, path = '/mcp'): Promise<Record<string, string>> {
-  const init = await postMcp(
-    h,
-    JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'raw', version: '0' },
-      },
-    }),
-    {},
-    path,
-  );
+  const init = await postMcp(h, initializeBody('raw'), {}, path);
   expect(init.status).toBe(200);
   const session = {
     'mcp-session-id': String(init.headers['mcp-session-id']),
@@ -56,6 +42,20 @@ export async function openSession(h: HttpHarness, path = '/mcp'): Promise<Record
   );
   expect(done.status).toBe(202);
   return session;
+}
+
+/** An `initialize` request of a 2025-06-18 client named NAME. */
+export function initializeBody(name: string): string {
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name, version: '0' },
+    },
+  });
 }
 
 /** A `tools/call` request, with `_meta` when META is given. */

@@ -12,24 +12,12 @@ import { makeLoginCode } from '../../src/http/login.js';
 import { send } from './client.js';
 import { login } from './client.js';
 import { openHttp, type HttpHarness } from './harness.js';
+import { initializeBody } from './mcp-session.js';
 
 let h: HttpHarness;
 afterEach(async () => h?.close());
 
 const refusals = () => h.logs.filter((line) => line.startsWith('refused'));
-
-function executeBody(marker: string): string {
-  return JSON.stringify({
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'initialize',
-    params: {
-      protocolVersion: '2025-06-18',
-      capabilities: {},
-      clientInfo: { name: marker, version: '0' },
-    },
-  });
-}
 
 const MCP_HEADERS = {
   'content-type': 'application/json',
@@ -53,7 +41,7 @@ describe('MCP over HTTP', () => {
         'POST',
         '/mcp',
         { ...MCP_HEADERS, ...headers },
-        executeBody('x'),
+        initializeBody('x'),
       );
       expect(reply.status, JSON.stringify(headers)).toBe(status);
       expect(reply.headers['mcp-session-id']).toBeUndefined();
@@ -61,7 +49,13 @@ describe('MCP over HTTP', () => {
     expect(refusals()).toHaveLength(bad.length);
     expect(h.server.http.endpoints.get('')?.sessionCount).toBe(0);
 
-    const good = await send(h.url, 'POST', '/mcp', { ...MCP_HEADERS, ...auth }, executeBody('x'));
+    const good = await send(
+      h.url,
+      'POST',
+      '/mcp',
+      { ...MCP_HEADERS, ...auth },
+      initializeBody('x'),
+    );
     expect(good.status).toBe(200);
     expect(good.headers['mcp-session-id']).toBeDefined();
     expect(good.headers['content-security-policy']).toContain("script-src 'self'");
