@@ -116,3 +116,24 @@ export function plainRequestId(parsed: unknown): string | number | undefined {
   if (meta?.progressToken !== undefined) return undefined;
   return message.id;
 }
+
+const REQUEST_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
+
+/**
+ * Whether PARSED is surely a JSON-RPC request the SDK takes (its strict request schema: these
+ * four keys at most, version 2.0, a string or whole-number id, a string method, params an
+ * object) — told without the schema, whose check costs a call up to 0.1 ms. False when unsure:
+ * params with `_meta`, whose fields the schema checks too, are for the schema to judge.
+ */
+export function surelyRequest(parsed: unknown): boolean {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return false;
+  const message = parsed as Record<string, unknown>;
+  if (!Object.keys(message).every((key) => REQUEST_KEYS.has(key))) return false;
+  const { jsonrpc, id, method, params } = message;
+  if (jsonrpc !== '2.0' || typeof method !== 'string') return false;
+  if (typeof id !== 'string' && !Number.isSafeInteger(id)) return false;
+  if (params === undefined) return true;
+  return (
+    typeof params === 'object' && params !== null && !Array.isArray(params) && !('_meta' in params)
+  );
+}

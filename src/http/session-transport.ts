@@ -10,7 +10,7 @@ import {
   type WebStandardStreamableHTTPServerTransportOptions,
 } from '@modelcontextprotocol/server';
 
-import { plainRequestId } from './mcp-body.js';
+import { plainRequestId, surelyRequest } from './mcp-body.js';
 
 type RequestId = string | number;
 
@@ -101,8 +101,9 @@ export class SessionTransport implements Transport {
   plainIdOf(parsedBody: unknown): RequestId | undefined {
     const id = plainRequestId(parsedBody);
     if (id === undefined || this.waiting.has(id)) return undefined;
-    if (!isJSONRPCRequest(parsedBody) || parsedBody.method === 'initialize') return undefined;
-    return id;
+    // A usual call is told by a cheap check that never passes what the schema refuses.
+    if (!surelyRequest(parsedBody) && !isJSONRPCRequest(parsedBody)) return undefined;
+    return (parsedBody as JSONRPCRequest).method === 'initialize' ? undefined : id;
   }
 
   /** Hands a plain request (see `plainIdOf`) to the server; resolves with its one answer. */
