@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { isJsonContentType, type JSONRPCMessage } from '@modelcontextprotocol/server';
+import {
+  isJsonContentType,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+} from '@modelcontextprotocol/server';
 
 import { checkBearer, checkHost, checkOrigin, SECURITY_HEADERS } from './guards.js';
 import { keepReadBody, readNodeJsonBody } from './mcp-body.js';
@@ -87,7 +91,7 @@ export class DirectMcp {
       app(incoming, outgoing);
       return;
     }
-    const message: JSONRPCMessage = await transport.answer(id, body.parsed as never);
+    const message: JSONRPCMessage = await transport.answer(id, body.parsed as JSONRPCRequest);
     const text = JSON.stringify(message);
     outgoing.writeHead(200, {
       ...SECURITY_HEADERS,
@@ -100,10 +104,13 @@ export class DirectMcp {
   }
 }
 
-/** `''` for `/mcp`, the profile's name for `/mcp/NAME` (as the app routes them); else undefined. */
+/**
+ * `''` for `/mcp`, the profile's name for `/mcp/NAME`, exactly the paths the app routes (no
+ * trailing slash); else undefined. A name still percent-encoded matches no endpoint here, and the
+ * app, which decodes it, answers.
+ */
 function profileOf(url: string): string | undefined {
   const path = url.split('?', 1)[0] ?? '';
-  if (path === '/mcp' || path === '/mcp/') return '';
-  const match = /^\/mcp\/([^/]+)\/?$/.exec(path);
-  return match?.[1];
+  if (path === '/mcp') return '';
+  return /^\/mcp\/([^/]+)$/.exec(path)?.[1];
 }

@@ -4,7 +4,8 @@
 // runs nothing, though the session is open — and are answered as the app answers: one JSON body
 // with the session id and the security headers, on `/mcp` and on a profile's path. A body that
 // is not JSON, too large, or not one plain request is passed on to the app, already read, and
-// answered as before; an unknown session is the app's 404.
+// answered as before; an unknown session is the app's 404, a path the app does not route to MCP
+// (a trailing slash) the app's to answer.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -91,5 +92,13 @@ describe('a plain call of an open session', () => {
       'mcp-session-id': 'no-such-session',
     });
     expect(unknown.status).toBe(404);
+    // Paths the app does not route to MCP (a trailing slash) get its answer, not one from here:
+    // they fall to the dashboard, which wants its cookie.
+    for (const path of ['/mcp/', '/mcp/mcp-background-job/']) {
+      const stray = await postMcp(h, toolCall(9, 'list', {}), session, path);
+      expect(stray.status, path).toBe(401);
+      expect(stray.body).not.toContain('"jsonrpc"');
+    }
+    expect(h.server.direct.served).toBe(1);
   });
 });
