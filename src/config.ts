@@ -269,7 +269,7 @@ export function mcpOutputSchemas(env: Env): boolean {
  * it is a good one is for whoever connects with it to say).
  */
 export function workersConfigured(env: Env): boolean {
-  return (env.BGJOBS_REDIS_URL ?? '').trim() !== '';
+  return SETTINGS.redisUrl.names.some((name) => (env[name] ?? '').trim() !== '');
 }
 
 export function callerConfig(config: Config): CallerConfig {

@@ -129,10 +129,9 @@ export class McpEndpoint {
   private async legacy(request: Request, parsedBody: unknown): Promise<Response> {
     const id = request.headers.get('mcp-session-id');
     if (id !== null) {
-      const session = this.sessions.get(id);
-      if (session === undefined) return jsonRpcError(404, 'Session not found: initialize again.');
-      session.lastSeen = Date.now();
-      return session.transport.handleRequest(request, parsedBody);
+      const transport = this.sessionTransport(id);
+      if (transport === undefined) return jsonRpcError(404, 'Session not found: initialize again.');
+      return transport.handleRequest(request, parsedBody);
     }
     if (request.method !== 'POST') {
       return jsonRpcError(400, 'No Mcp-Session-Id: open a session with initialize first.');
