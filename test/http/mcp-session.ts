@@ -5,6 +5,12 @@ import { expect } from 'vitest';
 import { send, type Reply } from './client.js';
 import type { HttpHarness } from './harness.js';
 
+/** The headers every MCP POST carries besides the token. */
+export const MCP_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
+
 /** POSTs BODY to PATH (`/mcp`) with the token and MCP's headers; HEADERS add or override. */
 export function postMcp(
   h: HttpHarness,
@@ -16,12 +22,7 @@ export function postMcp(
     h.url,
     'POST',
     path,
-    {
-      authorization: `Bearer ${h.token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...headers,
-    },
+    { authorization: `Bearer ${h.token}`, ...MCP_HEADERS, ...headers },
     body,
   );
 }

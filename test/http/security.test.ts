@@ -12,17 +12,12 @@ import { makeLoginCode } from '../../src/http/login.js';
 import { send } from './client.js';
 import { login } from './client.js';
 import { openHttp, type HttpHarness } from './harness.js';
-import { initializeBody } from './mcp-session.js';
+import { initializeBody, MCP_HEADERS } from './mcp-session.js';
 
 let h: HttpHarness;
 afterEach(async () => h?.close());
 
 const refusals = () => h.logs.filter((line) => line.startsWith('refused'));
-
-const MCP_HEADERS = {
-  'content-type': 'application/json',
-  accept: 'application/json, text/event-stream',
-};
 
 describe('MCP over HTTP', () => {
   it('refuses a missing or wrong token, a foreign Host or Origin: 401/403, one log line each', async () => {
@@ -35,27 +30,17 @@ describe('MCP over HTTP', () => {
       [{ ...auth, host: 'evil.example:7717' }, 403],
       [{ ...auth, origin: 'https://evil.example' }, 403],
     ];
+    const initialize = (headers: Record<string, string>) =>
+      send(h.url, 'POST', '/mcp', { ...MCP_HEADERS, ...headers }, initializeBody('x'));
     for (const [headers, status] of bad) {
-      const reply = await send(
-        h.url,
-        'POST',
-        '/mcp',
-        { ...MCP_HEADERS, ...headers },
-        initializeBody('x'),
-      );
+      const reply = await initialize(headers);
       expect(reply.status, JSON.stringify(headers)).toBe(status);
       expect(reply.headers['mcp-session-id']).toBeUndefined();
     }
     expect(refusals()).toHaveLength(bad.length);
     expect(h.server.http.endpoints.get('')?.sessionCount).toBe(0);
 
-    const good = await send(
-      h.url,
-      'POST',
-      '/mcp',
-      { ...MCP_HEADERS, ...auth },
-      initializeBody('x'),
-    );
+    const good = await initialize(auth);
     expect(good.status).toBe(200);
     expect(good.headers['mcp-session-id']).toBeDefined();
     expect(good.headers['content-security-policy']).toContain("script-src 'self'");
