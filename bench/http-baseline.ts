@@ -1,9 +1,9 @@
 // A floor for the HTTP round trip: the same SDK client, over Streamable HTTP, to a bare Node
 // HTTP server (its own process) that answers every call with a result it was given, doing none
 // of bgjobs' work — no guards, no MCP server, no engine. What the client's HTTP path costs.
-import { spawn, type ChildProcess } from 'node:child_process';
-
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+
+import { startScript } from './script-server.js';
 
 // Speaks as much MCP as a client needs: initialize (a session id), notifications (202), a GET
 // for the session's stream (405: the client goes on without it), DELETE (200); anything else
@@ -36,17 +36,16 @@ export interface BareHttpMcp {
 
 /** A connected SDK client to a bare HTTP server answering each tool call with RESULT. */
 export async function bareHttpMcp(result: unknown): Promise<BareHttpMcp> {
-  const server: ChildProcess = spawn(process.execPath, ['-e', SERVER, JSON.stringify(result)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const { child: server, said } = await startScript(
+    SERVER,
+    JSON.stringify(result),
+    'the bare HTTP server',
+  );
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      server.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString())));
-      server.once('error', reject);
-      server.once('exit', (code) => reject(new Error(`the bare HTTP server exited (${code})`)));
-    });
     const client = new Client({ name: 'bgjobs-bench', version: '0.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/`)));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${Number(said)}/`)),
+    );
     return {
       client,
       close: async () => {

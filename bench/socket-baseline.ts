@@ -1,11 +1,12 @@
 // A baseline of the execute breakdown: what one request and its answer cost between two Node
 // processes over a Unix socket, with nothing of bgjobs in between.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+
+import { startScript } from './script-server.js';
 
 const WARMUP = 5;
 const CALLS = 60;
@@ -33,44 +34,45 @@ net.createServer((socket) => {
 export async function bareSocketRoundTrips(gapMs: number): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), 'bgjobs-bench-socket-'));
   const path = join(dir, 'echo.sock');
-  const server = spawn(process.execPath, ['-e', SERVER, path], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.stdout.once('data', () => resolve());
-      server.once('error', reject);
-      server.once('exit', (code) => reject(new Error(`the echo server exited (${code})`)));
-    });
-    const socket = connect(path);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
-    });
-    const times: number[] = [];
+    const { child: server } = await startScript(SERVER, path, 'the echo server');
     try {
-      for (let i = 0; i < WARMUP + CALLS; i++) {
-        await delay(gapMs);
-        const began = performance.now();
-        await new Promise<void>((resolve) => {
-          let got = 0;
-          const onData = (chunk: Buffer): void => {
-            got += chunk.length;
-            if (got < ANSWER_BYTES) return;
-            socket.off('data', onData);
-            resolve();
-          };
-          socket.on('data', onData);
-          socket.write(REQUEST);
-        });
-        if (i >= WARMUP) times.push(performance.now() - began);
-      }
+      return await timeRoundTrips(path, gapMs);
     } finally {
-      socket.destroy();
+      server.kill('SIGKILL');
     }
-    return times;
   } finally {
-    server.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** WARMUP, then CALLS timed request-and-answer round trips to the echo server at PATH. */
+async function timeRoundTrips(path: string, gapMs: number): Promise<number[]> {
+  const socket = connect(path);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < WARMUP + CALLS; i++) {
+      await delay(gapMs);
+      const began = performance.now();
+      await new Promise<void>((resolve) => {
+        let got = 0;
+        const onData = (chunk: Buffer): void => {
+          got += chunk.length;
+          if (got < ANSWER_BYTES) return;
+          socket.off('data', onData);
+          resolve();
+        };
+        socket.on('data', onData);
+        socket.write(REQUEST);
+      });
+      if (i >= WARMUP) times.push(performance.now() - began);
+    }
+  } finally {
+    socket.destroy();
+  }
+  return times;
 }
