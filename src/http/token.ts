@@ -5,6 +5,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  type Stats,
   statSync,
   writeSync,
 } from 'node:fs';
@@ -77,29 +78,32 @@ function readToken(path: string): string {
  * `bgjobs token --rotate` takes effect on the next request without a restart.
  */
 export class TokenSource {
+  private readonly path: string;
   private readonly home: string;
-  private cached: { key: string; token: string } | undefined;
+  private cached: { stat: Stats | undefined; token: string } | undefined;
 
   constructor(home: string) {
     this.home = home;
+    this.path = tokenPath(home);
   }
 
   get(): string {
-    const path = tokenPath(this.home);
-    const key = statKey(path);
-    if (key === undefined || this.cached?.key !== key) {
+    const stat = statSync(this.path, { throwIfNoEntry: false });
+    const known = this.cached?.stat;
+    if (
+      this.cached === undefined ||
+      stat === undefined ||
+      known === undefined ||
+      !sameFile(stat, known)
+    ) {
       const token = readOrCreateToken(this.home);
-      this.cached = { key: statKey(path) ?? '', token };
+      this.cached = { stat: statSync(this.path, { throwIfNoEntry: false }), token };
     }
     return this.cached.token;
   }
 }
 
-function statKey(path: string): string | undefined {
-  try {
-    const stat = statSync(path);
-    return `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
-  } catch {
-    return undefined;
-  }
+/** Whether A and B are the same file, unchanged: a rotation renames a new file in place. */
+function sameFile(a: Stats, b: Stats): boolean {
+  return a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.size === b.size;
 }
