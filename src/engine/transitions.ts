@@ -76,16 +76,19 @@ export class Transitions {
     if (!job || isFinal(job.status)) return job;
     this.check(id, job.status, outcome.status);
     const paths = this.folders.paths(id);
-    this.store.writeStatus(id, {
-      ...recorded,
-      status: outcome.status,
-      exitCode: outcome.exitCode,
-      signal: outcome.signal,
-      reason: outcome.reason,
-      endedAt: Date.now(),
-      stdoutBytes: this.folders.sizeOf(paths.stdout),
-      stderrBytes: this.folders.sizeOf(paths.stderr),
-    });
+    // Assigned, not spread: see toStatus in verbs/present.ts.
+    this.store.writeStatus(
+      id,
+      Object.assign({}, recorded, {
+        status: outcome.status,
+        exitCode: outcome.exitCode,
+        signal: outcome.signal,
+        reason: outcome.reason,
+        endedAt: Date.now(),
+        stdoutBytes: this.folders.sizeOf(paths.stdout),
+        stderrBytes: this.folders.sizeOf(paths.stderr),
+      }),
+    );
     this.forgetEnv(id);
     const ended = this.store.get(id);
     if (ended) this.events.emit('ended', ended);
@@ -121,14 +124,16 @@ export class Transitions {
 
   /** Back to `queued` with no processes, and PATCH; `retried` tells the listeners. */
   private queueAgain(id: string, patch: Omit<StatusPatch, 'status'>): JobRecord | undefined {
-    this.store.writeStatus(id, {
-      ...patch,
-      status: 'queued',
-      pid: null,
-      pidStart: null,
-      monitorPid: null,
-      monitorStart: null,
-    });
+    this.store.writeStatus(
+      id,
+      Object.assign({}, patch, {
+        status: 'queued' as const,
+        pid: null,
+        pidStart: null,
+        monitorPid: null,
+        monitorStart: null,
+      }),
+    );
     const queued = this.store.get(id);
     if (queued) this.events.emit('retried', queued);
     return queued;

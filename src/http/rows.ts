@@ -55,8 +55,8 @@ export function rowOfStatus(status: StatusResult): JobRow {
 }
 
 export function rowOfSummary(summary: JobSummary): JobRow {
-  return {
-    ...summary,
+  // Assigned, not spread: see toStatus in engine/verbs/present.ts (a table of 1,000 rows).
+  return Object.assign({}, summary, {
     ports: [],
     ready_state: null,
     reason: null,
@@ -67,7 +67,7 @@ export function rowOfSummary(summary: JobSummary): JobRow {
     last_exit: null,
     restart_policy: null,
     next_restart_at: null,
-  };
+  });
 }
 
 /** A piece of a job's output, as the job page's stream sends it (bytes as written, ANSI kept). */

@@ -74,11 +74,9 @@ export function newJobRecord(
   prepared: Omit<PreparedJob, 'env'>,
   fields: JobKindFields,
 ): JobRecord {
-  return {
-    id: newJobId(),
-    ...prepared,
-    ...fields,
-    status: 'queued',
+  // Assigned, not spread: see toStatus (a spread here cost about 90 µs an execute).
+  return Object.assign({ id: newJobId() }, prepared, fields, {
+    status: 'queued' as const,
     createdAt: Date.now(),
     startedAt: null,
     endedAt: null,
@@ -96,7 +94,7 @@ export function newJobRecord(
     stdoutBytes: 0,
     stderrBytes: 0,
     logsEvicted: false,
-    readyState: prepared.ready === null ? null : 'pending',
+    readyState: prepared.ready === null ? null : ('pending' as const),
     readyAt: null,
     readyMatch: null,
     runs: 0,
@@ -110,7 +108,7 @@ export function newJobRecord(
     retryAt: null,
     llmResult: null,
     remote: fields.remote ?? null,
-  };
+  });
 }
 
 function resultOf(ctx: Pick<EngineContext, 'queue'>, job: JobRecord): ExecuteResult {

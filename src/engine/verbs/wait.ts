@@ -143,13 +143,13 @@ export async function waitForJobs(
               signal: job.signal,
               reason: job.reason,
             };
-      return {
-        ...base,
+      // Assigned, not spread: see toStatus in present.ts.
+      return Object.assign(base, {
         ready: job?.readyState == null ? null : job.readyState === 'ready',
         fired: firedNow[i] ?? null,
         match: job?.readyMatch ?? null,
         output: outputs[i] ?? null,
-      };
+      });
     }),
     waited_ms: Date.now() - began,
   };
