@@ -11,6 +11,7 @@ const JOBS = 1000;
 const BATCH = 50;
 const WARMUP = 10;
 const CALLS = 100;
+const STATUS_CALLS = 1000;
 
 /**
  * Creates JOBS real `true` jobs, BATCH at a time, waiting for each batch to end. Then times
@@ -36,8 +37,10 @@ export async function measureList(client: DaemonClient, bench: BenchHome): Promi
   await stopDaemon(bench.config);
   const engine = await Engine.open(bench.config);
   let local: { page: number[]; all: number[] };
+  let statuses: number[];
   try {
     local = await timeLists(engine, JOBS);
+    statuses = await timeStatus(engine);
   } finally {
     await engine.close();
   }
@@ -70,7 +73,27 @@ export async function measureList(client: DaemonClient, bench: BenchHome): Promi
       unit: 'ms',
       details: `${describeSummary(summarize(local.all), 3)}; default limit ${summarize(local.page).p50.toFixed(3)} ms`,
     },
+    {
+      id: 'status_engine_us',
+      label: `  breakdown: status of one job (in-process engine)`,
+      value: summarize(statuses).p50,
+      unit: 'µs',
+      details: describeSummary(summarize(statuses), 1),
+    },
   ];
+}
+
+/** `status` of the newest job, STATUS_CALLS times after as many to warm up, in µs each. */
+async function timeStatus(engine: Engine): Promise<number[]> {
+  const [newest] = (await engine.list({ limit: 1 })).jobs;
+  if (newest === undefined) throw new Error('bench: no job to ask the status of');
+  const times: number[] = [];
+  for (let i = 0; i < 2 * STATUS_CALLS; i++) {
+    const began = performance.now();
+    await engine.status({ job_id: newest.job_id });
+    if (i >= STATUS_CALLS) times.push((performance.now() - began) * 1000);
+  }
+  return times;
 }
 
 async function timeLists(

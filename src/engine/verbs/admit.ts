@@ -74,9 +74,11 @@ export function newJobRecord(
   prepared: Omit<PreparedJob, 'env'>,
   fields: JobKindFields,
 ): JobRecord {
-  // Assigned, not spread: see toStatus (a spread here cost about 90 µs an execute).
-  return Object.assign({ id: newJobId() }, prepared, fields, {
-    status: 'queued' as const,
+  return {
+    id: newJobId(),
+    ...prepared,
+    ...fields,
+    status: 'queued',
     createdAt: Date.now(),
     startedAt: null,
     endedAt: null,
@@ -94,7 +96,7 @@ export function newJobRecord(
     stdoutBytes: 0,
     stderrBytes: 0,
     logsEvicted: false,
-    readyState: prepared.ready === null ? null : ('pending' as const),
+    readyState: prepared.ready === null ? null : 'pending',
     readyAt: null,
     readyMatch: null,
     runs: 0,
@@ -108,7 +110,7 @@ export function newJobRecord(
     retryAt: null,
     llmResult: null,
     remote: fields.remote ?? null,
-  });
+  };
 }
 
 function resultOf(ctx: Pick<EngineContext, 'queue'>, job: JobRecord): ExecuteResult {
