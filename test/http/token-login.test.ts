@@ -18,12 +18,19 @@ import {
 } from '../../src/http/login.js';
 import { readOrCreateToken, rotateToken, TokenSource, tokenPath } from '../../src/http/token.js';
 
+// Each test's temp folder (removed after it) and the home it uses, the folder or one inside it.
+let root: string;
 let home: string;
-afterEach(() => rmSync(home, { recursive: true, force: true }));
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+function freshHome(inside?: string): string {
+  root = mkdtempSync(join(tmpdir(), 'bgjobs-test-'));
+  return inside === undefined ? root : join(root, inside);
+}
 
 describe('the token file', () => {
   it('is made at first use, 0600, and read the same after', () => {
-    home = join(mkdtempSync(join(tmpdir(), 'bgjobs-test-')), 'home');
+    home = freshHome('home');
     const token = readOrCreateToken(home);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(statSync(tokenPath(home)).mode & 0o777).toBe(0o600);
@@ -31,7 +38,7 @@ describe('the token file', () => {
   });
 
   it('is one token for concurrent first readers', async () => {
-    home = mkdtempSync(join(tmpdir(), 'bgjobs-test-'));
+    home = freshHome();
     const tokens = await Promise.all(
       Array.from({ length: 20 }, async () => readOrCreateToken(home)),
     );
@@ -39,7 +46,7 @@ describe('the token file', () => {
   });
 
   it('is replaced by rotate, and the server’s source follows', () => {
-    home = mkdtempSync(join(tmpdir(), 'bgjobs-test-'));
+    home = freshHome();
     const source = new TokenSource(home);
     const first = source.get();
     const second = rotateToken(home);
@@ -51,7 +58,7 @@ describe('the token file', () => {
 
 describe('login codes and sessions', () => {
   it('a code works once, before it expires, with its own token', () => {
-    home = mkdtempSync(join(tmpdir(), 'bgjobs-test-'));
+    home = freshHome();
     const codes = new LoginCodes();
     const now = Date.now();
     const code = makeLoginCode('token-a', now);
@@ -65,7 +72,7 @@ describe('login codes and sessions', () => {
   });
 
   it('a session cookie and its CSRF token are bound to the token', () => {
-    home = mkdtempSync(join(tmpdir(), 'bgjobs-test-'));
+    home = freshHome();
     const cookie = makeSessionCookie('token-a');
     const session = sessionOf(cookie, 'token-a');
     expect(session).toBeDefined();
