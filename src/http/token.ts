@@ -89,13 +89,7 @@ export class TokenSource {
 
   get(): string {
     const stat = statSync(this.path, { throwIfNoEntry: false });
-    const known = this.cached?.stat;
-    if (
-      this.cached === undefined ||
-      stat === undefined ||
-      known === undefined ||
-      !sameFile(stat, known)
-    ) {
+    if (this.cached === undefined || !sameFile(stat, this.cached.stat)) {
       const token = readOrCreateToken(this.home);
       this.cached = { stat: statSync(this.path, { throwIfNoEntry: false }), token };
     }
@@ -103,7 +97,11 @@ export class TokenSource {
   }
 }
 
-/** Whether A and B are the same file, unchanged: a rotation renames a new file in place. */
-function sameFile(a: Stats, b: Stats): boolean {
+/**
+ * Whether A and B are the same file, unchanged: a rotation renames a new file in place. A file
+ * not there (undefined) is never the same.
+ */
+function sameFile(a: Stats | undefined, b: Stats | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
   return a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.size === b.size;
 }
