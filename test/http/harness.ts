@@ -23,6 +23,8 @@ export interface HttpHarness {
   token: string;
   /** Every line the server logged (refusals among them). */
   logs: string[];
+  /** The lines of `logs` that log a refused request. */
+  refusals(): string[];
   /** A connected MCP client of `/mcp` (or `/mcp/PROFILE`), closed with the harness. */
   client(era?: Era, path?: string): Promise<Client>;
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export async function openHttp(
     url: server.url,
     token,
     logs,
+    refusals: () => logs.filter((line) => line.startsWith('refused')),
     async client(era = 'legacy', path = '/mcp') {
       const client = new Client(
         { name: 'bgjobs-http-test', version: '0.0.0' },

@@ -17,8 +17,6 @@ import { openSession, postMcp, toolCall } from './mcp-session.js';
 let h: HttpHarness;
 afterEach(async () => h?.close());
 
-const refusals = () => h.logs.filter((line) => line.startsWith('refused'));
-
 describe('a plain call of an open session', () => {
   it('is refused with a wrong token, a foreign Host or Origin, and runs nothing', async () => {
     h = await openHttp();
@@ -35,7 +33,7 @@ describe('a plain call of an open session', () => {
       const reply = await postMcp(h, call, { ...session, ...headers });
       expect(reply.status, JSON.stringify(headers)).toBe(status);
     }
-    expect(refusals()).toHaveLength(bad.length);
+    expect(h.refusals()).toHaveLength(bad.length);
     expect(h.server.direct.served).toBe(0);
     expect((await h.engine.engine.list({ all: true })).total).toBe(0);
     expect(existsSync(marker)).toBe(false);
@@ -45,7 +43,7 @@ describe('a plain call of an open session', () => {
     expect(good.status).toBe(200);
     expect(h.server.direct.served).toBe(1);
     await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: 10_000 });
-    expect(refusals()).toHaveLength(bad.length);
+    expect(h.refusals()).toHaveLength(bad.length);
   });
 
   it('is answered as one JSON body with the session id and the security headers', async () => {

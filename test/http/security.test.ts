@@ -17,8 +17,6 @@ import { initializeBody, MCP_HEADERS } from './mcp-session.js';
 let h: HttpHarness;
 afterEach(async () => h?.close());
 
-const refusals = () => h.logs.filter((line) => line.startsWith('refused'));
-
 describe('MCP over HTTP', () => {
   it('refuses a missing or wrong token, a foreign Host or Origin: 401/403, one log line each', async () => {
     h = await openHttp();
@@ -37,7 +35,7 @@ describe('MCP over HTTP', () => {
       expect(reply.status, JSON.stringify(headers)).toBe(status);
       expect(reply.headers['mcp-session-id']).toBeUndefined();
     }
-    expect(refusals()).toHaveLength(bad.length);
+    expect(h.refusals()).toHaveLength(bad.length);
     expect(h.server.http.endpoints.get('')?.sessionCount).toBe(0);
 
     const good = await initialize(auth);
@@ -79,7 +77,7 @@ describe('the dashboard', () => {
     }
     const forged = await send(h.url, 'GET', '/', { cookie: 'bgjobs_session=abc.def' });
     expect(forged.status).toBe(401);
-    expect(refusals()).toHaveLength(6);
+    expect(h.refusals()).toHaveLength(6);
   });
 
   it('takes a login link once, and never one made with another token', async () => {
@@ -110,7 +108,7 @@ describe('the dashboard', () => {
       const reply = await send(h.url, 'POST', kill, { ...json, ...headers }, '{}');
       expect(reply.status, JSON.stringify(headers)).toBe(403);
     }
-    expect(refusals()).toHaveLength(bad.length);
+    expect(h.refusals()).toHaveLength(bad.length);
     const status = await h.engine.engine.status({ job_id: job.job_id });
     expect(status.status).toBe('running');
 
